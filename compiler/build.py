@@ -1,0 +1,128 @@
+"""`build`: compile the spec, compare with build/, and decide what files the build writes."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checksums, lockfile
+from .diagnostics import CompileError, Diagnostic, Location
+from .diff import diff_models, slug_for
+from .loader import display_path
+from .model import Model
+from .pipeline import compile_folder
+from .plan import initial_plan, reverse_plan
+from .render import render_migration
+
+LOCK = "schema.lock.json"
+SUM = "migrations.sum"
+MIGRATIONS = "migrations"
+_MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$")
+
+
+@dataclass
+class BuildResult:
+    """What a build would write (relative path -> bytes); empty when nothing changed."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    migration: str | None = None
+    summary: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class BuildState:
+    """The released state in build/: migrations in order, the lock's model."""
+
+    migrations: list[str]
+    model: Model | None
+
+
+def read_state(out: Path) -> BuildState:
+    lock_path = out / LOCK
+    sum_path = out / SUM
+    if not lock_path.exists():
+        return BuildState([], None)
+    shown = display_path(lock_path)
+    model, migrations = lockfile.load(lock_path.read_text(encoding="utf-8"), shown)
+    verify_sum(out, migrations)
+    return BuildState(migrations, model)
+
+
+def released_files(out: Path, migrations: list[str]) -> list[tuple[str, bytes]]:
+    files = []
+    for name in migrations:
+        for direction in ("up", "down"):
+            rel = f"{MIGRATIONS}/{name}.{direction}.sql"
+            path = out / rel
+            if not path.exists():
+                raise _sum_error(out, f"released migration {rel} is missing")
+            files.append((rel, path.read_bytes()))
+    files.append((LOCK, (out / LOCK).read_bytes()))
+    return files
+
+
+def verify_sum(out: Path, migrations: list[str]) -> None:
+    sum_path = out / SUM
+    if not sum_path.exists():
+        raise _sum_error(out, f"{SUM} is missing next to {LOCK}")
+    try:
+        recorded = checksums.parse(sum_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise _sum_error(out, f"{SUM} is unreadable: {exc}") from None
+    names = [name for name, _ in recorded]
+    expected = [rel for rel, _ in released_files(out, migrations)]
+    if names != expected:
+        if sorted(names) == sorted(expected):
+            raise _sum_error(out, "released migrations were reordered")
+        missing = [n for n in names if n not in expected]
+        raise _sum_error(out, f"released migration {missing[0] if missing else names} was removed")
+    differs = checksums.first_difference(recorded, checksums.compute(released_files(out, migrations)))
+    if differs:
+        raise _sum_error(out, f"released file {differs} was edited after it was released", path=out / differs)
+    on_disk = sorted(p.name for p in (out / MIGRATIONS).glob("*.sql")) if (out / MIGRATIONS).exists() else []
+    listed = {Path(n).name for n in names}
+    for name in on_disk:
+        match = _MIGRATION.match(name)
+        stem = f"{match[1]}_{match[2]}" if match else None
+        if name not in listed and (stem is None or stem < (migrations[-1] if migrations else "")):
+            raise _sum_error(out, f"{MIGRATIONS}/{name} is not a released migration of {SUM}",
+                             path=out / MIGRATIONS / name)
+
+
+def _sum_error(out: Path, message: str, path: Path | None = None) -> CompileError:
+    where = Location(display_path(path or out / SUM))
+    return CompileError([Diagnostic("E901", message, where,
+                                    "released migrations are immutable: restore them from version control "
+                                    "and change the spec instead")])
+
+
+def plan_build(schema: Path, out: Path) -> BuildResult:
+    model = compile_folder(schema)
+    state = read_state(out)
+    result = BuildResult()
+    if state.model is None:
+        up = initial_plan(model)
+        name = "0001_initial"
+    else:
+        changes = diff_models(state.model, model)
+        result.warnings = changes.warnings
+        if not changes.operations:
+            return result
+        up = changes.operations
+        name = f"{len(state.migrations) + 1:04d}_{slug_for(up)}"
+    down = reverse_plan(up)
+    migrations = state.migrations + [name]
+    result.migration = name
+    result.summary = [f"{len(up)} operations"]
+    files = {
+        f"{MIGRATIONS}/{name}.up.sql": render_migration(name, "up", up, model).encode(),
+        f"{MIGRATIONS}/{name}.down.sql": render_migration(name, "down", down, model).encode(),
+    }
+    lock = lockfile.dump(model, migrations).encode()
+    released = released_files(out, state.migrations)[:-1] if state.migrations else []
+    chain = released + list(files.items()) + [(LOCK, lock)]
+    files[SUM] = checksums.compute(chain).encode()
+    files[LOCK] = lock
+    result.files = files
+    return result

@@ -1,0 +1,63 @@
+"""Command line: the only place that prints diagnostics and chooses exit codes
+(0 success, 1 invalid spec or failed check, 2 usage error)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .build import plan_build
+from .diagnostics import CompileError
+from .output import differs, write_files
+
+
+def _fail(error: CompileError) -> None:
+    for diagnostic in error.diagnostics:
+        click.echo(diagnostic.render(), err=True)
+    count = len(error.diagnostics)
+    click.echo(f"atlas-compile: {count} error{'s' if count != 1 else ''}; nothing was written", err=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.version_option(package_name="atlas-compile")
+def main() -> None:
+    """atlas-compile: YAML specs to multi-tenant PostgreSQL migrations."""
+
+
+@main.command()
+@click.option("--schema", "schema", default="schema", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder of *.yaml spec files.")
+@click.option("--out", "out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Build folder (migrations, lock, sum).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when build/ is out of date.")
+def build(schema: Path, out: Path, check: bool) -> None:
+    """Compile the spec and write the next migration into build/."""
+    try:
+        result = plan_build(schema, out)
+    except CompileError as error:
+        _fail(error)
+        return
+    except Exception as exc:  # never a traceback for users; the message says where to report
+        click.echo(f"atlas-compile: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+    for warning in result.warnings:
+        click.echo(warning.render(), err=True)
+    stale = differs(out, result.files)
+    if check:
+        if stale:
+            click.echo(f"{out}: error[E903]: build/ is out of date ({', '.join(stale)}); "
+                       "run atlas-compile build and commit the result", err=True)
+            sys.exit(1)
+        click.echo("build/ is up to date")
+        return
+    if not result.files or not stale:
+        click.echo("no changes: the spec matches build/schema.lock.json; nothing written")
+        return
+    write_files(out, result.files)
+    click.echo(f"wrote {out}/migrations/{result.migration}.up.sql and .down.sql ({'; '.join(result.summary)})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

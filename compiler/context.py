@@ -1,0 +1,91 @@
+"""Shared state of one lowering run: the spec, the project settings and the diagnostics."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from .diagnostics import Collector
+from .expressions import SqlError, parse_expression
+from .spec import Entry, Spec
+
+DEFAULT_FLAGS = {"tenant": True, "timestamps": True, "soft_delete": False, "audit": False, "realtime": False}
+
+
+@dataclass
+class Project:
+    name: str
+    postgres: int
+    target: str
+    extensions: tuple[str, ...]
+    tenant_table: str
+    tenant_column: str
+    membership_table: str
+    user_column: str
+    role_column: str | None
+    current_user_id: str
+    defaults: dict
+
+    @property
+    def supabase(self) -> bool:
+        return self.target == "supabase"
+
+    @property
+    def signed_in_roles(self) -> tuple[str, ...]:
+        """Who policies are for: Supabase's signed-in role, or every role elsewhere."""
+        return ("authenticated",) if self.supabase else ("public",)
+
+
+@dataclass
+class Context:
+    spec: Spec
+    project: Project
+    collector: Collector = field(default_factory=Collector)
+    warnings: list = field(default_factory=list)
+
+    def error(self, code: str, message: str, entry: Entry, *keys, hint: str | None = None, value: bool = False):
+        self.collector.error(code, message, entry.at(*keys, value=value), hint)
+
+    def expression(self, entry: Entry, keys: tuple, text) -> str | None:
+        """The normalized expression, or None after reporting E501 at its key."""
+        try:
+            return parse_expression(text)
+        except SqlError as exc:
+            key = ".".join(str(k) for k in keys)
+            self.error("E501", f"{key}: {exc}", entry, *keys)
+            return None
+
+    def flag(self, entry: Entry, name: str) -> bool:
+        value = entry.get(name)
+        return self.project.defaults[name] if value is None else bool(value)
+
+
+def suggest(name: str, options) -> str | None:
+    close = difflib.get_close_matches(name, sorted(options), n=1)
+    return f"did you mean {close[0]}?" if close else None
+
+
+def read_project(spec: Spec, collector: Collector) -> Project:
+    data = spec.project.data if spec.project and isinstance(spec.project.data, dict) else {}
+    tenancy = data.get("tenancy") or {}
+    membership = tenancy.get("membership") or {}
+    defaults = dict(DEFAULT_FLAGS)
+    defaults.update({k: v for k, v in (data.get("defaults") or {}).items() if v is not None})
+    current_user_id = tenancy.get("current_user_id", "auth.uid()")
+    try:
+        current_user_id = parse_expression(current_user_id)
+    except SqlError as exc:
+        collector.error("E501", f"tenancy.current_user_id: {exc}",
+                        spec.project.at("tenancy", "current_user_id"))
+    return Project(
+        name=data.get("name", ""),
+        postgres=int(data.get("postgres", 15)),
+        target=data.get("target", "supabase"),
+        extensions=tuple(data.get("extensions") or ()),
+        tenant_table=tenancy.get("table", ""),
+        tenant_column=tenancy.get("column", "organization_id"),
+        membership_table=membership.get("table", ""),
+        user_column=membership.get("user_column", ""),
+        role_column=membership.get("role_column"),
+        current_user_id=current_user_id,
+        defaults=defaults,
+    )

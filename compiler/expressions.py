@@ -1,0 +1,143 @@
+"""SQL in specs is parsed by PostgreSQL's own parser (pglast) and normalized.
+
+An expression must be exactly one value expression; a view query exactly one SELECT. Comments
+and semicolons are refused outright: they are how code hides inside an expression. What we store
+and render is the parser's deparse, so formatting-only edits never change the model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pglast import ast, parse_sql, parser
+from pglast.stream import IndentedStream, RawStream
+from pglast.visitors import Visitor
+
+_PREFIX = "SELECT "
+
+
+class SqlError(ValueError):
+    """An expression or query that is not what its key requires."""
+
+
+@dataclass(frozen=True)
+class ParsedType:
+    names: tuple[str, ...]   # as the parser gives them, e.g. ('pg_catalog', 'int4')
+    base: str                # the last name: int4, text, lead_status
+    is_array: bool
+    text: str                # canonical spelling for rendering, e.g. numeric(10, 2)
+
+
+def _tokens_check(text: str) -> None:
+    try:
+        tokens = parser.scan(text)
+    except parser.ParseError as exc:
+        raise SqlError(f"cannot be scanned: {exc.args[0]}") from None
+    for token in tokens:
+        if token.name in ("SQL_COMMENT", "C_COMMENT"):
+            raise SqlError(f"comments are not allowed in SQL expressions (at character {token.start + 1})")
+        if token.name == "ASCII_59":
+            raise SqlError(f"';' is not allowed: one expression only (at character {token.start + 1})")
+
+
+def _parse(sql: str, offset: int):
+    try:
+        return parse_sql(sql)
+    except parser.ParseError as exc:
+        message, position = exc.args[0], exc.args[1] if len(exc.args) > 1 else None
+        where = f" (at character {max(position - offset, 0) + 1})" if position is not None else ""
+        raise SqlError(f"{message}{where}") from None
+
+
+def parse_expression(text: str) -> str:
+    """Normalized text of exactly one SQL value expression; raises SqlError otherwise."""
+    if not isinstance(text, str) or not text.strip():
+        raise SqlError("an SQL expression must be a non-empty string")
+    _tokens_check(text)
+    statements = _parse(_PREFIX + text, len(_PREFIX))
+    select = statements[0].stmt if len(statements) == 1 else None
+    if (
+        not isinstance(select, ast.SelectStmt)
+        or select.op.name != "SETOP_NONE"
+        or len(select.targetList or ()) != 1
+        or any(getattr(select, part) for part in (
+            "fromClause", "whereClause", "groupClause", "havingClause", "sortClause",
+            "limitCount", "limitOffset", "windowClause", "distinctClause", "intoClause",
+            "lockingClause", "withClause", "valuesLists"))
+    ):
+        raise SqlError("must be exactly one SQL expression")
+    target = select.targetList[0]
+    if target.name:
+        raise SqlError("must be exactly one SQL expression (no alias)")
+    if isinstance(target.val, ast.ColumnRef) and isinstance(target.val.fields[-1], ast.A_Star):
+        raise SqlError("must be exactly one SQL expression, not '*'")
+    return RawStream()(target.val)
+
+
+def parse_query(text: str) -> tuple[str, tuple[tuple[str | None, str], ...]]:
+    """Normalized text of exactly one SELECT, and the relations it reads."""
+    if not isinstance(text, str) or not text.strip():
+        raise SqlError("a view query must be a non-empty string")
+    _tokens_check(text)
+    statements = _parse(text, 0)
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.SelectStmt):
+        raise SqlError("must be exactly one SELECT statement")
+    select = statements[0].stmt
+    if select.intoClause or select.lockingClause:
+        raise SqlError("must be a plain SELECT (no INTO, no FOR UPDATE)")
+    relations = _RelationCollector()
+    relations(select)
+    ctes = relations.cte_names
+    used = tuple(sorted({r for r in relations.found if not (r[0] is None and r[1] in ctes)}, key=str))
+    return IndentedStream()(select), used
+
+
+def query_output_columns(text: str) -> list[str | None]:
+    """Names of a SELECT's output columns where the parser can tell them (None otherwise)."""
+    select = parse_sql(text)[0].stmt
+    while select.op.name != "SETOP_NONE":
+        select = select.larg
+    names: list[str | None] = []
+    for target in select.targetList or ():
+        if target.name:
+            names.append(target.name)
+        elif isinstance(target.val, ast.ColumnRef) and isinstance(target.val.fields[-1], ast.String):
+            names.append(target.val.fields[-1].sval)
+        else:
+            names.append(None)
+    return names
+
+
+class _RelationCollector(Visitor):
+    def __init__(self):
+        self.found: set[tuple[str | None, str]] = set()
+        self.cte_names: set[str] = set()
+
+    def visit_RangeVar(self, ancestors, node):
+        self.found.add((node.schemaname, node.relname))
+
+    def visit_CommonTableExpr(self, ancestors, node):
+        self.cte_names.add(node.ctename)
+
+
+def parse_type(text: str) -> ParsedType:
+    """A column type name checked by the parser (no expressions, no statements)."""
+    if not isinstance(text, str) or not text.strip():
+        raise SqlError("a type must be a non-empty string")
+    _tokens_check(text)
+    statements = _parse(f"SELECT NULL::{text}", len("SELECT NULL::"))
+    select = statements[0].stmt if len(statements) == 1 else None
+    if (
+        not isinstance(select, ast.SelectStmt)
+        or select.fromClause or select.whereClause
+        or len(select.targetList or ()) != 1
+        or select.targetList[0].name
+        or not isinstance(select.targetList[0].val, ast.TypeCast)
+        or not isinstance(select.targetList[0].val.arg, ast.A_Const)
+    ):
+        raise SqlError("is not a type name")
+    type_name = select.targetList[0].val.typeName
+    for mod in type_name.typmods or ():
+        if not isinstance(mod, ast.A_Const):
+            raise SqlError("type modifiers must be constants")
+    names = tuple(n.sval for n in type_name.names)
+    return ParsedType(names, names[-1], bool(type_name.arrayBounds), RawStream()(type_name))

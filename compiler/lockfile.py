@@ -1,0 +1,40 @@
+"""build/schema.lock.json: the compiled model of the last build, the next diff's base."""
+from __future__ import annotations
+
+import json
+
+from .diagnostics import CompileError, Diagnostic, Location
+from .model import FAMILIES, Model, from_data, to_data
+
+FORMAT = 1
+
+
+def dump(model: Model, migrations: list[str]) -> str:
+    objects: dict[str, list] = {}
+    for obj in model.objects:
+        objects.setdefault(obj.family, []).append(to_data(obj))
+    data = {
+        "format": FORMAT,
+        "project": model.project,
+        "target": model.target,
+        "postgres": model.postgres,
+        "migrations": migrations,
+        "objects": {family: objects[family] for family in sorted(objects)},
+    }
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def load(text: str, path: str) -> tuple[Model, list[str]]:
+    try:
+        data = json.loads(text)
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
+        objects = []
+        for family, items in data["objects"].items():
+            cls = FAMILIES[family]
+            objects += [from_data(cls, item) for item in items]
+        model = Model(data["target"], data["postgres"], tuple(sorted(objects, key=lambda o: o.key)), data["project"])
+        return model, list(data["migrations"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CompileError([Diagnostic("E902", f"cannot read the lock file: {exc}", Location(path),
+                                       "restore it from version control")]) from None

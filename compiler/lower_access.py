@@ -1,0 +1,210 @@
+"""Access rules to row level security: the tenant fence, per-command policies and grants.
+
+Every policy reads the signed-in user once per statement: `(SELECT <current_user_id>)` and the
+membership lookups are wrapped in scalar subqueries, which PostgreSQL runs once as init plans,
+so `tenant_column = ANY (...)` stays an index condition on indexes that lead with the tenant.
+"""
+from __future__ import annotations
+
+from . import names
+from .context import Context, suggest
+from .lower_tables import TableDraft, enum_values
+from .model import PRIVATE, PUBLIC, Grant, Policy
+
+COMMANDS = ("select", "insert", "update", "delete")
+PRIVILEGES = {"select": "SELECT", "insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}
+TENANT_IDS = "user_tenant_ids"
+MEMBERSHIP_IDS = "user_membership_ids"
+API_ROLES = ("anon", "authenticated")
+
+
+def user_id(ctx: Context) -> str:
+    return f"(SELECT {ctx.project.current_user_id})"
+
+
+def tenant_ids(ctx: Context, role: str | None = None) -> str:
+    args = user_id(ctx)
+    if role is not None:
+        args += f", '{role}'::{PUBLIC}.{role_enum(ctx)}"
+    # The cast makes the scalar subquery an array expression: `x = ANY ((SELECT ...))` alone
+    # would be read as `x = ANY (subquery)` and compare x with the whole array.
+    return f"(SELECT {PRIVATE}.{TENANT_IDS}({args}))::uuid[]"
+
+
+def role_enum(ctx: Context) -> str | None:
+    membership = ctx.spec.tables.get(ctx.project.membership_table)
+    if membership is None or not ctx.project.role_column:
+        return None
+    column = (membership.get("columns") or {}).get(ctx.project.role_column) or {}
+    return column.get("type")
+
+
+def rules_by_command(ctx: Context, draft: TableDraft) -> dict[str, list[tuple[str, tuple]]]:
+    """Each command's rules with where they were written; `all` fills commands not named."""
+    access = draft.entry.get("access")
+    if access is None:
+        return {c: [("member", ("access",))] for c in COMMANDS}
+    result: dict[str, list] = {}
+    for command in COMMANDS:
+        key = command if command in access else ("all" if "all" in access else None)
+        if key is None:
+            result[command] = [("member", ("access",))]
+            continue
+        value = access[key]
+        rules = value if isinstance(value, list) else [value]
+        result[command] = [(rule, ("access", key) + ((i,) if isinstance(value, list) else ())) for i, rule in enumerate(rules)]
+    return result
+
+
+def check_rule(ctx: Context, draft: TableDraft, command: str, rule: str, keys: tuple, all_rules) -> bool:
+    entry = draft.entry
+    if rule == "public" and command != "select":
+        ctx.error("E409", f"'public' grants select only; it cannot be used for {keys[1]}", entry, *keys, value=True)
+        return False
+    if rule in ("none", "service") and len(all_rules) > 1:
+        ctx.error("E409", f"'{rule}' cannot be combined with other rules", entry, *keys, value=True)
+        return False
+    if rule == "owner":
+        owner = entry.get("owner_column")
+        if owner is None:
+            ctx.error("E406", "rule 'owner' needs owner_column on the table", entry, *keys, value=True,
+                      hint="add owner_column: <column holding the owning user>")
+            return False
+        if draft.column(owner) is None:
+            ctx.error("E406", f"owner_column '{owner}' is not a column of '{draft.name}'", entry, "owner_column",
+                      value=True, hint=suggest(owner, [c.name for c in draft.columns]))
+            return False
+    if rule.startswith("role:"):
+        role = rule[len("role:"):]
+        enum = role_enum(ctx)
+        values = enum_values(ctx, enum) if enum else None
+        if values is None:
+            ctx.error("E407", f"'{rule}' needs tenancy.membership.role_column, a column with a spec enum type",
+                      entry, *keys, value=True)
+            return False
+        if role not in values:
+            ctx.error("E407", f"'{role}' is not a value of enum {enum} (membership role)", entry, *keys, value=True,
+                      hint=suggest(role, values) or "values: " + ", ".join(values))
+            return False
+    return True
+
+
+def owner_expression(ctx: Context, draft: TableDraft) -> str:
+    owner = draft.entry.get("owner_column")
+    spec_col = (draft.entry.get("columns") or {}).get(owner) or {}
+    ref = spec_col.get("references")
+    target = ref if isinstance(ref, str) else (ref or {}).get("table")
+    if target == ctx.project.membership_table:
+        return f"{owner} = ANY ((SELECT {PRIVATE}.{MEMBERSHIP_IDS}({user_id(ctx)}))::{owner_type(ctx)}[])"
+    return f"{owner} = {user_id(ctx)}"
+
+
+def owner_type(ctx: Context) -> str:
+    membership = ctx.spec.tables[ctx.project.membership_table]
+    return ((membership.get("columns") or {}).get("id") or {}).get("type", "uuid")
+
+
+def rule_expression(ctx: Context, draft: TableDraft, rule: str) -> str:
+    tenant_key = "id" if draft.kind == "root" else ctx.project.tenant_column
+    if rule in ("member", "public"):
+        if draft.kind == "shared" and rule == "member":
+            return f"{user_id(ctx)} IS NOT NULL"
+        return "true"
+    if rule == "owner":
+        return owner_expression(ctx, draft)
+    role = rule[len("role:"):]
+    if draft.kind == "shared":
+        return f"cardinality({tenant_ids(ctx, role)}) > 0"
+    return f"{tenant_key} = ANY ({tenant_ids(ctx, role)})"
+
+
+def combine(expressions: list[str]) -> str:
+    unique = list(dict.fromkeys(expressions))
+    if "true" in unique:
+        return "true"
+    return unique[0] if len(unique) == 1 else " OR ".join(f"({e})" for e in unique)
+
+
+def with_live(draft: TableDraft, expression: str) -> str:
+    if not draft.soft_delete:
+        return expression
+    return "deleted_at IS NULL" if expression == "true" else f"(deleted_at IS NULL) AND ({expression})"
+
+
+def fence_expression(ctx: Context, draft: TableDraft) -> str | None:
+    if draft.kind == "shared":
+        return None
+    column = "id" if draft.kind == "root" else ctx.project.tenant_column
+    return f"{column} = ANY ({tenant_ids(ctx)})"
+
+
+def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[Grant]]:
+    project = ctx.project
+    roles = project.signed_in_roles
+    table = draft.name
+    needs = ((("function", PRIVATE, TENANT_IDS)),)
+    policies: list[Policy] = []
+    fence = fence_expression(ctx, draft)
+    if fence:
+        policies.append(Policy(PUBLIC, table, names.policy_name(table, "tenant_fence"), "all", False, roles,
+                               fence, fence, needs))
+    granted: dict[str, set[str]] = {}
+    for command, rules in rules_by_command(ctx, draft).items():
+        names_only = [r for r, _ in rules]
+        if not all(check_rule(ctx, draft, command, r, k, names_only) for r, k in rules):
+            continue
+        if names_only in (["none"], ["service"]):
+            continue
+        expression = combine([rule_expression(ctx, draft, r) for r in names_only])
+        policy_roles = roles
+        if "public" in names_only:
+            policy_roles = ("anon", "authenticated") if project.supabase else roles
+            granted.setdefault("anon", set()).add(command)
+        granted.setdefault(roles[0], set()).add(command)
+        using = with_check = None
+        if command in ("select", "delete"):
+            using = with_live(draft, expression)
+        elif command == "insert":
+            with_check = expression
+        else:
+            using, with_check = with_live(draft, expression), expression
+        uses_owner = "owner" in names_only and draft.entry.get("owner_column") and "ANY" in expression
+        policy_needs = needs + ((("function", PRIVATE, MEMBERSHIP_IDS),) if uses_owner else ())
+        policies.append(Policy(PUBLIC, table, names.policy_name(table, command), command, True, policy_roles,
+                               using, with_check, policy_needs))
+    policies += raw_policies(ctx, draft)
+    grants = []
+    if project.supabase:
+        for role in ("anon", "authenticated"):
+            if granted.get(role):
+                grants.append(Grant(role, tuple(PRIVILEGES[c] for c in COMMANDS if c in granted[role])))
+        grants.append(Grant("service_role", tuple(PRIVILEGES[c] for c in COMMANDS)))
+    return policies, grants
+
+
+def raw_policies(ctx: Context, draft: TableDraft) -> list[Policy]:
+    entry = draft.entry
+    result = []
+    for name, spec in (entry.get("policies") or {}).items():
+        keys = ("policies", name)
+        command = spec.get("for")
+        roles = tuple(spec.get("to") or ctx.project.signed_in_roles)
+        if ctx.project.supabase:
+            for i, role in enumerate(roles):
+                if role not in ("authenticated", "service_role"):
+                    ctx.error("E409", f"policy '{name}' is for role '{role}': raw policies may only be for "
+                                      "authenticated (anon reads only through access: public)", entry, *keys, "to", i,
+                              value=True)
+        using = ctx.expression(entry, keys + ("using",), spec["using"]) if spec.get("using") is not None else None
+        check = ctx.expression(entry, keys + ("with_check",), spec["with_check"]) if spec.get("with_check") is not None else None
+        if command == "insert" and spec.get("using") is not None:
+            ctx.error("E409", f"policy '{name}': an insert policy takes with_check, not using", entry, *keys, "using")
+        if command in ("select", "delete") and spec.get("with_check") is not None:
+            ctx.error("E409", f"policy '{name}': a {command} policy takes using, not with_check", entry, *keys,
+                      "with_check")
+        if spec.get("using") is None and spec.get("with_check") is None:
+            ctx.error("E409", f"policy '{name}' needs using or with_check", entry, *keys)
+        if using is not None and command != "insert":
+            using = with_live(draft, using)
+        result.append(Policy(PUBLIC, draft.name, name, command, True, roles, using, check))
+    return result

@@ -1,0 +1,321 @@
+"""Lowers one spec table to its table, constraints and indexes with every convention expanded."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pglast import ast, parse_sql
+from pglast.visitors import Visitor
+
+from . import names
+from .context import Context, suggest
+from .expressions import SqlError, parse_type
+from .model import PUBLIC, Column, Constraint, Index, IndexKey
+from .spec import Entry
+from .sqltext import ident
+from .types import check_literal, known_type, render_literal
+
+ACTIONS = {"cascade", "restrict", "set_null", "set_default", "no_action"}
+_INDEX_COLUMN = re.compile(r"^(?P<col>[a-z_][a-z0-9_]*)(?: (?P<order>asc|desc))?(?: nulls (?P<nulls>first|last))?$")
+
+
+@dataclass
+class TableDraft:
+    """What lowering knows about a table before policies, triggers and audit are added."""
+
+    entry: Entry
+    name: str
+    kind: str                       # tenant | root | shared
+    columns: list[Column] = field(default_factory=list)
+    constraints: list[Constraint] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)
+    primary_key: tuple[str, ...] = ()
+    unique_sets: set = field(default_factory=set)   # column tuples that are unique (as referenced)
+    soft_delete: bool = False
+    timestamps: bool = False
+
+    @property
+    def tenant(self) -> bool:
+        return self.kind == "tenant"
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def column_type(ctx: Context, entry: Entry, keys: tuple, text) -> tuple[str, str, bool] | None:
+    """(rendered type, base name, is_array) of a column type, or None after an E404."""
+    try:
+        parsed = parse_type(text)
+    except SqlError as exc:
+        ctx.error("E404", f"invalid type '{text}': {exc}", entry, *keys)
+        return None
+    enums = ctx.spec.enums
+    if not known_type(parsed, enums, ctx.project.extensions):
+        options = set(enums) | {"text", "integer", "bigint", "uuid", "boolean", "timestamptz", "date", "numeric", "jsonb"}
+        ctx.error("E404", f"unknown type '{text}'", entry, *keys, hint=suggest(parsed.base, options))
+        return None
+    if parsed.base in enums:
+        rendered = f"{PUBLIC}.{ident(parsed.base)}" + ("[]" if parsed.is_array else "")
+        return rendered, parsed.base, parsed.is_array
+    return parsed.text, parsed.base, parsed.is_array
+
+
+def enum_values(ctx: Context, name: str):
+    entry = ctx.spec.enums.get(name)
+    if entry is None:
+        return None
+    data = entry.data
+    return tuple(data.get("values", ()) if isinstance(data, dict) else data or ())
+
+
+def lower_columns(ctx: Context, draft: TableDraft) -> None:
+    entry = draft.entry
+    spec_columns = entry.get("columns") or {}
+    primary = tuple(n for n, c in spec_columns.items() if (c or {}).get("primary_key"))
+    draft.primary_key = primary
+    built: dict[str, Column] = {}
+    for name, col in spec_columns.items():
+        col = col or {}
+        keys = ("columns", name)
+        resolved = column_type(ctx, entry, keys + ("type",), col.get("type"))
+        rendered, base, is_array = resolved if resolved else ("text", "text", False)
+        default = None
+        if "default" in col and "default_sql" in col:
+            ctx.error("E703", f"column '{name}' has both default and default_sql", entry, *keys, "default_sql",
+                      hint="keep one: default for a literal, default_sql for an SQL expression")
+        elif "default" in col and resolved:
+            members = enum_values(ctx, base)
+            problem = check_literal(col["default"], base, is_array, members)
+            if problem:
+                code = "E702" if members is not None and not is_array else "E701"
+                hint = ("members: " + ", ".join(members)) if members is not None else None
+                ctx.error(code, f"default {col['default']!r} of column '{name}' ({col.get('type')}): {problem}",
+                          entry, *keys, "default", hint=hint)
+            else:
+                default = render_literal(col["default"], rendered, base, is_array)
+        elif "default_sql" in col:
+            default = ctx.expression(entry, keys + ("default_sql",), col["default_sql"])
+        identity = col.get("identity")
+        if identity and base not in ("int2", "int4", "int8", "smallint", "integer", "bigint"):
+            ctx.error("E704", f"identity column '{name}' must be smallint, integer or bigint, not {col.get('type')}",
+                      entry, *keys, "identity")
+        if identity and default is not None:
+            ctx.error("E705", f"column '{name}' cannot have both identity and a default", entry, *keys, "identity")
+        if col.get("primary_key") and col.get("nullable") is True:
+            ctx.error("E705", f"primary key column '{name}' cannot be nullable", entry, *keys, "nullable")
+        built[name] = Column(
+            name=name,
+            type=rendered,
+            nullable=False if col.get("primary_key") else bool(col.get("nullable", True)),
+            default=default,
+            identity=identity,
+            comment=col.get("comment"),
+            sensitive=bool(col.get("sensitive", False)),
+        )
+    project = ctx.project
+    reserved = {project.tenant_column: "tenant"} if draft.tenant else {}
+    if draft.timestamps:
+        reserved.update(created_at="timestamps", updated_at="timestamps")
+    if draft.soft_delete:
+        reserved["deleted_at"] = "soft_delete"
+    for name, why in reserved.items():
+        if name in built:
+            ctx.error("E705", f"column '{name}' is added by the compiler ({why}); remove it from the spec",
+                      entry, "columns", name)
+    ordered = [built[n] for n in primary]
+    if draft.tenant:
+        ordered.append(Column(project.tenant_column, "uuid", nullable=False, origin="tenant",
+                              comment="Tenant that owns the row."))
+    ordered += [c for n, c in built.items() if n not in primary]
+    if draft.timestamps:
+        ordered += [
+            Column("created_at", "timestamptz", nullable=False, default="now()", origin="timestamps"),
+            Column("updated_at", "timestamptz", nullable=False, default="now()", origin="timestamps"),
+        ]
+    if draft.soft_delete:
+        ordered.append(Column("deleted_at", "timestamptz", origin="soft_delete",
+                              comment="Set when the row is soft-deleted; hidden from every rule but service."))
+    draft.columns = ordered
+
+
+def tenant_scoped(draft: TableDraft, ctx: Context, columns) -> tuple[str, ...]:
+    """Uniques and tenant-safe keys of tenant tables lead with the tenant column."""
+    columns = tuple(columns)
+    if draft.tenant and ctx.project.tenant_column not in columns:
+        return (ctx.project.tenant_column,) + columns
+    return columns
+
+
+def lower_keys(ctx: Context, draft: TableDraft) -> None:
+    """Primary key, tenant-safe key, uniques and checks (foreign keys come once all tables exist)."""
+    entry, table = draft.entry, draft.name
+    if draft.primary_key:
+        draft.constraints.append(Constraint(names.primary_key_name(table), "primary_key", draft.primary_key))
+        draft.unique_sets.add(draft.primary_key)
+        if draft.tenant:
+            safe = tenant_scoped(draft, ctx, draft.primary_key)
+            draft.constraints.append(Constraint(names.unique_name(table, safe), "unique", safe))
+            draft.unique_sets.add(safe)
+    for name, col in (entry.get("columns") or {}).items():
+        col = col or {}
+        if col.get("unique"):
+            cols = tenant_scoped(draft, ctx, (name,))
+            draft.constraints.append(Constraint(names.unique_name(table, (name,)), "unique", cols))
+            draft.unique_sets.update({cols, (name,)} if not draft.tenant else {cols})
+        if col.get("check") is not None:
+            expr = ctx.expression(entry, ("columns", name, "check"), col["check"])
+            if expr:
+                check_column_refs(ctx, draft, ("columns", name, "check"), expr)
+                draft.constraints.append(Constraint(names.check_name(table, name), "check", expression=expr))
+    for i, cols in enumerate(entry.get("unique") or ()):
+        cols = tuple(cols)
+        for c in cols:
+            if draft.column(c) is None:
+                ctx.error("E402", f"unique: table '{table}' has no column '{c}'", entry, "unique", i,
+                          hint=suggest(c, [x.name for x in draft.columns]))
+        scoped = tenant_scoped(draft, ctx, cols)
+        draft.constraints.append(Constraint(names.unique_name(table, cols), "unique", scoped))
+        draft.unique_sets.add(scoped)
+    for name, text in (entry.get("checks") or {}).items():
+        expr = ctx.expression(entry, ("checks", name), text)
+        if expr:
+            check_column_refs(ctx, draft, ("checks", name), expr)
+            draft.constraints.append(Constraint(names.check_name(table, name), "check", expression=expr))
+
+
+class _ColumnRefs(Visitor):
+    def __init__(self):
+        self.names: list[str] = []
+
+    def visit_ColumnRef(self, ancestors, node):
+        if len(node.fields) == 1 and isinstance(node.fields[0], ast.String):
+            self.names.append(node.fields[0].sval)
+
+
+def check_column_refs(ctx: Context, draft: TableDraft, keys: tuple, expr: str) -> None:
+    """Checks and index predicates may only name columns of their own table."""
+    refs = _ColumnRefs()
+    refs(parse_sql("SELECT " + expr)[0].stmt)
+    known = [c.name for c in draft.columns]
+    for name in refs.names:
+        if name not in known:
+            ctx.error("E402", f"{'.'.join(map(str, keys))}: table '{draft.name}' has no column '{name}'",
+                      draft.entry, *keys, hint=suggest(name, known))
+
+
+def parse_index_keys(ctx: Context, draft: TableDraft, keys: tuple, columns, opclass) -> tuple[IndexKey, ...]:
+    result = []
+    known = [c.name for c in draft.columns]
+    for i, text in enumerate(columns):
+        match = _INDEX_COLUMN.match(text.strip()) if isinstance(text, str) else None
+        if not match:
+            ctx.error("E201", f"index column '{text}' must be 'name [asc|desc] [nulls first|last]'",
+                      draft.entry, *keys, "columns", i)
+            continue
+        col = match["col"]
+        if col not in known:
+            ctx.error("E402", f"index: table '{draft.name}' has no column '{col}'", draft.entry, *keys, "columns", i,
+                      hint=suggest(col, known))
+        result.append(IndexKey(col, match["order"], match["nulls"], opclass))
+    return tuple(result)
+
+
+def lower_indexes(ctx: Context, draft: TableDraft) -> None:
+    entry, table = draft.entry, draft.name
+    tenant_col = ctx.project.tenant_column
+    if draft.tenant:
+        draft.indexes.append(Index(PUBLIC, table, names.index_name(table, (tenant_col,)), (IndexKey(tenant_col),)))
+    if draft.timestamps:
+        draft.indexes.append(Index(PUBLIC, table, names.index_name(table, ("created_at",)),
+                                   (IndexKey("created_at", "desc"),)))
+    for i, spec_index in enumerate(entry.get("indexes") or ()):
+        keys = ("indexes", i)
+        method = spec_index.get("method", "btree")
+        index_keys = parse_index_keys(ctx, draft, keys, spec_index.get("columns") or (), spec_index.get("opclass"))
+        unique = bool(spec_index.get("unique", False))
+        if unique and draft.tenant and all(k.column != tenant_col for k in index_keys):
+            index_keys = (IndexKey(tenant_col),) + index_keys
+        where = None
+        if spec_index.get("where") is not None:
+            where = ctx.expression(entry, keys + ("where",), spec_index["where"])
+            if where:
+                check_column_refs(ctx, draft, keys + ("where",), where)
+        name = spec_index.get("name") or names.index_name(table, [k.column for k in index_keys])
+        draft.indexes.append(Index(PUBLIC, table, name, index_keys, method, unique, where))
+
+
+def covered(draft: TableDraft, columns: tuple[str, ...]) -> bool:
+    """An existing key or plain btree index already leads with these columns."""
+    candidates = [c.columns for c in draft.constraints if c.kind in ("primary_key", "unique")]
+    candidates += [tuple(k.column for k in ix.keys) for ix in draft.indexes if ix.method == "btree" and not ix.where]
+    return any(cand[: len(columns)] == columns for cand in candidates)
+
+
+def reference_of(ctx: Context, draft: TableDraft, name: str, ref) -> tuple[str, str | None, str, str] | None:
+    if isinstance(ref, str):
+        return ref, None, "no_action", "no_action"
+    if isinstance(ref, dict):
+        return ref.get("table"), ref.get("column"), ref.get("on_delete", "no_action"), ref.get("on_update", "no_action")
+    return None
+
+
+def lower_foreign_keys(ctx: Context, draft: TableDraft, drafts: dict[str, TableDraft]) -> None:
+    """Foreign keys, tenant-safe between tenant tables, each with an index."""
+    entry, table = draft.entry, draft.name
+    tenant_col = ctx.project.tenant_column
+    root = ctx.project.tenant_table
+    if draft.tenant and root in drafts:
+        root_pk = drafts[root].primary_key
+        draft.constraints.append(Constraint(
+            names.foreign_key_name(table, tenant_col), "foreign_key", (tenant_col,),
+            ref_schema=PUBLIC, ref_table=root, ref_columns=root_pk, on_delete="cascade"))
+    for name, col in (entry.get("columns") or {}).items():
+        ref = reference_of(ctx, draft, name, (col or {}).get("references"))
+        if ref is None:
+            continue
+        target_name, target_col, on_delete, on_update = ref
+        keys = ("columns", name, "references")
+        target = drafts.get(target_name)
+        if target is None:
+            ctx.error("E401", f"column '{name}' references unknown table '{target_name}'", entry, *keys,
+                      hint=suggest(target_name, drafts), value=True)
+            continue
+        if target_col is None:
+            if len(target.primary_key) != 1:
+                ctx.error("E403", f"table '{target_name}' has no single-column primary key to reference; "
+                                  "name the column", entry, *keys, value=True)
+                continue
+            target_col = target.primary_key[0]
+        target_column = target.column(target_col)
+        if target_column is None:
+            ctx.error("E402", f"table '{target_name}' has no column '{target_col}'", entry, *keys,
+                      hint=suggest(target_col, [c.name for c in target.columns]), value=True)
+            continue
+        tenant_safe = draft.tenant and target.tenant
+        local = (tenant_col, name) if tenant_safe else (name,)
+        remote = (tenant_col, target_col) if tenant_safe else (target_col,)
+        if remote not in target.unique_sets:
+            ctx.error("E403", f"'{target_name}.{target_col}' is not a primary key or unique"
+                              + (" within the tenant" if tenant_safe else ""), entry, *keys, value=True,
+                      hint=f"add unique: true to {target_name}.{target_col}")
+            continue
+        own = draft.column(name)
+        if own is not None and target_column.type != own.type:
+            ctx.error("E705", f"column '{name}' is {own.type} but references {target_name}.{target_col} "
+                              f"of type {target_column.type}", entry, "columns", name, "type")
+        for action, key in ((on_delete, "on_delete"), (on_update, "on_update")):
+            if action not in ACTIONS:
+                ctx.error("E201", f"{key} must be one of {', '.join(sorted(ACTIONS))}", entry, *keys)
+        if tenant_safe and on_update in ("set_null", "set_default"):
+            ctx.error("E705", f"on_update {on_update} would change the tenant column of a tenant-safe key; "
+                              "use cascade, restrict or no_action", entry, *keys, "on_update")
+        if on_delete == "set_null" and own is not None and not own.nullable:
+            ctx.error("E705", f"on_delete set_null needs column '{name}' to be nullable", entry, *keys, "on_delete")
+        partial = (name,) if tenant_safe and on_delete in ("set_null", "set_default") else ()
+        draft.constraints.append(Constraint(
+            names.foreign_key_name(table, name), "foreign_key", local,
+            ref_schema=PUBLIC, ref_table=target_name, ref_columns=remote,
+            on_delete=on_delete, on_delete_columns=partial, on_update=on_update))
+        if not covered(draft, local):
+            draft.indexes.append(Index(PUBLIC, table, names.index_name(table, (name,)),
+                                       tuple(IndexKey(c) for c in local)))

@@ -1,0 +1,75 @@
+"""Views and materialized views. A materialized view bypasses row level security, so it lives
+in the private schema and users see it only through a tenant-filtered view."""
+from __future__ import annotations
+
+from . import names
+from .context import Context, suggest
+from .expressions import SqlError, parse_query, query_output_columns
+from .lower_access import TENANT_IDS
+from .lower_tables import TableDraft, parse_index_keys
+from .model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
+
+
+def relation_keys(ctx: Context, entry, used) -> list[tuple]:
+    result = []
+    for schema, name in used:
+        if schema not in (None, PUBLIC):
+            continue  # auth.users and the like: outside the spec
+        if name in ctx.spec.tables:
+            result.append(("table", PUBLIC, name))
+        elif name in ctx.spec.views:
+            result.append(("view", PUBLIC, name))
+        else:
+            ctx.error("E401", f"view '{entry.name}' reads unknown table or view '{name}'", entry, "query",
+                      hint=suggest(name, list(ctx.spec.tables) + list(ctx.spec.views)))
+    return result
+
+
+def lower_view(ctx: Context, entry) -> list:
+    project = ctx.project
+    try:
+        query, used = parse_query(entry.get("query"))
+    except SqlError as exc:
+        ctx.error("E502", f"view '{entry.name}' query: {exc}", entry, "query")
+        return []
+    reads = tuple(sorted(set(relation_keys(ctx, entry, used))))
+    comment = entry.get("comment")
+    api = ("anon", "authenticated") if project.supabase else ()
+    select_for = (Grant("authenticated", ("SELECT",)),) if project.supabase else ()
+    if not entry.get("materialized"):
+        if entry.get("indexes"):
+            ctx.error("E705", f"view '{entry.name}' is not materialized and cannot have indexes", entry, "indexes")
+        return [View(PUBLIC, entry.name, query, comment=comment, grants=select_for, revoke_from=api, reads=reads)]
+    outputs = query_output_columns(entry.get("query"))
+    reads_tenant_data = any(k[0] == "table" and ctx.spec.tables[k[2]].get("tenant", project.defaults["tenant"])
+                            for k in reads if k[0] == "table" and k[2] in ctx.spec.tables)
+    if reads_tenant_data and project.tenant_column not in outputs:
+        ctx.error("E503", f"materialized view '{entry.name}' reads tenant tables but does not output "
+                          f"'{project.tenant_column}', so it cannot be filtered by tenant", entry, "query",
+                  hint=f"select {project.tenant_column} and group by it")
+        return []
+    data = View(PRIVATE, entry.name, query, materialized=True, security_invoker=False,
+                comment=comment, revoke_from=api, reads=reads)
+    rows_name = names.fit(f"{entry.name}_rows")
+    tenant_filter = (f"\nWHERE v.{project.tenant_column} = ANY ({PRIVATE}.{TENANT_IDS}({project.current_user_id}))"
+                     if reads_tenant_data else "")
+    rows = Function(
+        PRIVATE, rows_name, f"SETOF {PRIVATE}.{entry.name}", "sql",
+        f"SELECT v.*\nFROM {PRIVATE}.{entry.name} AS v{tenant_filter}",
+        security="definer", volatility="stable", search_path="",
+        comment=f"Rows of materialized view {entry.name} the current user may see.",
+        execute_roles=("authenticated",) if project.supabase else ("public",),
+        reads=(("view", PRIVATE, entry.name), ("function", PRIVATE, TENANT_IDS)) if reads_tenant_data
+        else (("view", PRIVATE, entry.name),))
+    exposed = View(PUBLIC, entry.name, f"SELECT *\nFROM {PRIVATE}.{rows_name}()", comment=comment,
+                   grants=select_for, revoke_from=api, reads=(("function", PRIVATE, rows_name),))
+    draft = TableDraft(entry, entry.name, "shared")
+    draft.columns = [Column(n, "text") for n in outputs if n]
+    indexes = []
+    for i, spec_index in enumerate(entry.get("indexes") or ()):
+        keys = parse_index_keys(ctx, draft, ("indexes", i), spec_index.get("columns") or (), spec_index.get("opclass"))
+        where = ctx.expression(entry, ("indexes", i, "where"), spec_index["where"]) if spec_index.get("where") else None
+        name = spec_index.get("name") or names.index_name(entry.name, [k.column for k in keys])
+        indexes.append(Index(PRIVATE, entry.name, name, keys, spec_index.get("method", "btree"),
+                             bool(spec_index.get("unique", False)), where, on_view=True))
+    return [data, rows, exposed, *indexes]

@@ -1,0 +1,354 @@
+"""The database as it will be: frozen dataclasses with every convention already expanded.
+
+The diff and the templates read only this model; they never invent objects or names. Each
+object has a `family` (its template folder), a `key` (its identity in the database) and
+`requires` (the keys of objects that must exist before it).
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+
+PUBLIC = "public"
+PRIVATE = "atlas_private"   # helper functions and materialized data, not exposed by the API
+ARCHIVE = "atlas_archive"   # where removed tables and columns keep their data
+
+
+def qualified(schema: str, name: str) -> tuple[str, str]:
+    return (schema, name)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str                    # rendered type, e.g. "text", "numeric(10, 2)", "public.lead_status"
+    nullable: bool = True
+    default: str | None = None   # normalized SQL expression
+    identity: str | None = None  # "always" | "by_default"
+    comment: str | None = None
+    sensitive: bool = False
+    origin: str = "spec"         # spec | tenant | timestamps | soft_delete | audit
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str
+    kind: str                    # primary_key | unique | check | foreign_key
+    columns: tuple[str, ...] = ()
+    expression: str | None = None
+    ref_schema: str | None = None
+    ref_table: str | None = None
+    ref_columns: tuple[str, ...] = ()
+    on_delete: str = "no_action"
+    on_delete_columns: tuple[str, ...] = ()  # PostgreSQL 15: set null (col) nulls only these
+    on_update: str = "no_action"
+    deferrable: bool = False
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    privileges: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    columns: tuple[Column, ...]
+    constraints: tuple[Constraint, ...] = ()
+    comment: str | None = None
+    kind: str = "tenant"         # tenant | root | shared | audit
+    row_security: bool = True    # enable + force row level security
+    revoke_from: tuple[str, ...] = ()  # API roles that get nothing but what `grants` says
+    grants: tuple[Grant, ...] = ()
+    family = "table"
+
+    @property
+    def key(self):
+        return ("table", self.schema, self.name)
+
+    @property
+    def requires(self):
+        deps = {("schema", self.schema)}
+        for c in self.constraints:
+            if c.kind == "foreign_key" and (c.ref_schema, c.ref_table) != (self.schema, self.name):
+                deps.add(("table", c.ref_schema, c.ref_table))
+        for col in self.columns:
+            if col.type.startswith(PUBLIC + "."):
+                deps.add(("enum", PUBLIC, col.type[len(PUBLIC) + 1:].removesuffix("[]").strip('"')))
+        return deps
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A foreign key added after its tables: it closes a cycle in the table graph."""
+
+    schema: str
+    table: str
+    constraint: Constraint
+    family = "foreign_key"
+
+    @property
+    def key(self):
+        return ("foreign_key", self.schema, self.table, self.constraint.name)
+
+    @property
+    def requires(self):
+        c = self.constraint
+        return {("table", self.schema, self.table), ("table", c.ref_schema, c.ref_table)}
+
+
+@dataclass(frozen=True)
+class IndexKey:
+    column: str
+    order: str | None = None     # asc | desc
+    nulls: str | None = None     # first | last
+    opclass: str | None = None
+
+
+@dataclass(frozen=True)
+class Index:
+    schema: str
+    table: str
+    name: str
+    keys: tuple[IndexKey, ...]
+    method: str = "btree"
+    unique: bool = False
+    where: str | None = None
+    on_view: bool = False        # an index of a materialized view
+    family = "index"
+
+    @property
+    def key(self):
+        return ("index", self.schema, self.name)
+
+    @property
+    def requires(self):
+        return {("view" if self.on_view else "table", self.schema, self.table)}
+
+
+@dataclass(frozen=True)
+class Policy:
+    schema: str
+    table: str
+    name: str
+    command: str                 # all | select | insert | update | delete
+    permissive: bool
+    roles: tuple[str, ...]
+    using: str | None = None
+    with_check: str | None = None
+    needs: tuple[tuple[str, ...], ...] = ()  # functions the expressions call
+    family = "policy"
+
+    @property
+    def key(self):
+        return ("policy", self.schema, self.table, self.name)
+
+    @property
+    def requires(self):
+        return {("table", self.schema, self.table), *self.needs}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    schema: str
+    table: str
+    name: str
+    timing: str                  # before | after
+    events: tuple[str, ...]
+    for_each: str                # row | statement
+    function_schema: str
+    function: str
+    arguments: tuple[str, ...] = ()
+    when: str | None = None
+    family = "trigger"
+
+    @property
+    def key(self):
+        return ("trigger", self.schema, self.table, self.name)
+
+    @property
+    def requires(self):
+        return {("table", self.schema, self.table), ("function", self.function_schema, self.function)}
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    type: str
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Function:
+    schema: str
+    name: str
+    returns: str
+    language: str
+    body: str
+    arguments: tuple[Argument, ...] = ()
+    security: str = "invoker"
+    volatility: str = "volatile"
+    search_path: str | None = None   # set search_path = '' for definer functions
+    comment: str | None = None
+    execute_roles: tuple[str, ...] = ()  # granted execute; public is revoked when set
+    reads: tuple[tuple[str, ...], ...] = ()  # objects an sql-language body needs at creation
+    family = "function"
+
+    @property
+    def key(self):
+        return ("function", self.schema, self.name)
+
+    @property
+    def requires(self):
+        return {("schema", self.schema), *self.reads}
+
+
+@dataclass(frozen=True)
+class Enum:
+    schema: str
+    name: str
+    values: tuple[str, ...]
+    comment: str | None = None
+    family = "enum"
+
+    @property
+    def key(self):
+        return ("enum", self.schema, self.name)
+
+    @property
+    def requires(self):
+        return {("schema", self.schema)}
+
+
+@dataclass(frozen=True)
+class View:
+    schema: str
+    name: str
+    query: str
+    materialized: bool = False
+    security_invoker: bool = True
+    comment: str | None = None
+    grants: tuple[Grant, ...] = ()
+    revoke_from: tuple[str, ...] = ()
+    reads: tuple[tuple[str, ...], ...] = ()
+    family = "view"
+
+    @property
+    def key(self):
+        return ("view", self.schema, self.name)
+
+    @property
+    def requires(self):
+        return {("schema", self.schema), *self.reads}
+
+
+@dataclass(frozen=True)
+class Extension:
+    name: str
+    schema: str | None = None
+    family = "extension"
+
+    @property
+    def key(self):
+        return ("extension", self.name)
+
+    @property
+    def requires(self):
+        return {("schema", self.schema)} if self.schema and self.schema != "extensions" else set()
+
+
+@dataclass(frozen=True)
+class SchemaObject:
+    """A namespace the compiler owns (atlas_private); public and extensions pre-exist."""
+
+    name: str
+    usage_roles: tuple[str, ...] = ()
+    family = "schema"
+
+    @property
+    def key(self):
+        return ("schema", self.name)
+
+    @property
+    def requires(self):
+        return set()
+
+
+@dataclass(frozen=True)
+class PublicationMember:
+    publication: str
+    schema: str
+    table: str
+    family = "publication_table"
+
+    @property
+    def key(self):
+        return ("publication_table", self.publication, self.schema, self.table)
+
+    @property
+    def requires(self):
+        return {("table", self.schema, self.table)}
+
+
+FAMILIES = {
+    cls.family: cls
+    for cls in (SchemaObject, Extension, Enum, Function, Table, ForeignKey, Index, Policy, Trigger, View, PublicationMember)
+}
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the spec compiles to, in deterministic order."""
+
+    target: str
+    postgres: int
+    objects: tuple = field(default_factory=tuple)
+    project: str = ""
+
+    def by_key(self) -> dict:
+        return {o.key: o for o in self.objects}
+
+    def of(self, family: str) -> list:
+        return [o for o in self.objects if o.family == family]
+
+
+def to_data(obj):
+    """Plain JSON-able data for the lock file."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (tuple, list)):
+        return [to_data(v) for v in obj]
+    return obj
+
+
+def from_data(cls, data):
+    """The inverse of to_data, guided by the dataclass type hints."""
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            values[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**values)
+
+
+def _convert(hint, value):
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        return from_data(hint, value)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        inner = args[0] if args else object
+        return tuple(_convert(inner, v) for v in value)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        if value is None:
+            return None
+        for arg in typing.get_args(hint):
+            if arg is not type(None):
+                return _convert(arg, value)
+    return value
