@@ -218,8 +218,16 @@ def lower_functions(ctx: Context) -> list[Function]:
         arguments = tuple(Argument(a["name"], a["type"]) for a in data.get("arguments") or ())
         result.append(Function(PUBLIC, name, data.get("returns"), data.get("language"), body.rstrip("\n"), arguments,
                                security, data.get("volatility", "volatile"),
-                               "" if security == "definer" else None, data.get("comment"), reads=reads))
+                               function_search_path(ctx, security), data.get("comment"), reads=reads))
     return result
+
+
+def function_search_path(ctx: Context, security: str) -> str:
+    """Definer functions get an empty search_path (no object can be planted ahead of theirs);
+    invoker functions a fixed one, so callers cannot change what their names mean."""
+    if security == "definer":
+        return ""
+    return "public, extensions, pg_temp" if ctx.project.supabase else "public, pg_temp"
 
 
 def check_triggers_and_views(ctx: Context) -> None:

@@ -72,6 +72,7 @@ def render_migration(name: str, direction: str, operations: list, model: Model) 
         "",
         f"SET search_path = {search_path};",
         "",
+        "",
     ]
     if not operations:
         header.append("-- nothing to do")

@@ -5,6 +5,7 @@
 -- (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
 -- drop publication table supabase_realtime.public.messages
 -- hazard: AUTHZ_UPDATE
 ALTER PUBLICATION supabase_realtime DROP TABLE public.messages;

@@ -5,6 +5,7 @@
 -- (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
 -- create schema atlas_private
 CREATE SCHEMA atlas_private;
 GRANT USAGE ON SCHEMA atlas_private TO authenticated;
@@ -182,6 +183,7 @@ CREATE FUNCTION public.notify_message_sent()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY INVOKER
+SET search_path = public, extensions, pg_temp
 AS $body$
 begin
   perform pg_notify('message_sent', new.id::text);
@@ -214,8 +216,8 @@ CREATE TABLE public.leads_audit (
     new_data jsonb,
     changed_by uuid,
     changed_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT leads_audit_pkey PRIMARY KEY (id),
-CONSTRAINT leads_audit_operation_check CHECK (operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))
+    CONSTRAINT leads_audit_pkey PRIMARY KEY (id),
+    CONSTRAINT leads_audit_operation_check CHECK (operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))
 );
 COMMENT ON TABLE public.leads_audit IS 'Audit trail of leads (append-only).';
 COMMENT ON COLUMN public.leads_audit.row_key IS 'Primary key of the changed row.';
@@ -235,11 +237,11 @@ CREATE TABLE public.organizations (
     billing_email text,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT organizations_pkey PRIMARY KEY (id),
-CONSTRAINT organizations_name_check CHECK (length(btrim(name)) > 0),
-CONSTRAINT organizations_slug_key UNIQUE (slug),
-CONSTRAINT organizations_slug_check CHECK (slug ~ '^[a-z0-9][a-z0-9-]*$'),
-CONSTRAINT organizations_billing_email_check CHECK (billing_email IS NULL OR position('@' IN billing_email) > 1)
+    CONSTRAINT organizations_pkey PRIMARY KEY (id),
+    CONSTRAINT organizations_name_check CHECK (length(btrim(name)) > 0),
+    CONSTRAINT organizations_slug_key UNIQUE (slug),
+    CONSTRAINT organizations_slug_check CHECK (slug ~ '^[a-z0-9][a-z0-9-]*$'),
+    CONSTRAINT organizations_billing_email_check CHECK (billing_email IS NULL OR position('@' IN billing_email) > 1)
 );
 COMMENT ON TABLE public.organizations IS 'Gyms and studios using Atlas Fitness: the tenant root.';
 COMMENT ON COLUMN public.organizations.id IS 'Tenant id: the value of organization_id in every tenant table.';
@@ -265,11 +267,11 @@ CREATE TABLE public.auth_users (
     is_active boolean NOT NULL DEFAULT true,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT auth_users_pkey PRIMARY KEY (id),
-CONSTRAINT auth_users_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT auth_users_email_check CHECK (position('@' IN email) > 1),
-CONSTRAINT auth_users_auth_id_key UNIQUE (organization_id, auth_id),
-CONSTRAINT auth_users_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+    CONSTRAINT auth_users_pkey PRIMARY KEY (id),
+    CONSTRAINT auth_users_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT auth_users_email_check CHECK (position('@' IN email) > 1),
+    CONSTRAINT auth_users_auth_id_key UNIQUE (organization_id, auth_id),
+    CONSTRAINT auth_users_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.auth_users IS 'Staff accounts: which Supabase auth user belongs to which organization, and with what role.';
 COMMENT ON COLUMN public.auth_users.id IS 'Membership row id; owner/assignee columns elsewhere point here.';
@@ -328,13 +330,13 @@ CREATE TABLE public.classes (
     is_active boolean NOT NULL DEFAULT true,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT classes_pkey PRIMARY KEY (id),
-CONSTRAINT classes_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT classes_name_check CHECK (length(btrim(name)) > 0),
-CONSTRAINT classes_duration_minutes_check CHECK (duration_minutes BETWEEN 5 AND 480),
-CONSTRAINT classes_default_capacity_check CHECK (default_capacity > 0),
-CONSTRAINT classes_name_key UNIQUE (organization_id, name),
-CONSTRAINT classes_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+    CONSTRAINT classes_pkey PRIMARY KEY (id),
+    CONSTRAINT classes_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT classes_name_check CHECK (length(btrim(name)) > 0),
+    CONSTRAINT classes_duration_minutes_check CHECK (duration_minutes BETWEEN 5 AND 480),
+    CONSTRAINT classes_default_capacity_check CHECK (default_capacity > 0),
+    CONSTRAINT classes_name_key UNIQUE (organization_id, name),
+    CONSTRAINT classes_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.classes IS 'Class types a gym runs (Spin, HIIT, Yoga); the public timetable shows them.';
 COMMENT ON COLUMN public.classes.organization_id IS 'Tenant that owns the row.';
@@ -360,13 +362,13 @@ CREATE TABLE public.class_sessions (
     is_cancelled boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT class_sessions_pkey PRIMARY KEY (id),
-CONSTRAINT class_sessions_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT class_sessions_capacity_check CHECK (capacity > 0),
-CONSTRAINT class_sessions_ends_after_starts_check CHECK (ends_at > starts_at),
-CONSTRAINT class_sessions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT class_sessions_class_id_fkey FOREIGN KEY (organization_id, class_id) REFERENCES public.classes (organization_id, id) ON DELETE CASCADE,
-CONSTRAINT class_sessions_instructor_id_fkey FOREIGN KEY (organization_id, instructor_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (instructor_id)
+    CONSTRAINT class_sessions_pkey PRIMARY KEY (id),
+    CONSTRAINT class_sessions_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT class_sessions_capacity_check CHECK (capacity > 0),
+    CONSTRAINT class_sessions_ends_after_starts_check CHECK (ends_at > starts_at),
+    CONSTRAINT class_sessions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT class_sessions_class_id_fkey FOREIGN KEY (organization_id, class_id) REFERENCES public.classes (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT class_sessions_instructor_id_fkey FOREIGN KEY (organization_id, instructor_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (instructor_id)
 );
 COMMENT ON TABLE public.class_sessions IS 'Scheduled occurrences of a class: the public timetable.';
 COMMENT ON COLUMN public.class_sessions.organization_id IS 'Tenant that owns the row.';
@@ -390,11 +392,11 @@ CREATE TABLE public.lead_sources (
     is_active boolean NOT NULL DEFAULT true,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT lead_sources_pkey PRIMARY KEY (id),
-CONSTRAINT lead_sources_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT lead_sources_name_check CHECK (length(btrim(name)) > 0),
-CONSTRAINT lead_sources_name_key UNIQUE (organization_id, name),
-CONSTRAINT lead_sources_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+    CONSTRAINT lead_sources_pkey PRIMARY KEY (id),
+    CONSTRAINT lead_sources_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT lead_sources_name_check CHECK (length(btrim(name)) > 0),
+    CONSTRAINT lead_sources_name_key UNIQUE (organization_id, name),
+    CONSTRAINT lead_sources_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.lead_sources IS 'Where leads come from: web forms, ad campaigns, walk-ins, referrals.';
 COMMENT ON COLUMN public.lead_sources.organization_id IS 'Tenant that owns the row.';
@@ -423,14 +425,14 @@ CREATE TABLE public.leads (
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     deleted_at timestamptz,
-CONSTRAINT leads_pkey PRIMARY KEY (id),
-CONSTRAINT leads_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT leads_score_check CHECK (score BETWEEN 0 AND 100),
-CONSTRAINT leads_email_key UNIQUE (organization_id, email),
-CONSTRAINT leads_email_has_at_check CHECK (position('@' IN email) > 1),
-CONSTRAINT leads_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT leads_source_id_fkey FOREIGN KEY (organization_id, source_id) REFERENCES public.lead_sources (organization_id, id) ON DELETE SET NULL (source_id),
-CONSTRAINT leads_owner_id_fkey FOREIGN KEY (organization_id, owner_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (owner_id)
+    CONSTRAINT leads_pkey PRIMARY KEY (id),
+    CONSTRAINT leads_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT leads_score_check CHECK (score BETWEEN 0 AND 100),
+    CONSTRAINT leads_email_key UNIQUE (organization_id, email),
+    CONSTRAINT leads_email_has_at_check CHECK (position('@' IN email) > 1),
+    CONSTRAINT leads_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT leads_source_id_fkey FOREIGN KEY (organization_id, source_id) REFERENCES public.lead_sources (organization_id, id) ON DELETE SET NULL (source_id),
+    CONSTRAINT leads_owner_id_fkey FOREIGN KEY (organization_id, owner_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (owner_id)
 );
 COMMENT ON TABLE public.leads IS 'Prospects captured from forms, ads and walk-ins, worked through the sales funnel.';
 COMMENT ON COLUMN public.leads.organization_id IS 'Tenant that owns the row.';
@@ -465,15 +467,15 @@ CREATE TABLE public.membership_plans (
     is_active boolean NOT NULL DEFAULT true,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT membership_plans_pkey PRIMARY KEY (id),
-CONSTRAINT membership_plans_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT membership_plans_name_check CHECK (length(btrim(name)) > 0),
-CONSTRAINT membership_plans_price_check CHECK (price >= 0),
-CONSTRAINT membership_plans_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
-CONSTRAINT membership_plans_class_credits_check CHECK (class_credits IS NULL OR class_credits > 0),
-CONSTRAINT membership_plans_order_check CHECK ("order" >= 0),
-CONSTRAINT membership_plans_name_key UNIQUE (organization_id, name),
-CONSTRAINT membership_plans_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+    CONSTRAINT membership_plans_pkey PRIMARY KEY (id),
+    CONSTRAINT membership_plans_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT membership_plans_name_check CHECK (length(btrim(name)) > 0),
+    CONSTRAINT membership_plans_price_check CHECK (price >= 0),
+    CONSTRAINT membership_plans_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
+    CONSTRAINT membership_plans_class_credits_check CHECK (class_credits IS NULL OR class_credits > 0),
+    CONSTRAINT membership_plans_order_check CHECK ("order" >= 0),
+    CONSTRAINT membership_plans_name_key UNIQUE (organization_id, name),
+    CONSTRAINT membership_plans_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.membership_plans IS 'What a gym sells: monthly unlimited, 10-class pass, annual membership.';
 COMMENT ON COLUMN public.membership_plans.organization_id IS 'Tenant that owns the row.';
@@ -506,14 +508,14 @@ CREATE TABLE public.members (
     emergency_contact text,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT members_pkey PRIMARY KEY (id),
-CONSTRAINT members_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT members_email_check CHECK (position('@' IN email) > 1),
-CONSTRAINT members_date_of_birth_check CHECK (date_of_birth > CAST('1900-01-01' AS date)),
-CONSTRAINT members_email_key UNIQUE (organization_id, email),
-CONSTRAINT members_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT members_membership_plan_id_fkey FOREIGN KEY (organization_id, membership_plan_id) REFERENCES public.membership_plans (organization_id, id) ON DELETE RESTRICT,
-CONSTRAINT members_converted_from_lead_id_fkey FOREIGN KEY (organization_id, converted_from_lead_id) REFERENCES public.leads (organization_id, id) ON DELETE SET NULL (converted_from_lead_id)
+    CONSTRAINT members_pkey PRIMARY KEY (id),
+    CONSTRAINT members_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT members_email_check CHECK (position('@' IN email) > 1),
+    CONSTRAINT members_date_of_birth_check CHECK (date_of_birth > CAST('1900-01-01' AS date)),
+    CONSTRAINT members_email_key UNIQUE (organization_id, email),
+    CONSTRAINT members_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT members_membership_plan_id_fkey FOREIGN KEY (organization_id, membership_plan_id) REFERENCES public.membership_plans (organization_id, id) ON DELETE RESTRICT,
+    CONSTRAINT members_converted_from_lead_id_fkey FOREIGN KEY (organization_id, converted_from_lead_id) REFERENCES public.leads (organization_id, id) ON DELETE SET NULL (converted_from_lead_id)
 );
 COMMENT ON TABLE public.members IS 'Paying gym members, usually converted from a lead.';
 COMMENT ON COLUMN public.members.organization_id IS 'Tenant that owns the row.';
@@ -540,13 +542,13 @@ CREATE TABLE public.bookings (
     cancelled_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT bookings_pkey PRIMARY KEY (id),
-CONSTRAINT bookings_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT bookings_member_id_class_session_id_key UNIQUE (organization_id, member_id, class_session_id),
-CONSTRAINT bookings_cancelled_has_time_check CHECK (status <> 'cancelled' OR cancelled_at IS NOT NULL),
-CONSTRAINT bookings_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT bookings_member_id_fkey FOREIGN KEY (organization_id, member_id) REFERENCES public.members (organization_id, id) ON DELETE CASCADE,
-CONSTRAINT bookings_class_session_id_fkey FOREIGN KEY (organization_id, class_session_id) REFERENCES public.class_sessions (organization_id, id) ON DELETE CASCADE
+    CONSTRAINT bookings_pkey PRIMARY KEY (id),
+    CONSTRAINT bookings_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT bookings_member_id_class_session_id_key UNIQUE (organization_id, member_id, class_session_id),
+    CONSTRAINT bookings_cancelled_has_time_check CHECK (status <> 'cancelled' OR cancelled_at IS NOT NULL),
+    CONSTRAINT bookings_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT bookings_member_id_fkey FOREIGN KEY (organization_id, member_id) REFERENCES public.members (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT bookings_class_session_id_fkey FOREIGN KEY (organization_id, class_session_id) REFERENCES public.class_sessions (organization_id, id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.bookings IS 'A member''s place in a class session.';
 COMMENT ON COLUMN public.bookings.organization_id IS 'Tenant that owns the row.';
@@ -567,12 +569,12 @@ CREATE TABLE public.message_templates (
     body text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT message_templates_pkey PRIMARY KEY (id),
-CONSTRAINT message_templates_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT message_templates_name_check CHECK (length(btrim(name)) > 0),
-CONSTRAINT message_templates_name_key UNIQUE (organization_id, name),
-CONSTRAINT message_templates_subject_only_for_email_check CHECK (subject IS NULL OR channel = 'email'),
-CONSTRAINT message_templates_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+    CONSTRAINT message_templates_pkey PRIMARY KEY (id),
+    CONSTRAINT message_templates_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT message_templates_name_check CHECK (length(btrim(name)) > 0),
+    CONSTRAINT message_templates_name_key UNIQUE (organization_id, name),
+    CONSTRAINT message_templates_subject_only_for_email_check CHECK (subject IS NULL OR channel = 'email'),
+    CONSTRAINT message_templates_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.message_templates IS 'Reusable message bodies for email, SMS and WhatsApp.';
 COMMENT ON COLUMN public.message_templates.organization_id IS 'Tenant that owns the row.';
@@ -597,11 +599,11 @@ CREATE TABLE public.messages (
     sent_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT messages_pkey PRIMARY KEY (id),
-CONSTRAINT messages_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT messages_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT messages_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
-CONSTRAINT messages_template_id_fkey FOREIGN KEY (organization_id, template_id) REFERENCES public.message_templates (organization_id, id) ON DELETE SET NULL (template_id)
+    CONSTRAINT messages_pkey PRIMARY KEY (id),
+    CONSTRAINT messages_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT messages_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT messages_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT messages_template_id_fkey FOREIGN KEY (organization_id, template_id) REFERENCES public.message_templates (organization_id, id) ON DELETE SET NULL (template_id)
 );
 COMMENT ON TABLE public.messages IS 'Every message sent to or received from a lead, on any channel.';
 COMMENT ON COLUMN public.messages.organization_id IS 'Tenant that owns the row.';
@@ -624,12 +626,12 @@ CREATE TABLE public.notes (
     is_pinned boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT notes_pkey PRIMARY KEY (id),
-CONSTRAINT notes_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT notes_body_check CHECK (length(btrim(body)) > 0),
-CONSTRAINT notes_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT notes_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
-CONSTRAINT notes_author_id_fkey FOREIGN KEY (organization_id, author_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (author_id)
+    CONSTRAINT notes_pkey PRIMARY KEY (id),
+    CONSTRAINT notes_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT notes_body_check CHECK (length(btrim(body)) > 0),
+    CONSTRAINT notes_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT notes_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT notes_author_id_fkey FOREIGN KEY (organization_id, author_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (author_id)
 );
 COMMENT ON TABLE public.notes IS 'Free-text notes staff write on a lead (calls, visits, objections).';
 COMMENT ON COLUMN public.notes.organization_id IS 'Tenant that owns the row.';
@@ -655,15 +657,15 @@ CREATE TABLE public.payments (
     paid_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT payments_pkey PRIMARY KEY (id),
-CONSTRAINT payments_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT payments_amount_check CHECK (amount >= 0),
-CONSTRAINT payments_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
-CONSTRAINT payments_provider_payment_id_key UNIQUE (organization_id, provider_payment_id),
-CONSTRAINT payments_succeeded_has_paid_at_check CHECK (status <> 'succeeded' OR paid_at IS NOT NULL),
-CONSTRAINT payments_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT payments_member_id_fkey FOREIGN KEY (organization_id, member_id) REFERENCES public.members (organization_id, id) ON DELETE RESTRICT,
-CONSTRAINT payments_membership_plan_id_fkey FOREIGN KEY (organization_id, membership_plan_id) REFERENCES public.membership_plans (organization_id, id) ON DELETE SET NULL (membership_plan_id)
+    CONSTRAINT payments_pkey PRIMARY KEY (id),
+    CONSTRAINT payments_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT payments_amount_check CHECK (amount >= 0),
+    CONSTRAINT payments_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
+    CONSTRAINT payments_provider_payment_id_key UNIQUE (organization_id, provider_payment_id),
+    CONSTRAINT payments_succeeded_has_paid_at_check CHECK (status <> 'succeeded' OR paid_at IS NOT NULL),
+    CONSTRAINT payments_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT payments_member_id_fkey FOREIGN KEY (organization_id, member_id) REFERENCES public.members (organization_id, id) ON DELETE RESTRICT,
+    CONSTRAINT payments_membership_plan_id_fkey FOREIGN KEY (organization_id, membership_plan_id) REFERENCES public.membership_plans (organization_id, id) ON DELETE SET NULL (membership_plan_id)
 );
 COMMENT ON TABLE public.payments IS 'Money received from members; written only by the payment webhook (service role).';
 COMMENT ON COLUMN public.payments.organization_id IS 'Tenant that owns the row.';
@@ -689,8 +691,8 @@ CREATE TABLE public.payments_audit (
     new_data jsonb,
     changed_by uuid,
     changed_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT payments_audit_pkey PRIMARY KEY (id),
-CONSTRAINT payments_audit_operation_check CHECK (operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))
+    CONSTRAINT payments_audit_pkey PRIMARY KEY (id),
+    CONSTRAINT payments_audit_operation_check CHECK (operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))
 );
 COMMENT ON TABLE public.payments_audit IS 'Audit trail of payments (append-only).';
 COMMENT ON COLUMN public.payments_audit.row_key IS 'Primary key of the changed row.';
@@ -708,12 +710,12 @@ CREATE TABLE public.tags (
     color text NOT NULL DEFAULT '#6b7280',
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT tags_pkey PRIMARY KEY (id),
-CONSTRAINT tags_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT tags_name_check CHECK (length(btrim(name)) > 0),
-CONSTRAINT tags_color_check CHECK (color ~ '^#[0-9a-fA-F]{6}$'),
-CONSTRAINT tags_name_key UNIQUE (organization_id, name),
-CONSTRAINT tags_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+    CONSTRAINT tags_pkey PRIMARY KEY (id),
+    CONSTRAINT tags_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT tags_name_check CHECK (length(btrim(name)) > 0),
+    CONSTRAINT tags_color_check CHECK (color ~ '^#[0-9a-fA-F]{6}$'),
+    CONSTRAINT tags_name_key UNIQUE (organization_id, name),
+    CONSTRAINT tags_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.tags IS 'Labels staff put on leads, e.g. hot, parent, morning-only.';
 COMMENT ON COLUMN public.tags.organization_id IS 'Tenant that owns the row.';
@@ -730,11 +732,11 @@ CREATE TABLE public.lead_tags (
     lead_id uuid NOT NULL,
     tag_id uuid NOT NULL,
     organization_id uuid NOT NULL,
-CONSTRAINT lead_tags_pkey PRIMARY KEY (lead_id, tag_id),
-CONSTRAINT lead_tags_organization_id_lead_id_tag_id_key UNIQUE (organization_id, lead_id, tag_id),
-CONSTRAINT lead_tags_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT lead_tags_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
-CONSTRAINT lead_tags_tag_id_fkey FOREIGN KEY (organization_id, tag_id) REFERENCES public.tags (organization_id, id) ON DELETE CASCADE
+    CONSTRAINT lead_tags_pkey PRIMARY KEY (lead_id, tag_id),
+    CONSTRAINT lead_tags_organization_id_lead_id_tag_id_key UNIQUE (organization_id, lead_id, tag_id),
+    CONSTRAINT lead_tags_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT lead_tags_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT lead_tags_tag_id_fkey FOREIGN KEY (organization_id, tag_id) REFERENCES public.tags (organization_id, id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.lead_tags IS 'Which tags are on which lead (many to many).';
 COMMENT ON COLUMN public.lead_tags.lead_id IS 'The tagged lead.';
@@ -760,14 +762,14 @@ CREATE TABLE public.tasks (
     completed_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT tasks_pkey PRIMARY KEY (id),
-CONSTRAINT tasks_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT tasks_title_check CHECK (length(btrim(title)) > 0),
-CONSTRAINT tasks_not_own_parent_check CHECK (parent_task_id <> id),
-CONSTRAINT tasks_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT tasks_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
-CONSTRAINT tasks_parent_task_id_fkey FOREIGN KEY (organization_id, parent_task_id) REFERENCES public.tasks (organization_id, id) ON DELETE CASCADE,
-CONSTRAINT tasks_assignee_id_fkey FOREIGN KEY (organization_id, assignee_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (assignee_id)
+    CONSTRAINT tasks_pkey PRIMARY KEY (id),
+    CONSTRAINT tasks_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT tasks_title_check CHECK (length(btrim(title)) > 0),
+    CONSTRAINT tasks_not_own_parent_check CHECK (parent_task_id <> id),
+    CONSTRAINT tasks_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT tasks_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT tasks_parent_task_id_fkey FOREIGN KEY (organization_id, parent_task_id) REFERENCES public.tasks (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT tasks_assignee_id_fkey FOREIGN KEY (organization_id, assignee_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (assignee_id)
 );
 COMMENT ON TABLE public.tasks IS 'To-dos for staff: follow-ups, calls, admin. Tasks can have sub-tasks.';
 COMMENT ON COLUMN public.tasks.organization_id IS 'Tenant that owns the row.';
@@ -792,11 +794,11 @@ CREATE TABLE public.workflow_steps (
     config jsonb NOT NULL DEFAULT CAST('{}' AS jsonb),
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT workflow_steps_pkey PRIMARY KEY (id),
-CONSTRAINT workflow_steps_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT workflow_steps_position_check CHECK (position >= 1),
-CONSTRAINT workflow_steps_workflow_id_position_key UNIQUE (organization_id, workflow_id, "position"),
-CONSTRAINT workflow_steps_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+    CONSTRAINT workflow_steps_pkey PRIMARY KEY (id),
+    CONSTRAINT workflow_steps_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT workflow_steps_position_check CHECK (position >= 1),
+    CONSTRAINT workflow_steps_workflow_id_position_key UNIQUE (organization_id, workflow_id, "position"),
+    CONSTRAINT workflow_steps_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.workflow_steps IS 'One action of a workflow, run in position order.';
 COMMENT ON COLUMN public.workflow_steps.organization_id IS 'Tenant that owns the row.';
@@ -820,11 +822,11 @@ CREATE TABLE public.workflows (
     current_step_id uuid,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT workflows_pkey PRIMARY KEY (id),
-CONSTRAINT workflows_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT workflows_name_check CHECK (length(btrim(name)) > 0),
-CONSTRAINT workflows_name_key UNIQUE (organization_id, name),
-CONSTRAINT workflows_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+    CONSTRAINT workflows_pkey PRIMARY KEY (id),
+    CONSTRAINT workflows_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT workflows_name_check CHECK (length(btrim(name)) > 0),
+    CONSTRAINT workflows_name_key UNIQUE (organization_id, name),
+    CONSTRAINT workflows_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.workflows IS 'Automations: a trigger event followed by an ordered list of steps.';
 COMMENT ON COLUMN public.workflows.organization_id IS 'Tenant that owns the row.';
@@ -849,12 +851,12 @@ CREATE TABLE public.workflow_executions (
     error text,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-CONSTRAINT workflow_executions_pkey PRIMARY KEY (id),
-CONSTRAINT workflow_executions_organization_id_id_key UNIQUE (organization_id, id),
-CONSTRAINT workflow_executions_finished_after_started_check CHECK (finished_at IS NULL OR started_at IS NULL OR finished_at >= started_at),
-CONSTRAINT workflow_executions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-CONSTRAINT workflow_executions_workflow_id_fkey FOREIGN KEY (organization_id, workflow_id) REFERENCES public.workflows (organization_id, id) ON DELETE CASCADE,
-CONSTRAINT workflow_executions_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE
+    CONSTRAINT workflow_executions_pkey PRIMARY KEY (id),
+    CONSTRAINT workflow_executions_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT workflow_executions_finished_after_started_check CHECK (finished_at IS NULL OR started_at IS NULL OR finished_at >= started_at),
+    CONSTRAINT workflow_executions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT workflow_executions_workflow_id_fkey FOREIGN KEY (organization_id, workflow_id) REFERENCES public.workflows (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT workflow_executions_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.workflow_executions IS 'One run of a workflow for one lead; written by the automation engine.';
 COMMENT ON COLUMN public.workflow_executions.organization_id IS 'Tenant that owns the row.';
