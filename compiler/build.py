@@ -10,7 +10,7 @@ from .diagnostics import CompileError, Diagnostic, Location
 from .diff import diff_models, slug_for
 from .loader import display_path
 from .model import Model
-from .pipeline import compile_folder
+from .pipeline import compile_with_hints
 from .plan import initial_plan, reverse_plan
 from .render import render_migration
 
@@ -42,6 +42,10 @@ def read_state(out: Path) -> BuildState:
     lock_path = out / LOCK
     sum_path = out / SUM
     if not lock_path.exists():
+        released = sorted((out / MIGRATIONS).glob("*.sql")) if (out / MIGRATIONS).is_dir() else []
+        if released or sum_path.exists():
+            raise CompileError([Diagnostic("E902", f"{LOCK} is missing but {out} holds released migrations",
+                                           Location(display_path(lock_path)), "restore it from version control")])
         return BuildState([], None)
     shown = display_path(lock_path)
     model, migrations = lockfile.load(lock_path.read_text(encoding="utf-8"), shown)
@@ -98,19 +102,21 @@ def _sum_error(out: Path, message: str, path: Path | None = None) -> CompileErro
 
 
 def plan_build(schema: Path, out: Path) -> BuildResult:
-    model = compile_folder(schema)
+    model, hints = compile_with_hints(schema)
     state = read_state(out)
     result = BuildResult()
     if state.model is None:
         up = initial_plan(model)
         name = "0001_initial"
     else:
-        changes = diff_models(state.model, model)
-        result.warnings = changes.warnings
+        number = len(state.migrations) + 1
+        changes = diff_models(state.model, model, hints, number)
+        result.warnings = [Diagnostic("W001", text, Location(display_path(schema)), severity="warning")
+                           for text in changes.warnings]
         if not changes.operations:
             return result
         up = changes.operations
-        name = f"{len(state.migrations) + 1:04d}_{slug_for(up)}"
+        name = f"{number:04d}_{slug_for(up)}"
     down = reverse_plan(up)
     migrations = state.migrations + [name]
     result.migration = name

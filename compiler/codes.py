@@ -44,3 +44,4 @@ CODES = {
     "E903": "build/ is out of date",
 }
 CODES["E503"] = "a materialized view of tenant data does not output the tenant column"
+CODES["E904"] = "an enum value was removed or reordered"

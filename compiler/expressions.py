@@ -7,6 +7,7 @@ and render is the parser's deparse, so formatting-only edits never change the mo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pglast import ast, parse_sql, parser
 from pglast.stream import IndentedStream, RawStream
@@ -105,6 +106,23 @@ def query_output_columns(text: str) -> list[str | None]:
         else:
             names.append(None)
     return names
+
+
+@lru_cache(maxsize=4096)
+def column_refs(expression: str) -> frozenset[str]:
+    """Unqualified column names an expression mentions (what a dropped column would break)."""
+    found = _ColumnNames()
+    found(parse_sql("SELECT " + expression)[0].stmt)
+    return frozenset(found.names)
+
+
+class _ColumnNames(Visitor):
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_ColumnRef(self, ancestors, node):
+        if len(node.fields) == 1 and isinstance(node.fields[0], ast.String):
+            self.names.add(node.fields[0].sval)
 
 
 class _RelationCollector(Visitor):

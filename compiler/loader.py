@@ -25,6 +25,8 @@ MAX_NODES = 200_000
 MAX_FILE_BYTES = 5_000_000
 SECTIONS = ("project", "enums", "functions", "tables", "views")
 MERGE_TAG = "tag:yaml.org,2002:merge"
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+BINARY_TAG = "tag:yaml.org,2002:binary"
 
 
 @dataclass
@@ -72,10 +74,14 @@ class _Builder:
             return self._mapping(node, keys)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, keys + (i,)) for i, item in enumerate(node.value)]
-        value = self.scalars.construct_object(node)
-        if not isinstance(value, (str, int, float, bool, type(None))):
-            value = str(node.value)  # dates, binary: keep the text the author wrote
-        return value
+        if node.tag in (TIMESTAMP_TAG, BINARY_TAG):
+            return str(node.value)  # dates are literals for the compiler: keep the text as written
+        try:
+            return self.scalars.construct_object(node)
+        except (ValueError, TypeError, yaml.YAMLError) as exc:
+            self.collector.error("E101", f"invalid YAML value {node.value!r}: {exc}",
+                                 Location(self.source.path, *_pos(node)))
+            return str(node.value)
 
     def _mapping(self, node, keys: tuple) -> dict:
         result: dict = {}

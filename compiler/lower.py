@@ -6,6 +6,7 @@ import networkx as nx
 from . import names
 from .context import Context, read_project, suggest
 from .diagnostics import Collector
+from .hints import RenameHints, collect_hints
 from .lower_access import lower_policies, tenant_ids
 from .lower_tables import TableDraft, enum_values, lower_columns, lower_foreign_keys, lower_indexes, lower_keys
 from .lower_views import lower_view
@@ -18,6 +19,10 @@ REALTIME_PUBLICATION = "supabase_realtime"
 
 
 def lower(spec: Spec) -> Model:
+    return lower_with_hints(spec)[0]
+
+
+def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     collector = Collector()
     project = read_project(spec, collector)
     ctx = Context(spec, project, collector)
@@ -52,8 +57,9 @@ def lower(spec: Spec) -> Model:
         objects += lower_view(ctx, entry)
     check_view_cycles(ctx, objects)
     check_names(ctx, objects)
+    hints = collect_hints(ctx)
     collector.raise_if_any()
-    return Model(project.target, project.postgres, tuple(sorted(objects, key=lambda o: o.key)), project.name)
+    return Model(project.target, project.postgres, tuple(sorted(objects, key=lambda o: o.key)), project.name), hints
 
 
 def check_tenancy(ctx: Context) -> None:

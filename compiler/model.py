@@ -10,6 +10,8 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 
+from .expressions import column_refs
+
 PUBLIC = "public"
 PRIVATE = "atlas_private"   # helper functions and materialized data, not exposed by the API
 ARCHIVE = "atlas_archive"   # where removed tables and columns keep their data
@@ -129,7 +131,9 @@ class Index:
 
     @property
     def requires(self):
-        return {("view" if self.on_view else "table", self.schema, self.table)}
+        if self.on_view:
+            return {("view", self.schema, self.table)}
+        return {("table", self.schema, self.table)} | {("column", self.schema, self.table, k.column) for k in self.keys}
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,12 @@ class Policy:
 
     @property
     def requires(self):
-        return {("table", self.schema, self.table), *self.needs}
+        names = set()
+        for expression in (self.using, self.with_check):
+            if expression:
+                names |= column_refs(expression)
+        columns = {("column", self.schema, self.table, n) for n in names}
+        return {("table", self.schema, self.table), *self.needs} | columns
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Writes a build's files so that a failure leaves build/ as it was.
+"""Writes a build's files so that a failure leaves build/ exactly as it was.
 
-Every file is written to a temporary file in its own folder, flushed, then renamed into place;
-the lock file, which marks a build complete, is renamed last. A crash before that leaves only
-an unreleased migration the next build rewrites with identical bytes.
+Every file is written to a temporary file beside its target and flushed; then each target is
+swapped in, the previous version kept aside until all swaps succeeded. Any failure puts every
+previous version back and removes every temporary file. The lock file, which marks a build
+complete, is swapped in last.
 """
 from __future__ import annotations
 
@@ -13,24 +14,55 @@ from pathlib import Path
 from .build import LOCK, SUM
 
 
+def _stage(target: Path, content: bytes) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
 def write_files(out: Path, files: dict[str, bytes]) -> None:
+    created_dirs = [d for d in {(out / rel).parent for rel in files} | {out} if not d.exists()]
     staged: list[tuple[Path, Path]] = []
+    swapped: list[tuple[Path, bytes | None]] = []   # (target, its previous bytes)
     try:
         for rel in sorted(files, key=lambda r: (r in (SUM, LOCK), r == LOCK, r)):
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(files[rel])
-                handle.flush()
-                os.fsync(handle.fileno())
-            staged.append((Path(tmp), target))
+            staged.append((_stage(out / rel, files[rel]), out / rel))
+        for tmp, target in staged:
+            previous = target.read_bytes() if target.exists() else None
+            os.replace(tmp, target)   # atomic: the target holds either version, never a mix
+            swapped.append((target, previous))
     except BaseException:
+        _roll_back(swapped)
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        for folder in sorted(created_dirs, key=lambda p: len(p.parts), reverse=True):
+            if folder.exists() and not any(folder.iterdir()):
+                folder.rmdir()
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+
+
+def _roll_back(swapped: list[tuple[Path, bytes | None]]) -> None:
+    """Puts back every file already swapped; keeps going if one of them fails."""
+    for target, previous in reversed(swapped):
+        try:
+            if previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                tmp = _stage(target, previous)
+                try:
+                    os.replace(tmp, target)
+                finally:
+                    tmp.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def differs(out: Path, files: dict[str, bytes]) -> list[str]:

@@ -1,37 +1,53 @@
-"""Orders operations with the dependency graph: what an object requires is created before it
-and dropped after it. Ties break by phase and name, so the order is the same on every run."""
+"""Orders operations: by phase, then inside a phase by the dependency graph (what an object
+needs is created before it and removed after it). Ties break by rank and name, so the order
+is the same on every run; reversing a valid order gives a valid order for `down`."""
 from __future__ import annotations
 
 import networkx as nx
 
 from .model import Model
-from .ops import PHASE, Create, Drop
+from .ops import Create
+from .ops.base import CREATE, EARLY
+
+_BUILDING = (EARLY, CREATE)   # phases where what is needed must come first
 
 
 def order(operations: list) -> list:
-    by_key = {op.obj.key: op for op in operations}
+    result = []
+    for phase in sorted({op.phase for op in operations}):
+        result += _order_phase([op for op in operations if op.phase == phase], phase in _BUILDING)
+    return result
+
+
+def _order_phase(operations: list, building: bool) -> list:
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(operations)))
-    index = {op.obj.key: i for i, op in enumerate(operations)}
+    providers: dict = {}
     for i, op in enumerate(operations):
-        for dep in sorted(op.obj.requires, key=str):
-            if dep not in by_key or dep == op.obj.key:
-                continue
-            j = index[dep]
-            if isinstance(op, Create) and isinstance(operations[j], Create):
-                graph.add_edge(j, i)   # the dependency exists first
-            elif isinstance(op, Drop) and isinstance(operations[j], Drop):
-                graph.add_edge(i, j)   # the dependent goes first
+        providers.setdefault(op.key, []).append(i)
+    for i, op in enumerate(operations):
+        for need in op.needs:
+            for j in providers.get(need, ()):
+                if j == i:
+                    continue
+                if building:
+                    graph.add_edge(j, i)   # the dependency exists first
+                else:
+                    graph.add_edge(i, j)   # the dependent goes first
     def tie_break(i):
         op = operations[i]
-        rank = PHASE[op.obj.family]
-        return (rank if isinstance(op, Create) else -rank, str(op.obj.key))
-    return [operations[i] for i in nx.lexicographical_topological_sort(graph, key=tie_break)]
+        return (op.rank if building else -op.rank, str(op.key), op.verb)
+    try:
+        return [operations[i] for i in nx.lexicographical_topological_sort(graph, key=tie_break)]
+    except nx.NetworkXUnfeasible:
+        cycle = nx.find_cycle(graph)
+        names = " -> ".join(operations[a].describe() for a, _ in cycle)
+        raise RuntimeError(f"operations depend on each other in a cycle: {names}") from None
 
 
 def initial_plan(model: Model) -> list:
     """Everything created from nothing."""
-    return order([Create(obj) for obj in model.objects])
+    return order([Create(obj, on_new_table=True) for obj in model.objects])
 
 
 def reverse_plan(up: list) -> list:

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from .model import Model
-from .ops import template_name
+from .model import ARCHIVE, Model
 from .sqltext import dollar_quote, ident, literal, qualified
 
 # Marks an extension a migration installed, so that only such an extension is dropped by down.
@@ -32,7 +31,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(ident=ident, literal=literal, dollar_quote=dollar_quote)
-    env.globals.update(marker=EXTENSION_MARKER, qualified=qualified, action=lambda a: ACTIONS[a], signature=signature,
+    env.globals.update(marker=EXTENSION_MARKER, archive_schema=ARCHIVE, qualified=qualified, action=lambda a: ACTIONS[a], signature=signature,
                        idents=lambda names: ", ".join(map(ident, names)))
     return env
 
@@ -49,16 +48,11 @@ def signature(function, with_defaults: bool = False) -> str:
 
 
 def render_operation(op) -> str:
-    template = environment().get_template(template_name(op))
-    sql = template.render(o=op.obj).strip()
-    lines = [f"-- {op.verb} {op.obj.family.replace('_', ' ')} {describe(op.obj)}"]
+    template = environment().get_template(op.template)
+    sql = template.render(o=getattr(op, "obj", op)).strip()
+    lines = [f"-- {op.verb.replace('_', ' ')} {op.family.replace('_', ' ')} {op.describe()}"]
     lines += [f"-- hazard: {h}" for h in op.hazards]
     return "\n".join(lines) + "\n" + sql + "\n"
-
-
-def describe(obj) -> str:
-    key = obj.key[1:]
-    return ".".join(str(k) for k in key)
 
 
 def render_migration(name: str, direction: str, operations: list, model: Model) -> str:

@@ -1,0 +1,176 @@
+"""Previous model vs new model -> ordered operations for the next migration.
+
+Phases, in the spirit of Django's autodetector: renames first (so everything after compares
+like with like), then each family's additions, removals and changes, then the objects that
+must be rebuilt because something they depend on was (views over a changed table, policies
+over a retyped column, triggers on a replaced function).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import CompileError, Diagnostic, Location
+from ..hints import RenameHints
+from ..model import PUBLIC, Model
+from ..names import fit
+from ..ops import AddEnumValue, ArchiveTable, Create, Drop, ReplaceFunction, SetComment
+from ..plan import order
+from . import renames
+from .tables import diff_table
+
+REBUILT_FAMILIES = ("view", "policy", "trigger", "function", "foreign_key", "index", "publication_table")
+
+
+@dataclass
+class Changes:
+    operations: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number: int = 2) -> Changes:
+    hints = hints or RenameHints()
+    changes = Changes()
+    table_map, column_map = renames.resolve(old, new, hints)
+    ops = renames.rename_operations(table_map, column_map)
+    old = renames.apply(old, table_map, column_map)
+    before, after = old.by_key(), new.by_key()
+    removed = [o for k, o in before.items() if k not in after]
+    added = [o for k, o in after.items() if k not in before]
+    for b, a in renames.pair_renamed(removed, added):
+        ops.append(renames.rename_object(b, a))
+        removed.remove(b)
+        added.remove(a)
+    tables_before = {(o.schema, o.name): o for o in old.of("table")}
+    tables_after = {(o.schema, o.name): o for o in new.of("table")}
+    new_tables = {o.key for o in added if o.family == "table"}
+    for obj in sorted(removed, key=lambda o: str(o.key)):
+        if obj.family == "table":
+            archive = fit(f"{number:04d}_{obj.name}")
+            ops.append(ArchiveTable(obj, archive))
+            changes.warnings.append(f"table {obj.name} is removed: its rows are kept in atlas_archive.{archive} "
+                                    "and restored by down")
+        else:
+            ops.append(Drop(obj))
+    for obj in sorted(added, key=lambda o: str(o.key)):
+        on_new = any(req in new_tables for req in obj.requires if req[0] == "table") or obj.family == "table"
+        ops.append(Create(obj, on_new_table=on_new))
+    for key in sorted(set(before) & set(after), key=str):
+        a, b = before[key], after[key]
+        if a != b:
+            ops += _changed(a, b, number, tables_before, tables_after, changes.warnings)
+    ops += _rebuild_dependents(ops, before, after)
+    changes.operations = order(ops)
+    return changes
+
+
+def _changed(a, b, number, tables_before, tables_after, warnings) -> list:
+    family = a.family
+    if family == "table":
+        return diff_table(a, b, number, tables_before, tables_after, warnings)
+    if family == "enum":
+        return _enum_changes(a, b)
+    if family == "function" and (a.arguments, a.returns) == (b.arguments, b.returns):
+        return [ReplaceFunction(a, b)]
+    return [Drop(a), Create(b)]
+
+
+def _enum_changes(a, b) -> list:
+    old, new = list(a.values), list(b.values)
+    if [v for v in new if v in old] != old:
+        raise CompileError([Diagnostic(
+            "E904", f"enum {a.name}: values can be added, not removed or reordered "
+                    f"({', '.join(old)} -> {', '.join(new)})", Location("schema"),
+            "create a new enum type and move the columns to it")])
+    ops = []
+    for i, value in enumerate(new):
+        if value in old:
+            continue
+        if i > 0:
+            ops.append(AddEnumValue(a.schema, a.name, value, new[i - 1], "after"))
+        else:
+            ops.append(AddEnumValue(a.schema, a.name, value, new[1] if len(new) > 1 else None, "before"))
+    if a.comment != b.comment:
+        ops.append(SetComment("TYPE", a.schema, a.name, a.comment, b.comment))
+    return ops
+
+
+def _touched(ops) -> set:
+    """Keys whose old definition goes away or changes shape in this migration."""
+    touched = set()
+    for op in ops:
+        verb = op.verb
+        if verb in ("drop", "archive"):
+            touched.add(op.key)
+        if op.family == "column" and verb in ("archive", "drop", "rename", "alter"):
+            if verb != "alter" or op.type_changes:
+                touched.add(op.key)
+                touched.add(("column", op.schema, op.table, getattr(op, "old", None) or op.key[3]))
+                touched.add(("table-columns", op.schema, op.table))
+        if op.family == "table" and verb == "rename":
+            touched.add(("table-columns", op.schema, op.old))
+            touched.add(("table-columns", op.schema, op.new))
+        if op.family == "function" and verb == "replace":
+            touched.add(op.key)
+    return touched
+
+
+def _rebuild_dependents(ops, before: dict, after: dict) -> list:
+    """Unchanged objects that depend on something this migration replaces are dropped before it
+    and created again after it: views over a table whose columns change, policies naming a
+    retyped or removed column, triggers and policies calling a replaced function, and so on."""
+    touched = _touched(ops)
+    rebuilt: list = []
+    done = set()
+    changed = True
+    while changed:
+        changed = False
+        for key in sorted(set(before) & set(after), key=str):
+            old, new = before[key], after[key]
+            if key in done or old != new or old.family not in REBUILT_FAMILIES:
+                continue
+            if old.family == "function" and not old.reads:
+                continue
+            needs = set(old.requires)
+            if old.family in ("view", "function"):
+                needs |= {("table-columns",) + r[1:] for r in old.reads if r[0] == "table"}
+            if old.family == "index" and not old.on_view:
+                continue  # PostgreSQL rebuilds an index whose column changes type
+            if needs & touched:
+                rebuilt += [Drop(old), Create(new)]
+                touched.add(key)
+                done.add(key)
+                changed = True
+    return rebuilt
+
+
+def slug_for(operations: list) -> str:
+    """A short deterministic name saying what a migration does."""
+    phrases = []
+    for op in operations:
+        phrase = _phrase(op)
+        if phrase and phrase not in phrases:
+            phrases.append(phrase)
+    if not phrases:
+        return "changes"
+    slug = "_".join(phrases[:2]) + ("_and_more" if len(phrases) > 2 else "")
+    return slug[:60].rstrip("_")
+
+
+def _phrase(op) -> str | None:
+    family, verb = op.family, op.verb
+    if family == "table":
+        if verb == "rename":
+            return f"rename_{op.old}"
+        table = op.key[2]
+        return {"create": f"create_{table}", "archive": f"drop_{table}"}.get(verb)
+    if family == "column":
+        name = op.key[3]
+        word = {"add": "add", "archive": "drop", "drop": "drop", "rename": "rename", "alter": "alter"}[verb]
+        return f"{word}_{op.table}_{name}"
+    if family == "enum" and verb == "add_value":
+        return f"add_{op.enum}_{op.value}"
+    if family in ("enum", "function", "view") and verb in ("create", "drop"):
+        return f"{verb}_{op.key[-1]}"
+    if family == "policy":
+        return f"access_{op.key[2]}"
+    return None

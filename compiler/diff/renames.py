@@ -1,0 +1,114 @@
+"""Applies the spec's renamed_from hints to the previous model, so the rest of the diff compares
+like with like; and pairs generated objects whose only change is a name that followed a rename."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..hints import RenameHints
+from ..model import PUBLIC, Constraint, Model
+from ..names import audit_table_name
+from ..ops import RenameColumn, RenameObject, RenameTable
+
+
+def resolve(old: Model, new: Model, hints: RenameHints) -> tuple[dict, dict]:
+    """Renames that apply: old table -> new table, and (new table, old column) -> new column.
+    A hint whose old name is gone from the previous model is stale and ignored."""
+    old_tables = {o.name: o for o in old.of("table") if o.schema == PUBLIC}
+    new_tables = {o.name: o for o in new.of("table") if o.schema == PUBLIC}
+    table_map = {}
+    for new_name, old_name in sorted(hints.tables.items()):
+        if old_name in old_tables and new_name not in old_tables and new_name in new_tables:
+            table_map[old_name] = new_name
+            old_audit, new_audit = audit_table_name(old_name), audit_table_name(new_name)
+            if old_audit in old_tables and new_audit in new_tables and new_audit not in old_tables:
+                table_map[old_audit] = new_audit
+    back = {v: k for k, v in table_map.items()}
+    column_map = {}
+    for (table, new_column), old_column in sorted(hints.columns.items()):
+        before = old_tables.get(back.get(table, table))
+        after = new_tables.get(table)
+        if before and after and before.column(old_column) and not before.column(new_column) and after.column(new_column):
+            column_map[(table, old_column)] = new_column
+    return table_map, column_map
+
+
+def rename_operations(table_map: dict, column_map: dict) -> list:
+    ops = [RenameTable(PUBLIC, old, new) for old, new in sorted(table_map.items())]
+    ops += [RenameColumn(PUBLIC, table, old, new) for (table, old), new in sorted(column_map.items())]
+    return ops
+
+
+def apply(old: Model, table_map: dict, column_map: dict) -> Model:
+    """The previous model as it is once the renames have run."""
+    if not table_map and not column_map:
+        return old
+
+    def table_of(name):
+        return table_map.get(name, name)
+
+    def column_of(table, name):
+        return column_map.get((table, name), name)
+
+    def constraint(c: Constraint, table: str) -> Constraint:
+        ref = table_of(c.ref_table) if c.ref_table else c.ref_table
+        return replace(c, columns=tuple(column_of(table, x) for x in c.columns), ref_table=ref,
+                       ref_columns=tuple(column_of(ref, x) for x in c.ref_columns))
+
+    objects = []
+    for obj in old.objects:
+        family = obj.family
+        if getattr(obj, "schema", None) != PUBLIC:
+            objects.append(obj)
+            continue
+        if family == "table":
+            name = table_of(obj.name)
+            obj = replace(obj, name=name,
+                          columns=tuple(replace(c, name=column_of(name, c.name)) for c in obj.columns),
+                          constraints=tuple(constraint(c, name) for c in obj.constraints))
+        elif family == "foreign_key":
+            name = table_of(obj.table)
+            obj = replace(obj, table=name, constraint=constraint(obj.constraint, name))
+        elif family == "index" and not obj.on_view:
+            name = table_of(obj.table)
+            obj = replace(obj, table=name, keys=tuple(replace(k, column=column_of(name, k.column)) for k in obj.keys))
+        elif family in ("policy", "trigger", "publication_table"):
+            obj = replace(obj, table=table_of(obj.table))
+        objects.append(obj)
+    return replace(old, objects=tuple(sorted(objects, key=lambda o: o.key)))
+
+
+def _without_name(obj):
+    return replace(obj, name="")
+
+
+def pair_renamed(removed: list, added: list) -> list[tuple]:
+    """(old, new) pairs of the same family and table whose definitions differ only by name:
+    generated names follow table and column names, so a rename changes them."""
+    pairs = []
+    taken = set()
+    for before in sorted(removed, key=lambda o: str(o.key)):
+        if before.family not in ("index", "policy", "trigger"):
+            continue
+        for after in sorted(added, key=lambda o: str(o.key)):
+            if id(after) in taken or after.family != before.family or after.table != before.table:
+                continue
+            if _without_name(before) == _without_name(after):
+                pairs.append((before, after))
+                taken.add(id(after))
+                break
+    return pairs
+
+
+def rename_object(before, after) -> RenameObject:
+    return RenameObject(before.family, before.schema, before.table, before.name, after.name)
+
+
+def pair_constraints(removed: list[Constraint], added: list[Constraint]) -> list[tuple]:
+    pairs, taken = [], set()
+    for before in sorted(removed, key=lambda c: c.name):
+        for after in sorted(added, key=lambda c: c.name):
+            if after.name not in taken and replace(before, name="") == replace(after, name=""):
+                pairs.append((before, after))
+                taken.add(after.name)
+                break
+    return pairs

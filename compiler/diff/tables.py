@@ -1,0 +1,89 @@
+"""Changes inside one table that exists before and after: columns, constraints, comment, grants."""
+from __future__ import annotations
+
+from ..model import Table
+from ..names import fit
+from ..ops import (AddColumn, AddConstraint, AlterColumn, ArchiveColumn, DropColumn, DropConstraint, RenameObject,
+                   SetComment, SetGrants)
+from .casts import is_widening
+from .renames import pair_constraints
+
+
+def primary_key(table: Table) -> tuple[str, ...]:
+    return next((c.columns for c in table.constraints if c.kind == "primary_key"), ())
+
+
+def referenced_key(tables: dict, constraint) -> tuple | None:
+    """The key (constraint) a foreign key points at: it must outlive the foreign key."""
+    if constraint.kind != "foreign_key":
+        return None
+    target = tables.get((constraint.ref_schema, constraint.ref_table))
+    if target is None:
+        return None
+    for c in target.constraints:
+        if c.kind in ("primary_key", "unique") and c.columns == constraint.ref_columns:
+            return ("constraint", target.schema, target.name, c.name)
+    return None
+
+
+def diff_table(before: Table, after: Table, number: int, tables_before: dict, tables_after: dict,
+               warnings: list) -> list:
+    ops = []
+    schema, name = after.schema, after.name
+    keys = primary_key(before)
+    old_columns = {c.name: c for c in before.columns}
+    new_columns = {c.name: c for c in after.columns}
+    for column in before.columns:
+        if column.name in new_columns:
+            continue
+        if keys and column.name not in keys:
+            archive = fit(f"{number:04d}_{name}_{column.name}")
+            ops.append(ArchiveColumn(schema, name, column, keys, archive))
+            warnings.append(f"column {name}.{column.name} is removed: its values are kept in "
+                            f"atlas_archive.{archive} and restored by down")
+        else:
+            ops.append(DropColumn(schema, name, column))
+            warnings.append(f"column {name}.{column.name} is removed without an archive "
+                            "(the table has no primary key, or it is part of it): its values are lost")
+    for column in after.columns:
+        old = old_columns.get(column.name)
+        if old is None:
+            ops.append(AddColumn(schema, name, column))
+        elif old != column:
+            archive = None
+            if old.type != column.type and not is_widening(old.type, column.type):
+                if keys and column.name not in keys:
+                    archive = fit(f"{number:04d}_{name}_{column.name}_{_type_word(old.type)}")
+                    warnings.append(f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
+                                    f"which may lose values: they are kept in atlas_archive.{archive} for down")
+                else:
+                    warnings.append(f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
+                                    "which may lose values, and cannot be archived (no primary key)")
+            ops.append(AlterColumn(schema, name, old, column, keys if archive else (), archive))
+    ops += _constraint_changes(before, after, tables_before, tables_after)
+    if before.comment != after.comment:
+        ops.append(SetComment("TABLE", schema, name, before.comment, after.comment))
+    if before.grants != after.grants or before.revoke_from != after.revoke_from:
+        ops.append(SetGrants(schema, name, before.grants, after.grants, after.revoke_from))
+    return ops
+
+
+def _type_word(type_text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in type_text).strip("_")
+
+
+def _constraint_changes(before: Table, after: Table, tables_before: dict, tables_after: dict) -> list:
+    schema, name = after.schema, after.name
+    old = {c.name: c for c in before.constraints}
+    new = {c.name: c for c in after.constraints}
+    removed = [c for n, c in old.items() if n not in new or new[n] != c]
+    added = [c for n, c in new.items() if n not in old or old[n] != c]
+    ops = []
+    renamed = pair_constraints([c for c in removed if c.name not in new], [c for c in added if c.name not in old])
+    for b, a in renamed:
+        ops.append(RenameObject("constraint", schema, name, b.name, a.name))
+        removed.remove(b)
+        added.remove(a)
+    ops += [DropConstraint(schema, name, c, referenced_key(tables_before, c)) for c in removed]
+    ops += [AddConstraint(schema, name, c, referenced_key(tables_after, c)) for c in added]
+    return ops

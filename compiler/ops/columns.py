@@ -1,0 +1,180 @@
+"""Column operations. Removed values are archived, so `down` can put them back."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Column
+from .base import CHANGE, DELETES_DATA, LOSSY_CAST, REMOVE, TABLE_REWRITE, TABLE_SCAN, Operation
+
+
+def _column_key(schema, table, name):
+    return ("column", schema, table, name)
+
+
+@dataclass(frozen=True)
+class AddColumn(Operation):
+    schema: str
+    table: str
+    column: Column
+    family = "column"
+    verb = "add"
+    phase = CHANGE
+
+    @property
+    def key(self):
+        return _column_key(self.schema, self.table, self.column.name)
+
+    @property
+    def needs(self):
+        return {("table", self.schema, self.table)}
+
+    @property
+    def hazards(self):
+        # A NOT NULL column without a default cannot be added to a table that has rows.
+        return (TABLE_SCAN,) if not self.column.nullable and self.column.default is None else ()
+
+    def reverse(self) -> "DropColumn":
+        return DropColumn(self.schema, self.table, self.column)
+
+
+@dataclass(frozen=True)
+class DropColumn(Operation):
+    """Drops a column without keeping its values: the reverse of adding it."""
+
+    schema: str
+    table: str
+    column: Column
+    family = "column"
+    verb = "drop"
+    phase = REMOVE
+    hazards = (DELETES_DATA,)
+
+    @property
+    def key(self):
+        return _column_key(self.schema, self.table, self.column.name)
+
+    @property
+    def needs(self):
+        return {("table", self.schema, self.table)}
+
+    def reverse(self) -> AddColumn:
+        return AddColumn(self.schema, self.table, self.column)
+
+
+@dataclass(frozen=True)
+class ArchiveColumn(Operation):
+    """Copies (primary key, value) of a removed column to atlas_archive, then drops it."""
+
+    schema: str
+    table: str
+    column: Column
+    key_columns: tuple[str, ...]
+    archive: str
+    family = "column"
+    verb = "archive"
+    phase = REMOVE
+    hazards = (DELETES_DATA,)
+
+    @property
+    def key(self):
+        return _column_key(self.schema, self.table, self.column.name)
+
+    @property
+    def needs(self):
+        return {("table", self.schema, self.table)}
+
+    def reverse(self) -> "RestoreColumn":
+        return RestoreColumn(self.schema, self.table, self.column, self.key_columns, self.archive)
+
+
+@dataclass(frozen=True)
+class RestoreColumn(Operation):
+    schema: str
+    table: str
+    column: Column
+    key_columns: tuple[str, ...]
+    archive: str
+    family = "column"
+    verb = "restore"
+    phase = REMOVE
+    hazards = ()
+
+    @property
+    def key(self):
+        return _column_key(self.schema, self.table, self.column.name)
+
+    @property
+    def needs(self):
+        return {("table", self.schema, self.table)}
+
+    def reverse(self) -> ArchiveColumn:
+        return ArchiveColumn(self.schema, self.table, self.column, self.key_columns, self.archive)
+
+
+@dataclass(frozen=True)
+class RenameColumn(Operation):
+    schema: str
+    table: str
+    old: str
+    new: str
+    family = "column"
+    verb = "rename"
+    phase = CHANGE
+    hazards = ()
+
+    @property
+    def key(self):
+        return _column_key(self.schema, self.table, self.new)
+
+    @property
+    def needs(self):
+        return {("table", self.schema, self.table)}
+
+    def reverse(self) -> "RenameColumn":
+        return RenameColumn(self.schema, self.table, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class AlterColumn(Operation):
+    """Type, nullability, default, identity and comment of one column, before and after.
+
+    A lossy type change saves (primary key, old value) first; its reverse casts back and
+    restores the saved values, so `down` returns the exact old data."""
+
+    schema: str
+    table: str
+    before: Column
+    after: Column
+    key_columns: tuple[str, ...] = ()
+    archive: str | None = None
+    restoring: bool = False
+    family = "column"
+    verb = "alter"
+    phase = CHANGE
+
+    @property
+    def key(self):
+        return _column_key(self.schema, self.table, self.after.name)
+
+    @property
+    def needs(self):
+        return {("table", self.schema, self.table)}
+
+    @property
+    def type_changes(self) -> bool:
+        return self.before.type != self.after.type
+
+    @property
+    def hazards(self):
+        found = []
+        if self.type_changes:
+            found.append(TABLE_REWRITE)
+            if self.archive and not self.restoring:
+                found.append(LOSSY_CAST)
+        if self.before.nullable and not self.after.nullable:
+            found.append(TABLE_SCAN)
+        return tuple(found)
+
+    def reverse(self) -> "AlterColumn":
+        return AlterColumn(self.schema, self.table, self.after, self.before, self.key_columns, self.archive,
+                           not self.restoring)

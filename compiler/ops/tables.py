@@ -1,0 +1,112 @@
+"""Table-level operations: archive and restore (data kept), rename, grants."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Grant, Table
+from .base import AUTHZ_UPDATE, CHANGE, DELETES_DATA, REMOVE, Operation
+
+
+@dataclass(frozen=True)
+class ArchiveTable(Operation):
+    """Moves a removed table's rows into atlas_archive (as text, so no type holds them back)
+    and drops the table; the reverse recreates it and puts every row back."""
+
+    table: Table
+    archive: str
+    family = "table"
+    verb = "archive"
+    phase = REMOVE
+    hazards = (DELETES_DATA,)
+
+    @property
+    def key(self):
+        return self.table.key
+
+    @property
+    def needs(self):
+        return self.table.requires
+
+    def reverse(self) -> "RestoreTable":
+        return RestoreTable(self.table, self.archive)
+
+
+@dataclass(frozen=True)
+class RestoreTable(Operation):
+    table: Table
+    archive: str
+    family = "table"
+    verb = "restore"
+    phase = REMOVE
+    hazards = ()
+
+    @property
+    def key(self):
+        return self.table.key
+
+    @property
+    def needs(self):
+        return self.table.requires
+
+    def reverse(self) -> ArchiveTable:
+        return ArchiveTable(self.table, self.archive)
+
+
+@dataclass(frozen=True)
+class RenameTable(Operation):
+    schema: str
+    old: str
+    new: str
+    family = "table"
+    verb = "rename"
+    phase = CHANGE
+    hazards = ()
+
+    @property
+    def key(self):
+        return ("table", self.schema, self.new)
+
+    @property
+    def needs(self):
+        return set()
+
+    def reverse(self) -> "RenameTable":
+        return RenameTable(self.schema, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class SetGrants(Operation):
+    """Privileges of the API roles on a table or view change together."""
+
+    schema: str
+    table: str
+    before: tuple[Grant, ...]
+    after: tuple[Grant, ...]
+    revoke_from: tuple[str, ...]
+    family = "grants"
+    verb = "set"
+    phase = CHANGE
+    hazards = (AUTHZ_UPDATE,)
+
+    @property
+    def key(self):
+        return ("grants", self.schema, self.table)
+
+    @property
+    def needs(self):
+        return {("table", self.schema, self.table)}
+
+    def reverse(self) -> "SetGrants":
+        return SetGrants(self.schema, self.table, self.after, self.before, self.revoke_from)
+
+    def revocations(self) -> list[Grant]:
+        """Privileges granted before, to roles not revoked wholesale, that are not granted after."""
+        after = {g.role: set(g.privileges) for g in self.after}
+        result = []
+        for grant in self.before:
+            if grant.role in self.revoke_from:
+                continue
+            gone = tuple(p for p in grant.privileges if p not in after.get(grant.role, set()))
+            if gone:
+                result.append(Grant(grant.role, gone))
+        return result
