@@ -146,7 +146,10 @@ def _rebuild_dependents(ops, before: dict, after: dict) -> list:
 def slug_for(operations: list) -> str:
     """A short deterministic name saying what a migration does."""
     phrases = []
-    for op in operations:
+    # What the author changed (tables, columns, enums) names the migration before what follows
+    # from it (rebuilt views, policies).
+    primary = [op for op in operations if op.family in ("table", "column", "enum")]
+    for op in primary + [op for op in operations if op not in primary]:
         phrase = _phrase(op)
         if phrase and phrase not in phrases:
             phrases.append(phrase)

@@ -32,6 +32,8 @@ compiled :class:`~compiler.model.Model`:
   view_select_other      views readable by the API roles show no other tenant's rows
   lookup_other_user      security definer functions callable by the member return nothing
                          about another tenant's user
+  sequence_privileges    anon / authenticated can neither read nor setval a sequence behind
+                         a table (it is shared by every tenant)
   =====================  ==========================================================
 
   Every probe runs in a savepoint inside a transaction that is rolled back, so probing changes
@@ -1036,6 +1038,42 @@ class _Prober:
                 else:
                     self._add(qualified, "lookup_other_user", self._actor(), PASS, f"{what}: nothing of B", out)
 
+    def sequences(self) -> None:
+        """A sequence behind a table is shared by every tenant: an API role that can read it
+        learns how many rows all tenants wrote; one that can ``setval`` it can exhaust it and make
+        every tenant's inserts fail.  Checked in the catalog: ``setval`` is not transactional."""
+        tables = {q: i for q, i in self.seed.info.items()}
+        rows = self.conn.execute(
+            """
+            select s.oid::regclass::text, n.nspname, c.relname
+            from pg_catalog.pg_class s
+            join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_class'::regclass and d.objid = s.oid
+                 and d.refclassid = 'pg_catalog.pg_class'::regclass and d.deptype in ('a', 'i')
+            join pg_catalog.pg_class c on c.oid = d.refobjid
+            join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+            where s.relkind = 'S'
+            order by 2, 3, 1
+            """).fetchall()
+        roles = [r for (r,) in self.conn.execute(
+            "select rolname from pg_catalog.pg_roles where rolname in ('anon', 'authenticated') order by 1")]
+        for sequence, schema, name in rows:
+            qualified = _qn(schema, name)
+            if qualified not in tables:
+                continue
+            for role in roles:
+                select, update = self.conn.execute(
+                    "select has_sequence_privilege(%s, %s::regclass, 'SELECT'), "
+                    "has_sequence_privilege(%s, %s::regclass, 'UPDATE')",
+                    (role, sequence, role, sequence)).fetchone()
+                if select or update:
+                    what = [w for w, ok in (("read last_value (a count across all tenants)", select),
+                                            ("setval (exhaust it for every tenant)", update)) if ok]
+                    self._add(qualified, "sequence_privileges", role, FAIL,
+                              f"{role} can {' and '.join(what)} of sequence {sequence}", subject=sequence)
+                else:
+                    self._add(qualified, "sequence_privileges", role, PASS,
+                              f"{role} can neither read nor set sequence {sequence}", subject=sequence)
+
     def run(self) -> IsolationReport:
         tenant_tables = tuple(self.seed.tables_of_kind("tenant"))
         probed = tuple(q for q in tenant_tables if self.tenant_table(q))
@@ -1046,6 +1084,7 @@ class _Prober:
             self.anon(q)
         self.views()
         self.lookups()
+        self.sequences()
         return IsolationReport(findings=self.findings, tenant_tables=tenant_tables, tables_probed=probed)
 
 
