@@ -26,6 +26,7 @@ class BuildResult:
 
     files: dict[str, bytes] = field(default_factory=dict)
     migration: str | None = None
+    operations: list = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
@@ -120,6 +121,7 @@ def plan_build(schema: Path, out: Path) -> BuildResult:
     down = reverse_plan(up)
     migrations = state.migrations + [name]
     result.migration = name
+    result.operations = up
     result.summary = [f"{len(up)} operations"]
     files = {
         f"{MIGRATIONS}/{name}.up.sql": render_migration(name, "up", up, model).encode(),

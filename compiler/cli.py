@@ -2,6 +2,7 @@
 (0 success, 1 invalid spec or failed check, 2 usage error)."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 from .build import plan_build
 from .diagnostics import CompileError
 from .output import differs, write_files
+from .report import plan_data, plan_text
 
 
 def _fail(error: CompileError) -> None:
@@ -57,6 +59,29 @@ def build(schema: Path, out: Path, check: bool) -> None:
         return
     write_files(out, result.files)
     click.echo(f"wrote {out}/migrations/{result.migration}.up.sql and .down.sql ({'; '.join(result.summary)})")
+
+
+@main.command()
+@click.option("--schema", "schema", default="schema", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder of *.yaml spec files.")
+@click.option("--out", "out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Build folder (migrations, lock, sum).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def plan(schema: Path, out: Path, fmt: str) -> None:
+    """Print what the next migration would do; writes nothing."""
+    try:
+        result = plan_build(schema, out)
+    except CompileError as error:
+        _fail(error)
+        return
+    except Exception as exc:
+        click.echo(f"atlas-compile: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+    migration = result.migration if result.files else None
+    if fmt == "json":
+        click.echo(json.dumps(plan_data(migration, result.operations, result.warnings), indent=2))
+    else:
+        click.echo(plan_text(migration, result.operations, result.warnings))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -54,3 +54,16 @@ def audit_table_name(table: str) -> str:
 
 def policy_name(table: str, purpose: str) -> str:
     return fit(f"{table}_{purpose}")
+
+
+def identity_sequence_name(table: str, column: str) -> str:
+    """The name PostgreSQL gives an identity column's sequence (makeObjectName: the longer
+    part is cut until table_column_seq fits in 63 bytes)."""
+    first, second = table, column
+    room = MAX_IDENTIFIER_BYTES - len("seq") - 2
+    while len(first.encode()) + len(second.encode()) > room:
+        if len(first) > len(second):
+            first = first[:-1]
+        else:
+            second = second[:-1]
+    return f"{first}_{second}_seq"

@@ -7,9 +7,9 @@ import networkx as nx
 
 from .model import Model
 from .ops import Create
-from .ops.base import CREATE, EARLY
+from .ops.base import CHANGE, CREATE, EARLY, RENAME
 
-_BUILDING = (EARLY, CREATE)   # phases where what is needed must come first
+_BUILDING = (EARLY, RENAME, CHANGE, CREATE)   # phases where what is needed must come first
 
 
 def order(operations: list) -> list:

@@ -31,8 +31,9 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     hints = hints or RenameHints()
     changes = Changes()
     table_map, column_map = renames.resolve(old, new, hints)
-    ops = renames.rename_operations(table_map, column_map)
-    old = renames.apply(old, table_map, column_map)
+    ops = renames.rename_operations(old, table_map, column_map)
+    originals = {(o.schema, o.name): o for o in old.of("table")}
+    old, origin = renames.apply(old, table_map, column_map)
     before, after = old.by_key(), new.by_key()
     removed = [o for k, o in before.items() if k not in after]
     added = [o for k, o in after.items() if k not in before]
@@ -44,6 +45,7 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     tables_after = {(o.schema, o.name): o for o in new.of("table")}
     new_tables = {o.key for o in added if o.family == "table"}
     for obj in sorted(removed, key=lambda o: str(o.key)):
+        obj = origin[obj.key]
         if obj.family == "table":
             archive = fit(f"{number:04d}_{obj.name}")
             ops.append(ArchiveTable(obj, archive))
@@ -57,21 +59,23 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     for key in sorted(set(before) & set(after), key=str):
         a, b = before[key], after[key]
         if a != b:
-            ops += _changed(a, b, number, tables_before, tables_after, changes.warnings)
-    ops += _rebuild_dependents(ops, before, after)
+            ops += _changed(origin[key], a, b, number, originals, tables_after, changes.warnings)
+    ops += _rebuild_dependents(ops, before, after, origin, table_map)
     changes.operations = order(ops)
     return changes
 
 
-def _changed(a, b, number, tables_before, tables_after, warnings) -> list:
+def _changed(original, a, b, number, originals, tables_after, warnings) -> list:
+    """Operations turning `a` (the previous object, renames applied) into `b`; what is
+    removed is removed as `original` (its names before the renames)."""
     family = a.family
     if family == "table":
-        return diff_table(a, b, number, tables_before, tables_after, warnings)
+        return diff_table(original, a, b, number, originals, tables_after, warnings)
     if family == "enum":
         return _enum_changes(a, b)
     if family == "function" and (a.arguments, a.returns) == (b.arguments, b.returns):
         return [ReplaceFunction(a, b)]
-    return [Drop(a), Create(b)]
+    return [Drop(original), Create(b)]
 
 
 def _enum_changes(a, b) -> list:
@@ -94,8 +98,9 @@ def _enum_changes(a, b) -> list:
     return ops
 
 
-def _touched(ops) -> set:
-    """Keys whose old definition goes away or changes shape in this migration."""
+def _touched(ops, table_map: dict) -> set:
+    """Keys whose old definition goes away or changes shape in this migration, under the
+    table names before and after the renames."""
     touched = set()
     for op in ops:
         verb = op.verb
@@ -111,14 +116,17 @@ def _touched(ops) -> set:
             touched.add(("table-columns", op.schema, op.new))
         if op.family == "function" and verb == "replace":
             touched.add(op.key)
+    for key in list(touched):
+        if len(key) >= 3 and key[2] in table_map:
+            touched.add(key[:2] + (table_map[key[2]],) + key[3:])
     return touched
 
 
-def _rebuild_dependents(ops, before: dict, after: dict) -> list:
+def _rebuild_dependents(ops, before: dict, after: dict, origin: dict, table_map: dict) -> list:
     """Unchanged objects that depend on something this migration replaces are dropped before it
     and created again after it: views over a table whose columns change, policies naming a
     retyped or removed column, triggers and policies calling a replaced function, and so on."""
-    touched = _touched(ops)
+    touched = _touched(ops, table_map)
     rebuilt: list = []
     done = set()
     changed = True
@@ -136,7 +144,7 @@ def _rebuild_dependents(ops, before: dict, after: dict) -> list:
             if old.family == "index" and not old.on_view:
                 continue  # PostgreSQL rebuilds an index whose column changes type
             if needs & touched:
-                rebuilt += [Drop(old), Create(new)]
+                rebuilt += [Drop(origin[key]), Create(new)]
                 touched.add(key)
                 done.add(key)
                 changed = True

@@ -32,16 +32,19 @@ def resolve(old: Model, new: Model, hints: RenameHints) -> tuple[dict, dict]:
     return table_map, column_map
 
 
-def rename_operations(table_map: dict, column_map: dict) -> list:
-    ops = [RenameTable(PUBLIC, old, new) for old, new in sorted(table_map.items())]
+def rename_operations(old: Model, table_map: dict, column_map: dict) -> list:
+    tables = {o.name: o for o in old.of("table") if o.schema == PUBLIC}
+    ops = [RenameTable(PUBLIC, name, new, tuple(c.name for c in tables[name].columns if c.identity))
+           for name, new in sorted(table_map.items())]
     ops += [RenameColumn(PUBLIC, table, old, new) for (table, old), new in sorted(column_map.items())]
     return ops
 
 
-def apply(old: Model, table_map: dict, column_map: dict) -> Model:
-    """The previous model as it is once the renames have run."""
+def apply(old: Model, table_map: dict, column_map: dict) -> tuple[Model, dict]:
+    """The previous model as it is once the renames have run, and for each of its keys the
+    object as it was before (removals run before renames, so they use the old names)."""
     if not table_map and not column_map:
-        return old
+        return old, old.by_key()
 
     def table_of(name):
         return table_map.get(name, name)
@@ -55,10 +58,13 @@ def apply(old: Model, table_map: dict, column_map: dict) -> Model:
                        ref_columns=tuple(column_of(ref, x) for x in c.ref_columns))
 
     objects = []
-    for obj in old.objects:
+    origin = {}
+    for original in old.objects:
+        obj = original
         family = obj.family
         if getattr(obj, "schema", None) != PUBLIC:
             objects.append(obj)
+            origin[obj.key] = original
             continue
         if family == "table":
             name = table_of(obj.name)
@@ -74,7 +80,8 @@ def apply(old: Model, table_map: dict, column_map: dict) -> Model:
         elif family in ("policy", "trigger", "publication_table"):
             obj = replace(obj, table=table_of(obj.table))
         objects.append(obj)
-    return replace(old, objects=tuple(sorted(objects, key=lambda o: o.key)))
+        origin[obj.key] = original
+    return replace(old, objects=tuple(sorted(objects, key=lambda o: o.key))), origin
 
 
 def _without_name(obj):

@@ -26,11 +26,15 @@ def referenced_key(tables: dict, constraint) -> tuple | None:
     return None
 
 
-def diff_table(before: Table, after: Table, number: int, tables_before: dict, tables_after: dict,
+def diff_table(original: Table, before: Table, after: Table, number: int, originals: dict, tables_after: dict,
                warnings: list) -> list:
+    """`original` is the table before this migration's renames, `before` the same table with
+    them applied: removals run before the renames, so they name the original."""
     ops = []
     schema, name = after.schema, after.name
+    old_name = original.name
     keys = primary_key(before)
+    original_keys = primary_key(original)
     old_columns = {c.name: c for c in before.columns}
     new_columns = {c.name: c for c in after.columns}
     for column in before.columns:
@@ -38,11 +42,11 @@ def diff_table(before: Table, after: Table, number: int, tables_before: dict, ta
             continue
         if keys and column.name not in keys:
             archive = fit(f"{number:04d}_{name}_{column.name}")
-            ops.append(ArchiveColumn(schema, name, column, keys, archive))
+            ops.append(ArchiveColumn(schema, old_name, column, original_keys, archive))
             warnings.append(f"column {name}.{column.name} is removed: its values are kept in "
                             f"atlas_archive.{archive} and restored by down")
         else:
-            ops.append(DropColumn(schema, name, column))
+            ops.append(DropColumn(schema, old_name, column))
             warnings.append(f"column {name}.{column.name} is removed without an archive "
                             "(the table has no primary key, or it is part of it): its values are lost")
     for column in after.columns:
@@ -60,7 +64,7 @@ def diff_table(before: Table, after: Table, number: int, tables_before: dict, ta
                     warnings.append(f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
                                     "which may lose values, and cannot be archived (no primary key)")
             ops.append(AlterColumn(schema, name, old, column, keys if archive else (), archive))
-    ops += _constraint_changes(before, after, tables_before, tables_after)
+    ops += _constraint_changes(original, before, after, originals, tables_after)
     if before.comment != after.comment:
         ops.append(SetComment("TABLE", schema, name, before.comment, after.comment))
     if before.grants != after.grants or before.revoke_from != after.revoke_from:
@@ -72,8 +76,9 @@ def _type_word(type_text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in type_text).strip("_")
 
 
-def _constraint_changes(before: Table, after: Table, tables_before: dict, tables_after: dict) -> list:
+def _constraint_changes(original: Table, before: Table, after: Table, originals: dict, tables_after: dict) -> list:
     schema, name = after.schema, after.name
+    as_before = {c.name: c for c in original.constraints}
     old = {c.name: c for c in before.constraints}
     new = {c.name: c for c in after.constraints}
     removed = [c for n, c in old.items() if n not in new or new[n] != c]
@@ -84,6 +89,7 @@ def _constraint_changes(before: Table, after: Table, tables_before: dict, tables
         ops.append(RenameObject("constraint", schema, name, b.name, a.name))
         removed.remove(b)
         added.remove(a)
-    ops += [DropConstraint(schema, name, c, referenced_key(tables_before, c)) for c in removed]
+    ops += [DropConstraint(schema, original.name, as_before[c.name], referenced_key(originals, as_before[c.name]))
+            for c in removed]
     ops += [AddConstraint(schema, name, c, referenced_key(tables_after, c)) for c in added]
     return ops

@@ -11,10 +11,12 @@ TABLE_REWRITE = "TABLE_REWRITE"    # the whole table is rewritten under an exclu
 TABLE_SCAN = "TABLE_SCAN"          # existing rows are scanned to validate a constraint
 LOSSY_CAST = "LOSSY_CAST"          # values may not survive the cast (old values kept for down)
 
-# Phases of a migration (Django's autodetector does the same): additions the rest relies on,
-# then removals (dependents first), then in-place changes, then creations (dependencies first),
-# then removals of what the removals needed. Reversing the whole list stays valid.
-EARLY, REMOVE, CHANGE, CREATE, LATE = range(5)
+# Phases of a migration (Django's autodetector does the same): additions the rest relies on;
+# removals, by the names objects had before (dependents first); renames; in-place changes;
+# creations, by the new names (dependencies first); removals of what the removals needed.
+# Reversing the whole list stays valid: `down` undoes changes before it undoes renames, and
+# puts removed objects back once their old names are back.
+EARLY, REMOVE, RENAME, CHANGE, CREATE, LATE = range(6)
 _EARLY_FAMILIES = ("schema", "extension", "enum")
 
 # Tie-break inside a phase, so unrelated operations come out in a readable order.

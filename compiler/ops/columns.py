@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Column
-from .base import CHANGE, DELETES_DATA, LOSSY_CAST, REMOVE, TABLE_REWRITE, TABLE_SCAN, Operation
+from .base import CHANGE, DELETES_DATA, LOSSY_CAST, REMOVE, RENAME, TABLE_REWRITE, TABLE_SCAN, Operation
 
 
 def _column_key(schema, table, name):
@@ -119,7 +119,7 @@ class RenameColumn(Operation):
     new: str
     family = "column"
     verb = "rename"
-    phase = CHANGE
+    phase = RENAME
     hazards = ()
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Function
-from .base import CHANGE, CREATE, EARLY, Operation
+from .base import CHANGE, CREATE, EARLY, RENAME, Operation
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class RenameObject(Operation):
     old: str
     new: str
     verb = "rename"
-    phase = CHANGE
+    phase = RENAME
     hazards = ()
 
     @property

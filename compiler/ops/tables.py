@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Grant, Table
-from .base import AUTHZ_UPDATE, CHANGE, DELETES_DATA, REMOVE, Operation
+from ..names import identity_sequence_name
+from .base import AUTHZ_UPDATE, CHANGE, DELETES_DATA, REMOVE, RENAME, Operation
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,16 @@ class RestoreTable(Operation):
 
 @dataclass(frozen=True)
 class RenameTable(Operation):
+    """Renaming a table leaves its identity sequences' names behind; they follow it here, so a
+    renamed table matches a fresh build of it."""
+
     schema: str
     old: str
     new: str
+    identity_columns: tuple[str, ...] = ()
     family = "table"
     verb = "rename"
-    phase = CHANGE
+    phase = RENAME
     hazards = ()
 
     @property
@@ -71,7 +76,11 @@ class RenameTable(Operation):
         return set()
 
     def reverse(self) -> "RenameTable":
-        return RenameTable(self.schema, self.new, self.old)
+        return RenameTable(self.schema, self.new, self.old, self.identity_columns)
+
+    def sequences(self) -> list[tuple[str, str]]:
+        return [(identity_sequence_name(self.old, c), identity_sequence_name(self.new, c))
+                for c in self.identity_columns]
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,8 @@ def tenancy_from_model(model: Model) -> Tenancy:
         raise ValueError("no tenant table with a tenant column in the model")
     root_key = next(
         (c.ref_columns[0] for t in tables for c in t.constraints
-         if c.kind == "foreign_key" and c.columns == (column,) and (c.ref_schema, c.ref_table) == (root.schema, root.name)),
+         if c.kind == "foreign_key" and c.columns == (column,)
+         and (c.ref_schema, c.ref_table) == (root.schema, root.name)),
         "id",
     )
     lookup = next((f for f in model.objects if isinstance(f, Function) and f.name == "user_tenant_ids"), None)
@@ -915,7 +916,8 @@ class _Prober:
             self._select_other(root, key, "root_select_other")
             actor = self._actor()
             with self._as_member() as s:
-                q = sql.SQL("update {t} set {k} = {k} where {k} = %s").format(t=self._ident(root), k=sql.Identifier(key))
+                q = sql.SQL("update {t} set {k} = {k} where {k} = %s").format(t=self._ident(root),
+                                                                             k=sql.Identifier(key))
                 self._refused_or_none(root, "root_update_other", actor, _try(s.conn, q, (self.b.id,)),
                                       "update B's root row")
                 q = sql.SQL("delete from {t} where {k} = %s").format(t=self._ident(root), k=sql.Identifier(key))
@@ -944,7 +946,8 @@ class _Prober:
                 else:
                     n = out.rows[0][0]
                     if public:
-                        self._add(qualified, "anon_select", "anon", PASS, f"select is public: anon reads {n} row(s)", out)
+                        self._add(qualified, "anon_select", "anon", PASS,
+                                  f"select is public: anon reads {n} row(s)", out)
                     else:
                         self._add(qualified, "anon_select", "anon", PASS if n == 0 else FAIL,
                                   f"select is not public: anon reads {n} row(s)", out)
@@ -973,8 +976,9 @@ class _Prober:
                 if not has_col:
                     continue
                 for role, probe in (("authenticated", "view_select_other"), ("anon", "anon_select")):
-                    allowed = self.conn.execute("select has_table_privilege(%s, to_regclass(%s), 'select')",
-                                                (role, sql.Identifier(v.schema, v.name).as_string(self.conn))).fetchone()[0]
+                    allowed = self.conn.execute(
+                        "select has_table_privilege(%s, to_regclass(%s), 'select')",
+                        (role, sql.Identifier(v.schema, v.name).as_string(self.conn))).fetchone()[0]
                     if not allowed:
                         continue
                     if role == "anon":
@@ -984,6 +988,9 @@ class _Prober:
                             n = out.rows[0][0]
                             self._add(qualified, probe, "anon", PASS if n == 0 else FAIL,
                                       f"anon reads {n} row(s) of the view", out)
+                        else:
+                            status = PASS if out.sqlstate == INSUFFICIENT_PRIVILEGE else ERROR
+                            self._add(qualified, probe, "anon", status, f"select: {out.describe()}", out)
                         continue
                     self._select_other(qualified, self.t.column, probe)
 
@@ -999,7 +1006,8 @@ class _Prober:
             for f in self.seed.model.objects:
                 if not isinstance(f, Function) or f.security != "definer" or f.returns == "trigger":
                     continue
-                signature = f"{sql.Identifier(f.schema, f.name).as_string(self.conn)}({', '.join(a.type for a in f.arguments)})"
+                name = sql.Identifier(f.schema, f.name).as_string(self.conn)
+                signature = f"{name}({', '.join(a.type for a in f.arguments)})"
                 allowed = self.conn.execute(
                     "select has_function_privilege('authenticated', to_regprocedure(%s), 'execute')",
                     (signature,)).fetchone()[0]
@@ -1042,7 +1050,6 @@ class _Prober:
         """A sequence behind a table is shared by every tenant: an API role that can read it
         learns how many rows all tenants wrote; one that can ``setval`` it can exhaust it and make
         every tenant's inserts fail.  Checked in the catalog: ``setval`` is not transactional."""
-        tables = {q: i for q, i in self.seed.info.items()}
         rows = self.conn.execute(
             """
             select s.oid::regclass::text, n.nspname, c.relname
@@ -1058,7 +1065,7 @@ class _Prober:
             "select rolname from pg_catalog.pg_roles where rolname in ('anon', 'authenticated') order by 1")]
         for sequence, schema, name in rows:
             qualified = _qn(schema, name)
-            if qualified not in tables:
+            if qualified not in self.seed.info:
                 continue
             for role in roles:
                 select, update = self.conn.execute(

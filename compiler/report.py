@@ -1,0 +1,85 @@
+"""What the next migration does, in words a reviewer reads in a minute: hazards first, then
+the changes grouped by table. Used by `atlas-compile plan`."""
+from __future__ import annotations
+
+from .render import render_operation
+
+
+def group_of(op) -> str:
+    """The table (or other object) a change belongs to."""
+    for attr in ("table",):
+        value = getattr(op, attr, None)
+        if isinstance(value, str):
+            return value
+        if value is not None and hasattr(value, "name"):
+            return value.name
+    obj = getattr(op, "obj", None)
+    if obj is not None:
+        return getattr(obj, "table", None) or getattr(obj, "name", None) or str(obj.key[-1])
+    for attr in ("new", "enum", "name"):
+        if isinstance(getattr(op, attr, None), str):
+            return getattr(op, attr)
+    after = getattr(op, "after", None)
+    return getattr(after, "name", "?")
+
+
+def summary_of(op) -> str:
+    verb, family = op.verb.replace("_", " "), op.family.replace("_", " ")
+    if family == "column" and verb == "alter":
+        b, a = op.before, op.after
+        parts = []
+        if b.type != a.type:
+            parts.append(f"type {b.type} -> {a.type}" + (" (old values archived for down)" if op.archive else ""))
+        if b.nullable != a.nullable:
+            parts.append("not null" if not a.nullable else "nullable")
+        if b.default != a.default:
+            parts.append(f"default {a.default}" if a.default is not None else "no default")
+        if b.identity != a.identity:
+            parts.append(f"identity {a.identity}" if a.identity else "no identity")
+        if b.comment != a.comment:
+            parts.append("comment")
+        return f"alter column {a.name}: " + ", ".join(parts)
+    if verb == "rename":
+        return f"rename {family} {op.old} -> {op.new}"
+    if family == "column":
+        return f"{verb} column {op.column.name} {op.column.type}" + (
+            " (values archived in atlas_archive)" if verb == "archive" else "")
+    if family == "constraint":
+        return f"{verb} {op.constraint.kind.replace('_', ' ')} {op.constraint.name}"
+    if family == "enum" and verb == "add value":
+        return f"add value '{op.value}' to enum {op.enum}"
+    if family == "table" and verb == "archive":
+        return f"drop table {op.table.name} (rows archived in atlas_archive)"
+    return f"{verb} {family} {op.describe()}"
+
+
+def plan_data(migration: str | None, operations: list, warnings: list) -> dict:
+    return {
+        "migration": migration,
+        "operations": [
+            {"group": group_of(op), "verb": op.verb, "family": op.family, "target": op.describe(),
+             "summary": summary_of(op), "hazards": list(op.hazards), "sql": render_operation(op)}
+            for op in operations
+        ],
+        "warnings": [w.render() for w in warnings],
+    }
+
+
+def plan_text(migration: str | None, operations: list, warnings: list) -> str:
+    if migration is None:
+        return "No changes: the spec matches build/schema.lock.json."
+    lines = [f"Next migration: {migration} ({len(operations)} operations)", ""]
+    risky = [op for op in operations if op.hazards]
+    if risky:
+        lines.append("Hazards:")
+        lines += [f"  {', '.join(op.hazards):<28} {group_of(op)}: {summary_of(op)}" for op in risky]
+        lines.append("")
+    groups: dict[str, list] = {}
+    for op in operations:
+        groups.setdefault(group_of(op), []).append(op)
+    for group in sorted(groups):
+        lines.append(group)
+        lines += [f"  {summary_of(op)}" for op in groups[group]]
+    if warnings:
+        lines += ["", "Warnings:"] + [f"  {w.message}" for w in warnings]
+    return "\n".join(lines)
