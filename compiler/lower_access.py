@@ -23,6 +23,8 @@ def user_id(ctx: Context) -> str:
 
 
 def tenant_ids(ctx: Context, role: str | None = None) -> str:
+    # `(SELECT auth.uid())` inside as well: Supabase's linter (auth_rls_initplan) asks for the
+    # user id in its own subquery wherever a policy reads it.
     args = user_id(ctx)
     if role is not None:
         args += f", '{role}'::{PUBLIC}.{role_enum(ctx)}"

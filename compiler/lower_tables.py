@@ -226,8 +226,11 @@ def lower_indexes(ctx: Context, draft: TableDraft) -> None:
     if draft.tenant:
         draft.indexes.append(Index(PUBLIC, table, names.index_name(table, (tenant_col,)), (IndexKey(tenant_col),)))
     if draft.timestamps:
-        draft.indexes.append(Index(PUBLIC, table, names.index_name(table, ("created_at",)),
-                                   (IndexKey("created_at", "desc"),)))
+        # On tenant tables the newest-first index leads with the tenant column: under row level
+        # security the planner cannot tell how selective the fence is, and an index on
+        # created_at alone tempts it into walking every tenant's rows (benchmarks/rls_overhead.py).
+        keys = ((IndexKey(tenant_col),) if draft.tenant else ()) + (IndexKey("created_at", "desc"),)
+        draft.indexes.append(Index(PUBLIC, table, names.index_name(table, ("created_at",)), keys))
     for i, spec_index in enumerate(entry.get("indexes") or ()):
         keys = ("indexes", i)
         method = spec_index.get("method", "btree")

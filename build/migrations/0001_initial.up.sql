@@ -880,13 +880,13 @@ ALTER TABLE public.workflows
 CREATE INDEX idx_auth_users_auth_id_organization_id ON public.auth_users (auth_id, organization_id);
 
 -- create index public.idx_auth_users_created_at
-CREATE INDEX idx_auth_users_created_at ON public.auth_users (created_at DESC);
+CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, created_at DESC);
 
 -- create index public.idx_auth_users_organization_id
 CREATE INDEX idx_auth_users_organization_id ON public.auth_users (organization_id);
 
 -- create index public.idx_bookings_created_at
-CREATE INDEX idx_bookings_created_at ON public.bookings (created_at DESC);
+CREATE INDEX idx_bookings_created_at ON public.bookings (organization_id, created_at DESC);
 
 -- create index public.idx_bookings_organization_id
 CREATE INDEX idx_bookings_organization_id ON public.bookings (organization_id);
@@ -898,7 +898,7 @@ CREATE INDEX idx_bookings_organization_id_class_session_id_status ON public.book
 CREATE INDEX idx_class_sessions_class_id ON public.class_sessions (organization_id, class_id);
 
 -- create index public.idx_class_sessions_created_at
-CREATE INDEX idx_class_sessions_created_at ON public.class_sessions (created_at DESC);
+CREATE INDEX idx_class_sessions_created_at ON public.class_sessions (organization_id, created_at DESC);
 
 -- create index public.idx_class_sessions_instructor_id
 CREATE INDEX idx_class_sessions_instructor_id ON public.class_sessions (organization_id, instructor_id);
@@ -910,13 +910,13 @@ CREATE INDEX idx_class_sessions_organization_id ON public.class_sessions (organi
 CREATE INDEX idx_class_sessions_organization_id_starts_at ON public.class_sessions (organization_id, starts_at);
 
 -- create index public.idx_classes_created_at
-CREATE INDEX idx_classes_created_at ON public.classes (created_at DESC);
+CREATE INDEX idx_classes_created_at ON public.classes (organization_id, created_at DESC);
 
 -- create index public.idx_classes_organization_id
 CREATE INDEX idx_classes_organization_id ON public.classes (organization_id);
 
 -- create index public.idx_lead_sources_created_at
-CREATE INDEX idx_lead_sources_created_at ON public.lead_sources (created_at DESC);
+CREATE INDEX idx_lead_sources_created_at ON public.lead_sources (organization_id, created_at DESC);
 
 -- create index public.idx_lead_sources_organization_id
 CREATE INDEX idx_lead_sources_organization_id ON public.lead_sources (organization_id);
@@ -931,7 +931,7 @@ CREATE INDEX idx_lead_tags_tag_id ON public.lead_tags (organization_id, tag_id);
 CREATE INDEX idx_leads_audit_organization_id_changed_at ON public.leads_audit (organization_id, changed_at DESC);
 
 -- create index public.idx_leads_created_at
-CREATE INDEX idx_leads_created_at ON public.leads (created_at DESC);
+CREATE INDEX idx_leads_created_at ON public.leads (organization_id, created_at DESC);
 
 -- create index public.idx_leads_full_name
 CREATE INDEX idx_leads_full_name ON public.leads USING gin (full_name gin_trgm_ops);
@@ -952,7 +952,7 @@ CREATE INDEX idx_leads_source_id ON public.leads (organization_id, source_id);
 CREATE INDEX idx_members_converted_from_lead_id ON public.members (organization_id, converted_from_lead_id);
 
 -- create index public.idx_members_created_at
-CREATE INDEX idx_members_created_at ON public.members (created_at DESC);
+CREATE INDEX idx_members_created_at ON public.members (organization_id, created_at DESC);
 
 -- create index public.idx_members_last_name
 CREATE INDEX idx_members_last_name ON public.members USING gin (last_name gin_trgm_ops);
@@ -967,19 +967,19 @@ CREATE INDEX idx_members_organization_id ON public.members (organization_id);
 CREATE INDEX idx_members_organization_id_status_last_name ON public.members (organization_id, status, last_name);
 
 -- create index public.idx_membership_plans_created_at
-CREATE INDEX idx_membership_plans_created_at ON public.membership_plans (created_at DESC);
+CREATE INDEX idx_membership_plans_created_at ON public.membership_plans (organization_id, created_at DESC);
 
 -- create index public.idx_membership_plans_organization_id
 CREATE INDEX idx_membership_plans_organization_id ON public.membership_plans (organization_id);
 
 -- create index public.idx_message_templates_created_at
-CREATE INDEX idx_message_templates_created_at ON public.message_templates (created_at DESC);
+CREATE INDEX idx_message_templates_created_at ON public.message_templates (organization_id, created_at DESC);
 
 -- create index public.idx_message_templates_organization_id
 CREATE INDEX idx_message_templates_organization_id ON public.message_templates (organization_id);
 
 -- create index public.idx_messages_created_at
-CREATE INDEX idx_messages_created_at ON public.messages (created_at DESC);
+CREATE INDEX idx_messages_created_at ON public.messages (organization_id, created_at DESC);
 
 -- create index public.idx_messages_organization_id
 CREATE INDEX idx_messages_organization_id ON public.messages (organization_id);
@@ -994,7 +994,7 @@ CREATE INDEX idx_messages_template_id ON public.messages (organization_id, templ
 CREATE INDEX idx_notes_author_id ON public.notes (organization_id, author_id);
 
 -- create index public.idx_notes_created_at
-CREATE INDEX idx_notes_created_at ON public.notes (created_at DESC);
+CREATE INDEX idx_notes_created_at ON public.notes (organization_id, created_at DESC);
 
 -- create index public.idx_notes_organization_id
 CREATE INDEX idx_notes_organization_id ON public.notes (organization_id);
@@ -1009,7 +1009,7 @@ CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DE
 CREATE INDEX idx_payments_audit_organization_id_changed_at ON public.payments_audit (organization_id, changed_at DESC);
 
 -- create index public.idx_payments_created_at
-CREATE INDEX idx_payments_created_at ON public.payments (created_at DESC);
+CREATE INDEX idx_payments_created_at ON public.payments (organization_id, created_at DESC);
 
 -- create index public.idx_payments_member_id
 CREATE INDEX idx_payments_member_id ON public.payments (organization_id, member_id);
@@ -1024,7 +1024,7 @@ CREATE INDEX idx_payments_organization_id ON public.payments (organization_id);
 CREATE INDEX idx_payments_organization_id_status_paid_at ON public.payments (organization_id, status, paid_at DESC);
 
 -- create index public.idx_tags_created_at
-CREATE INDEX idx_tags_created_at ON public.tags (created_at DESC);
+CREATE INDEX idx_tags_created_at ON public.tags (organization_id, created_at DESC);
 
 -- create index public.idx_tags_organization_id
 CREATE INDEX idx_tags_organization_id ON public.tags (organization_id);
@@ -1033,7 +1033,7 @@ CREATE INDEX idx_tags_organization_id ON public.tags (organization_id);
 CREATE INDEX idx_tasks_assignee_id ON public.tasks (organization_id, assignee_id);
 
 -- create index public.idx_tasks_created_at
-CREATE INDEX idx_tasks_created_at ON public.tasks (created_at DESC);
+CREATE INDEX idx_tasks_created_at ON public.tasks (organization_id, created_at DESC);
 
 -- create index public.idx_tasks_lead_id
 CREATE INDEX idx_tasks_lead_id ON public.tasks (organization_id, lead_id);
@@ -1048,7 +1048,7 @@ CREATE INDEX idx_tasks_organization_id ON public.tasks (organization_id);
 CREATE INDEX idx_tasks_parent_task_id ON public.tasks (organization_id, parent_task_id);
 
 -- create index public.idx_workflow_executions_created_at
-CREATE INDEX idx_workflow_executions_created_at ON public.workflow_executions (created_at DESC);
+CREATE INDEX idx_workflow_executions_created_at ON public.workflow_executions (organization_id, created_at DESC);
 
 -- create index public.idx_workflow_executions_lead_id
 CREATE INDEX idx_workflow_executions_lead_id ON public.workflow_executions (organization_id, lead_id);
@@ -1063,7 +1063,7 @@ CREATE INDEX idx_workflow_executions_queue ON public.workflow_executions (organi
 CREATE INDEX idx_workflow_executions_workflow_id ON public.workflow_executions (organization_id, workflow_id);
 
 -- create index public.idx_workflow_steps_created_at
-CREATE INDEX idx_workflow_steps_created_at ON public.workflow_steps (created_at DESC);
+CREATE INDEX idx_workflow_steps_created_at ON public.workflow_steps (organization_id, created_at DESC);
 
 -- create index public.idx_workflow_steps_organization_id
 CREATE INDEX idx_workflow_steps_organization_id ON public.workflow_steps (organization_id);
@@ -1072,7 +1072,7 @@ CREATE INDEX idx_workflow_steps_organization_id ON public.workflow_steps (organi
 CREATE INDEX idx_workflows_active_trigger ON public.workflows (organization_id, trigger_event) WHERE is_active;
 
 -- create index public.idx_workflows_created_at
-CREATE INDEX idx_workflows_created_at ON public.workflows (created_at DESC);
+CREATE INDEX idx_workflows_created_at ON public.workflows (organization_id, created_at DESC);
 
 -- create index public.idx_workflows_current_step_id
 CREATE INDEX idx_workflows_current_step_id ON public.workflows (organization_id, current_step_id);
