@@ -81,7 +81,10 @@ def verify_sum(out: Path, migrations: list[str]) -> None:
         if sorted(names) == sorted(expected):
             raise _sum_error(out, "released migrations were reordered")
         missing = [n for n in names if n not in expected]
-        raise _sum_error(out, f"released migration {missing[0] if missing else names} was removed")
+        if missing:
+            raise _sum_error(out, f"released migration {missing[0]} was removed")
+        unlisted = [n for n in expected if n not in names]
+        raise _sum_error(out, f"{unlisted[0]} is released in {LOCK} but not recorded in {SUM}")
     differs = checksums.first_difference(recorded, checksums.compute(released_files(out, migrations)))
     if differs:
         raise _sum_error(out, f"released file {differs} was edited after it was released", path=out / differs)

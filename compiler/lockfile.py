@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from .diagnostics import CompileError, Diagnostic, Location
-from .model import FAMILIES, Model, from_data, to_data
+from .model import FAMILIES, Model, Tenancy, from_data, to_data
 
 FORMAT = 1
 
@@ -18,6 +18,7 @@ def dump(model: Model, migrations: list[str]) -> str:
         "project": model.project,
         "target": model.target,
         "postgres": model.postgres,
+        "tenancy": to_data(model.tenancy) if model.tenancy else None,
         "migrations": migrations,
         "objects": {family: objects[family] for family in sorted(objects)},
     }
@@ -33,7 +34,9 @@ def load(text: str, path: str) -> tuple[Model, list[str]]:
         for family, items in data["objects"].items():
             cls = FAMILIES[family]
             objects += [from_data(cls, item) for item in items]
-        model = Model(data["target"], data["postgres"], tuple(sorted(objects, key=lambda o: o.key)), data["project"])
+        tenancy = from_data(Tenancy, data["tenancy"]) if data.get("tenancy") else None
+        model = Model(data["target"], data["postgres"], tuple(sorted(objects, key=lambda o: o.key)), data["project"],
+                      tenancy)
         return model, list(data["migrations"])
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CompileError([Diagnostic("E902", f"cannot read the lock file: {exc}", Location(path),

@@ -7,11 +7,11 @@ from . import names
 from .context import Context, read_project, suggest
 from .diagnostics import Collector
 from .hints import RenameHints, collect_hints
-from .lower_access import lower_policies, tenant_ids
+from .lower_access import combine, lower_policies, role_enum, rules_by_command, tenant_ids
 from .lower_tables import TableDraft, enum_values, lower_columns, lower_foreign_keys, lower_indexes, lower_keys
 from .lower_views import lower_view
 from .model import (PRIVATE, PUBLIC, Column, Constraint, Enum, Extension, ForeignKey, Function, Grant, Index,
-                    IndexKey, Model, Policy, PublicationMember, SchemaObject, Table, Trigger, Argument)
+                    IndexKey, Model, Policy, PublicationMember, SchemaObject, Table, Tenancy, Trigger, Argument)
 from .spec import Spec
 from .support import AUDIT_ROW, UPDATED_AT, audit_function, membership_functions, updated_at_function
 
@@ -44,7 +44,7 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     membership = drafts[project.membership_table]
     user_type = membership.column(project.user_column).type
     objects.append(updated_at_function())
-    objects += membership_functions(ctx, user_type, "uuid", membership.column("id").type if membership.column("id")
+    objects += membership_functions(ctx, "uuid", membership.column("id").type if membership.column("id")
                                     else "uuid", membership.soft_delete)
     if any(ctx.flag(d.entry, "audit") for d in drafts.values()):
         objects.append(audit_function(ctx, user_type))
@@ -59,7 +59,11 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     check_names(ctx, objects)
     hints = collect_hints(ctx)
     collector.raise_if_any()
-    return Model(project.target, project.postgres, tuple(sorted(objects, key=lambda o: o.key)), project.name), hints
+    tenancy = Tenancy(project.tenant_table, drafts[project.tenant_table].primary_key[0], project.tenant_column,
+                      project.membership_table, project.user_column, project.role_column, role_enum(ctx),
+                      project.current_user_id)
+    model = Model(project.target, project.postgres, tuple(sorted(objects, key=lambda o: o.key)), project.name, tenancy)
+    return model, hints
 
 
 def check_tenancy(ctx: Context) -> None:
@@ -196,11 +200,13 @@ def audit_objects(ctx: Context, draft: TableDraft, user_type: str) -> list:
     if owned:
         fence = f"{tenant_col} = ANY ({tenant_ids(ctx)})"
         policies = [
-            Policy(PUBLIC, name, names.policy_name(name, "tenant_fence"), "all", False, roles, fence, fence, needs),
-            Policy(PUBLIC, name, names.policy_name(name, "select"), "select", True, roles, "true", None, needs),
-        ]
-        if project.supabase:
-            grants = (Grant("authenticated", ("SELECT",)),) + grants
+            Policy(PUBLIC, name, names.policy_name(name, "tenant_fence"), "all", False, roles, fence, fence, needs)]
+        readers = audit_readers(ctx, draft)
+        if readers is not None:
+            policies.append(Policy(PUBLIC, name, names.policy_name(name, "select"), "select", True, roles, readers,
+                                   None, needs))
+            if project.supabase:
+                grants = (Grant("authenticated", ("SELECT",)),) + grants
     table = Table(PUBLIC, name, columns, constraints, comment=f"Audit trail of {draft.name} (append-only).",
                   kind="audit", revoke_from=("anon", "authenticated") if project.supabase else (), grants=grants)
     index = Index(PUBLIC, name, names.index_name(name, (tenant_col, "changed_at")),
@@ -212,6 +218,21 @@ def audit_objects(ctx: Context, draft: TableDraft, user_type: str) -> list:
                       ("insert", "update", "delete"), "row", PRIVATE, AUDIT_ROW,
                       (name, tenant_key, key_columns, hidden))
     return [table, *policies, index, trigger]
+
+
+def audit_readers(ctx: Context, draft: TableDraft) -> str | None:
+    """Who reads an audit trail: whoever the table's select rule lets read every row of the
+    tenant (member, role:<name>). Owner rules do not carry over (an audit row has no owner)
+    and public never does; with nothing left, only the service role reads it."""
+    rules = [rule for rule, _ in rules_by_command(ctx, draft)["select"]]
+    kept = ["member" if rule == "public" else rule for rule in rules
+            if rule in ("member", "public") or rule.startswith("role:")]
+    if not kept:
+        return None
+    tenant_col = ctx.project.tenant_column
+    expressions = [f"{tenant_col} = ANY ({tenant_ids(ctx, None if rule == 'member' else rule[5:])})"
+                   for rule in kept]
+    return combine(expressions)
 
 
 def lower_functions(ctx: Context) -> list[Function]:

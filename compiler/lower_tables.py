@@ -309,9 +309,10 @@ def lower_foreign_keys(ctx: Context, draft: TableDraft, drafts: dict[str, TableD
         for action, key in ((on_delete, "on_delete"), (on_update, "on_update")):
             if action not in ACTIONS:
                 ctx.error("E201", f"{key} must be one of {', '.join(sorted(ACTIONS))}", entry, *keys)
-        if tenant_safe and on_update in ("set_null", "set_default"):
-            ctx.error("E705", f"on_update {on_update} would change the tenant column of a tenant-safe key; "
-                              "use cascade, restrict or no_action", entry, *keys, "on_update")
+        if tenant_safe and on_update not in ("restrict", "no_action"):
+            ctx.error("E705", f"on_update {on_update} on a tenant-safe key would carry rows into another "
+                              "tenant when the referenced row moves; use restrict or no_action",
+                      entry, *keys, "on_update")
         if on_delete == "set_null" and own is not None and not own.nullable:
             ctx.error("E705", f"on_delete set_null needs column '{name}' to be nullable", entry, *keys, "on_delete")
         partial = (name,) if tenant_safe and on_delete in ("set_null", "set_default") else ()

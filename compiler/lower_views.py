@@ -51,7 +51,7 @@ def lower_view(ctx: Context, entry) -> list:
     data = View(PRIVATE, entry.name, query, materialized=True, security_invoker=False,
                 comment=comment, revoke_from=api, reads=reads)
     rows_name = names.fit(f"{entry.name}_rows")
-    tenant_filter = (f"\nWHERE v.{project.tenant_column} = ANY ({PRIVATE}.{TENANT_IDS}({project.current_user_id}))"
+    tenant_filter = (f"\nWHERE v.{project.tenant_column} = ANY ({PRIVATE}.{TENANT_IDS}())"
                      if reads_tenant_data else "")
     rows = Function(
         PRIVATE, rows_name, f"SETOF {PRIVATE}.{entry.name}", "sql",

@@ -312,6 +312,20 @@ FAMILIES = {
 
 
 @dataclass(frozen=True)
+class Tenancy:
+    """Who is a tenant and who belongs to it, as the project settings resolved them."""
+
+    root: str                      # tenant root table
+    root_key: str                  # its primary key column
+    column: str                    # tenant column of every tenant table
+    membership: str                # membership table
+    user_column: str               # compared with the signed-in user
+    role_column: str | None = None
+    role_enum: str | None = None
+    current_user_id: str = "auth.uid()"
+
+
+@dataclass(frozen=True)
 class Model:
     """Everything the spec compiles to, in deterministic order."""
 
@@ -319,6 +333,7 @@ class Model:
     postgres: int
     objects: tuple = field(default_factory=tuple)
     project: str = ""
+    tenancy: Tenancy | None = None
 
     def by_key(self) -> dict:
         return {o.key: o for o in self.objects}

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from .model import ARCHIVE, Model
+from .names import identity_sequence_name
 from .sqltext import dollar_quote, ident, literal, qualified
 
 # Marks an extension a migration installed, so that only such an extension is dropped by down.
@@ -31,7 +32,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(ident=ident, literal=literal, dollar_quote=dollar_quote)
-    env.globals.update(marker=EXTENSION_MARKER, archive_schema=ARCHIVE, qualified=qualified, action=lambda a: ACTIONS[a], signature=signature,
+    env.globals.update(sequence_name=identity_sequence_name, marker=EXTENSION_MARKER, archive_schema=ARCHIVE, qualified=qualified, action=lambda a: ACTIONS[a], signature=signature,
                        idents=lambda names: ", ".join(map(ident, names)))
     return env
 

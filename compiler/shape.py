@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -52,6 +53,23 @@ def _extra_key(error) -> str | None:
     return None
 
 
+def _is_name_error(error) -> bool:
+    """A name (identifier) that breaks the identifier pattern or length."""
+    return (error.validator in ("pattern", "maxLength") and isinstance(error.instance, str)
+            and "[a-z_][a-z0-9_]*" in str(error.schema.get("pattern", "^[a-z_][a-z0-9_]*$")))
+
+
+def _is_key(source: SourceFile, keys: tuple, name: str) -> bool:
+    return keys + (name,) in source.key_pos
+
+
+def _name_hint(name: str) -> str | None:
+    fixed = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")[:63]
+    if fixed and fixed[0].isdigit():
+        fixed = "_" + fixed
+    return f"did you mean {fixed}?" if fixed and fixed != name else None
+
+
 def check_shape(sources: list[SourceFile]) -> None:
     collector = Collector()
     validator = _validator()
@@ -64,9 +82,17 @@ def check_shape(sources: list[SourceFile]) -> None:
             extra = _extra_key(error)
             if extra is not None:
                 keys = keys + (extra,)
+            name_error = _is_name_error(error)
+            if name_error:
+                keys = keys + (error.instance,) if _is_key(source, keys, error.instance) else keys
             if keys in seen_paths:
                 continue
             seen_paths.add(keys)
+            if name_error:
+                collector.error("E601", f"invalid name {error.instance!r}: use lower-case letters, digits and _, "
+                                        f"starting with a letter or _, at most 63 bytes", source.where(keys),
+                                _name_hint(error.instance))
+                continue
             message, hint = _describe(error)
             collector.error("E201", message, source.where(keys), hint)
     collector.raise_if_any()

@@ -18,15 +18,18 @@ def updated_at_function() -> Function:
     )
 
 
-def membership_functions(ctx: Context, user_type: str, tenant_type: str, membership_pk_type: str,
+def membership_functions(ctx: Context, tenant_type: str, membership_pk_type: str,
                          membership_soft_delete: bool) -> list[Function]:
     """Stable security definer lookups: policies call them instead of querying the membership
-    table, so a policy on that table cannot recurse into itself."""
+    table, so a policy on that table cannot recurse into itself. They read the signed-in user
+    themselves and take no user id: callable by any signed-in user, they must never answer
+    for somebody else."""
     project = ctx.project
     membership = f"{PUBLIC}.{project.membership_table}"
     live = " AND m.deleted_at IS NULL" if membership_soft_delete else ""
     execute = ("authenticated",) if project.supabase else ("public",)
-    arguments = [Argument("p_user_id", user_type)]
+    arguments = []
+    current = project.current_user_id
     role_filter = ""
     enum = role_enum(ctx)
     if enum:
@@ -36,15 +39,15 @@ def membership_functions(ctx: Context, user_type: str, tenant_type: str, members
     tenant_ids = Function(
         PRIVATE, TENANT_IDS, f"{tenant_type}[]", "sql",
         f"SELECT coalesce(array_agg(DISTINCT m.{project.tenant_column}), '{{}}')\n"
-        f"FROM {membership} AS m\nWHERE m.{project.user_column} = p_user_id{role_filter}{live}",
+        f"FROM {membership} AS m\nWHERE m.{project.user_column} = {current}{role_filter}{live}",
         tuple(arguments), security="definer", volatility="stable", search_path="",
         comment="Tenants the user belongs to (optionally with a role); used by row level security.",
         execute_roles=execute, reads=reads)
     membership_ids = Function(
         PRIVATE, MEMBERSHIP_IDS, f"{membership_pk_type}[]", "sql",
         f"SELECT coalesce(array_agg(m.id), '{{}}')\nFROM {membership} AS m\n"
-        f"WHERE m.{project.user_column} = p_user_id{live}",
-        (Argument("p_user_id", user_type),), security="definer", volatility="stable", search_path="",
+        f"WHERE m.{project.user_column} = {current}{live}",
+        (), security="definer", volatility="stable", search_path="",
         comment="Membership rows of the user; what owner rules compare with.",
         execute_roles=execute, reads=reads)
     return [tenant_ids, membership_ids]

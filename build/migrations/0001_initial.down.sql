@@ -743,10 +743,10 @@ DROP TABLE public.class_sessions;
 DROP TABLE public.classes;
 
 -- drop function atlas_private.user_tenant_ids
-DROP FUNCTION atlas_private.user_tenant_ids(p_user_id uuid, p_role public.member_role);
+DROP FUNCTION atlas_private.user_tenant_ids(p_role public.member_role);
 
 -- drop function atlas_private.user_membership_ids
-DROP FUNCTION atlas_private.user_membership_ids(p_user_id uuid);
+DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.auth_users
 -- hazard: DELETES_DATA

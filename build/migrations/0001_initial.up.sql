@@ -224,6 +224,8 @@ COMMENT ON COLUMN public.leads_audit.row_key IS 'Primary key of the changed row.
 ALTER TABLE public.leads_audit ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.leads_audit FORCE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE public.leads_audit FROM anon, authenticated;
+REVOKE ALL ON SEQUENCE public.leads_audit_id_seq FROM anon, authenticated;
+
 GRANT SELECT ON TABLE public.leads_audit TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.leads_audit TO service_role;
 
@@ -288,7 +290,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.auth_users TO authenticated
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.auth_users TO service_role;
 
 -- create function atlas_private.user_membership_ids
-CREATE FUNCTION atlas_private.user_membership_ids(p_user_id uuid)
+CREATE FUNCTION atlas_private.user_membership_ids()
 RETURNS uuid[]
 LANGUAGE sql
 STABLE
@@ -297,14 +299,14 @@ SET search_path = ''
 AS $body$
 SELECT coalesce(array_agg(m.id), '{}')
 FROM public.auth_users AS m
-WHERE m.auth_id = p_user_id
+WHERE m.auth_id = auth.uid()
 $body$;
-COMMENT ON FUNCTION atlas_private.user_membership_ids(p_user_id uuid) IS 'Membership rows of the user; what owner rules compare with.';
-REVOKE ALL ON FUNCTION atlas_private.user_membership_ids(p_user_id uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION atlas_private.user_membership_ids(p_user_id uuid) TO authenticated;
+COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
+REVOKE ALL ON FUNCTION atlas_private.user_membership_ids() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.user_membership_ids() TO authenticated;
 
 -- create function atlas_private.user_tenant_ids
-CREATE FUNCTION atlas_private.user_tenant_ids(p_user_id uuid, p_role public.member_role DEFAULT NULL)
+CREATE FUNCTION atlas_private.user_tenant_ids(p_role public.member_role DEFAULT NULL)
 RETURNS uuid[]
 LANGUAGE sql
 STABLE
@@ -313,11 +315,11 @@ SET search_path = ''
 AS $body$
 SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
 FROM public.auth_users AS m
-WHERE m.auth_id = p_user_id AND (p_role IS NULL OR m.role = p_role)
+WHERE m.auth_id = auth.uid() AND (p_role IS NULL OR m.role = p_role)
 $body$;
-COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_user_id uuid, p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
-REVOKE ALL ON FUNCTION atlas_private.user_tenant_ids(p_user_id uuid, p_role public.member_role) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION atlas_private.user_tenant_ids(p_user_id uuid, p_role public.member_role) TO authenticated;
+COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
+REVOKE ALL ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) TO authenticated;
 
 -- create table public.classes
 CREATE TABLE public.classes (
@@ -699,6 +701,8 @@ COMMENT ON COLUMN public.payments_audit.row_key IS 'Primary key of the changed r
 ALTER TABLE public.payments_audit ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.payments_audit FORCE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE public.payments_audit FROM anon, authenticated;
+REVOKE ALL ON SEQUENCE public.payments_audit_id_seq FROM anon, authenticated;
+
 GRANT SELECT ON TABLE public.payments_audit TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.payments_audit TO service_role;
 
@@ -1086,7 +1090,7 @@ CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.auth_users.auth_users_insert
@@ -1095,7 +1099,7 @@ CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.auth_users.auth_users_select
@@ -1104,7 +1108,7 @@ CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
@@ -1113,8 +1117,8 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.auth_users.auth_users_update
@@ -1123,8 +1127,8 @@ CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.bookings.bookings_delete
@@ -1133,7 +1137,7 @@ CREATE POLICY bookings_delete ON public.bookings
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.bookings.bookings_insert
@@ -1142,7 +1146,7 @@ CREATE POLICY bookings_insert ON public.bookings
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (true)
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.bookings.bookings_select
@@ -1151,7 +1155,7 @@ CREATE POLICY bookings_select ON public.bookings
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.bookings.bookings_tenant_fence
@@ -1160,8 +1164,8 @@ CREATE POLICY bookings_tenant_fence ON public.bookings
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.bookings.bookings_update
@@ -1170,8 +1174,8 @@ CREATE POLICY bookings_update ON public.bookings
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING (true)
-    WITH CHECK (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.class_sessions.class_sessions_delete
@@ -1180,7 +1184,7 @@ CREATE POLICY class_sessions_delete ON public.class_sessions
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.class_sessions.class_sessions_insert
@@ -1189,7 +1193,7 @@ CREATE POLICY class_sessions_insert ON public.class_sessions
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.class_sessions.class_sessions_select
@@ -1207,8 +1211,8 @@ CREATE POLICY class_sessions_tenant_fence ON public.class_sessions
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.class_sessions.class_sessions_update
@@ -1217,8 +1221,8 @@ CREATE POLICY class_sessions_update ON public.class_sessions
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((instructor_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((instructor_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((instructor_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((instructor_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.classes.classes_delete
@@ -1227,7 +1231,7 @@ CREATE POLICY classes_delete ON public.classes
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.classes.classes_insert
@@ -1236,7 +1240,7 @@ CREATE POLICY classes_insert ON public.classes
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.classes.classes_select
@@ -1254,8 +1258,8 @@ CREATE POLICY classes_tenant_fence ON public.classes
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.classes.classes_update
@@ -1264,8 +1268,8 @@ CREATE POLICY classes_update ON public.classes
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.lead_sources.lead_sources_delete
@@ -1274,7 +1278,7 @@ CREATE POLICY lead_sources_delete ON public.lead_sources
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.lead_sources.lead_sources_insert
@@ -1283,7 +1287,7 @@ CREATE POLICY lead_sources_insert ON public.lead_sources
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.lead_sources.lead_sources_select
@@ -1292,7 +1296,7 @@ CREATE POLICY lead_sources_select ON public.lead_sources
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.lead_sources.lead_sources_tenant_fence
@@ -1301,8 +1305,8 @@ CREATE POLICY lead_sources_tenant_fence ON public.lead_sources
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.lead_sources.lead_sources_update
@@ -1311,8 +1315,8 @@ CREATE POLICY lead_sources_update ON public.lead_sources
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.lead_tags.lead_tags_delete
@@ -1321,7 +1325,7 @@ CREATE POLICY lead_tags_delete ON public.lead_tags
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.lead_tags.lead_tags_insert
@@ -1330,7 +1334,7 @@ CREATE POLICY lead_tags_insert ON public.lead_tags
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (true)
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.lead_tags.lead_tags_select
@@ -1339,7 +1343,7 @@ CREATE POLICY lead_tags_select ON public.lead_tags
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.lead_tags.lead_tags_tenant_fence
@@ -1348,8 +1352,8 @@ CREATE POLICY lead_tags_tenant_fence ON public.lead_tags
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.lead_tags.lead_tags_update
@@ -1358,8 +1362,8 @@ CREATE POLICY lead_tags_update ON public.lead_tags
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING (true)
-    WITH CHECK (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.leads.claim_unassigned_leads
@@ -1378,7 +1382,7 @@ CREATE POLICY leads_delete ON public.leads
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((deleted_at IS NULL) AND ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[]))))
+    USING ((deleted_at IS NULL) AND ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
 ;
 
 -- create policy public.leads.leads_insert
@@ -1387,7 +1391,7 @@ CREATE POLICY leads_insert ON public.leads
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (true)
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.leads.leads_select
@@ -1396,7 +1400,7 @@ CREATE POLICY leads_select ON public.leads
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (deleted_at IS NULL)
+    USING ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.leads.leads_tenant_fence
@@ -1405,8 +1409,8 @@ CREATE POLICY leads_tenant_fence ON public.leads
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.leads.leads_update
@@ -1415,8 +1419,8 @@ CREATE POLICY leads_update ON public.leads
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((deleted_at IS NULL) AND ((owner_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[]))))
-    WITH CHECK ((owner_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((deleted_at IS NULL) AND ((owner_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
+    WITH CHECK ((owner_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.leads_audit.leads_audit_select
@@ -1425,7 +1429,7 @@ CREATE POLICY leads_audit_select ON public.leads_audit
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.leads_audit.leads_audit_tenant_fence
@@ -1434,8 +1438,8 @@ CREATE POLICY leads_audit_tenant_fence ON public.leads_audit
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.members.members_delete
@@ -1444,7 +1448,7 @@ CREATE POLICY members_delete ON public.members
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.members.members_insert
@@ -1453,7 +1457,7 @@ CREATE POLICY members_insert ON public.members
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (true)
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.members.members_select
@@ -1462,7 +1466,7 @@ CREATE POLICY members_select ON public.members
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.members.members_tenant_fence
@@ -1471,8 +1475,8 @@ CREATE POLICY members_tenant_fence ON public.members
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.members.members_update
@@ -1481,8 +1485,8 @@ CREATE POLICY members_update ON public.members
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING (true)
-    WITH CHECK (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.membership_plans.membership_plans_delete
@@ -1491,7 +1495,7 @@ CREATE POLICY membership_plans_delete ON public.membership_plans
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.membership_plans.membership_plans_insert
@@ -1500,7 +1504,7 @@ CREATE POLICY membership_plans_insert ON public.membership_plans
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.membership_plans.membership_plans_select
@@ -1509,7 +1513,7 @@ CREATE POLICY membership_plans_select ON public.membership_plans
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.membership_plans.membership_plans_tenant_fence
@@ -1518,8 +1522,8 @@ CREATE POLICY membership_plans_tenant_fence ON public.membership_plans
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.membership_plans.membership_plans_update
@@ -1528,8 +1532,8 @@ CREATE POLICY membership_plans_update ON public.membership_plans
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.message_templates.message_templates_delete
@@ -1538,7 +1542,7 @@ CREATE POLICY message_templates_delete ON public.message_templates
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.message_templates.message_templates_insert
@@ -1547,7 +1551,7 @@ CREATE POLICY message_templates_insert ON public.message_templates
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.message_templates.message_templates_select
@@ -1556,7 +1560,7 @@ CREATE POLICY message_templates_select ON public.message_templates
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.message_templates.message_templates_tenant_fence
@@ -1565,8 +1569,8 @@ CREATE POLICY message_templates_tenant_fence ON public.message_templates
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.message_templates.message_templates_update
@@ -1575,8 +1579,8 @@ CREATE POLICY message_templates_update ON public.message_templates
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.messages.messages_delete
@@ -1585,7 +1589,7 @@ CREATE POLICY messages_delete ON public.messages
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.messages.messages_insert
@@ -1594,7 +1598,7 @@ CREATE POLICY messages_insert ON public.messages
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (true)
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.messages.messages_select
@@ -1603,7 +1607,7 @@ CREATE POLICY messages_select ON public.messages
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.messages.messages_tenant_fence
@@ -1612,8 +1616,8 @@ CREATE POLICY messages_tenant_fence ON public.messages
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.notes.notes_delete
@@ -1622,7 +1626,7 @@ CREATE POLICY notes_delete ON public.notes
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.notes.notes_insert
@@ -1631,7 +1635,7 @@ CREATE POLICY notes_insert ON public.notes
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (true)
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.notes.notes_select
@@ -1640,7 +1644,7 @@ CREATE POLICY notes_select ON public.notes
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.notes.notes_tenant_fence
@@ -1649,8 +1653,8 @@ CREATE POLICY notes_tenant_fence ON public.notes
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.notes.notes_update
@@ -1659,8 +1663,8 @@ CREATE POLICY notes_update ON public.notes
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((author_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.organizations.organizations_select
@@ -1669,7 +1673,7 @@ CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
@@ -1678,8 +1682,8 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.organizations.organizations_update
@@ -1688,8 +1692,8 @@ CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])) OR (id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])))
-    WITH CHECK ((id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])) OR (id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])))
+    USING ((id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])) OR (id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])))
+    WITH CHECK ((id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])) OR (id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.payments.payments_select
@@ -1698,7 +1702,7 @@ CREATE POLICY payments_select ON public.payments
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.payments.payments_tenant_fence
@@ -1707,8 +1711,8 @@ CREATE POLICY payments_tenant_fence ON public.payments
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.payments_audit.payments_audit_select
@@ -1717,7 +1721,7 @@ CREATE POLICY payments_audit_select ON public.payments_audit
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.payments_audit.payments_audit_tenant_fence
@@ -1726,8 +1730,8 @@ CREATE POLICY payments_audit_tenant_fence ON public.payments_audit
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tags.tags_delete
@@ -1736,7 +1740,7 @@ CREATE POLICY tags_delete ON public.tags
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tags.tags_insert
@@ -1745,7 +1749,7 @@ CREATE POLICY tags_insert ON public.tags
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (true)
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tags.tags_select
@@ -1754,7 +1758,7 @@ CREATE POLICY tags_select ON public.tags
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tags.tags_tenant_fence
@@ -1763,8 +1767,8 @@ CREATE POLICY tags_tenant_fence ON public.tags
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tags.tags_update
@@ -1773,8 +1777,8 @@ CREATE POLICY tags_update ON public.tags
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING (true)
-    WITH CHECK (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tasks.tasks_delete
@@ -1783,7 +1787,7 @@ CREATE POLICY tasks_delete ON public.tasks
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.tasks.tasks_insert
@@ -1792,7 +1796,7 @@ CREATE POLICY tasks_insert ON public.tasks
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (true)
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tasks.tasks_select
@@ -1801,7 +1805,7 @@ CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tasks.tasks_tenant_fence
@@ -1810,8 +1814,8 @@ CREATE POLICY tasks_tenant_fence ON public.tasks
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.tasks.tasks_update
@@ -1820,8 +1824,8 @@ CREATE POLICY tasks_update ON public.tasks
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids((SELECT auth.uid())))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.workflow_executions.workflow_executions_delete
@@ -1830,7 +1834,7 @@ CREATE POLICY workflow_executions_delete ON public.workflow_executions
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.workflow_executions.workflow_executions_select
@@ -1839,7 +1843,7 @@ CREATE POLICY workflow_executions_select ON public.workflow_executions
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.workflow_executions.workflow_executions_tenant_fence
@@ -1848,8 +1852,8 @@ CREATE POLICY workflow_executions_tenant_fence ON public.workflow_executions
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.workflow_steps.workflow_steps_delete
@@ -1858,7 +1862,7 @@ CREATE POLICY workflow_steps_delete ON public.workflow_steps
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.workflow_steps.workflow_steps_insert
@@ -1867,7 +1871,7 @@ CREATE POLICY workflow_steps_insert ON public.workflow_steps
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.workflow_steps.workflow_steps_select
@@ -1876,7 +1880,7 @@ CREATE POLICY workflow_steps_select ON public.workflow_steps
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.workflow_steps.workflow_steps_tenant_fence
@@ -1885,8 +1889,8 @@ CREATE POLICY workflow_steps_tenant_fence ON public.workflow_steps
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.workflow_steps.workflow_steps_update
@@ -1895,8 +1899,8 @@ CREATE POLICY workflow_steps_update ON public.workflow_steps
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.workflows.workflows_delete
@@ -1905,7 +1909,7 @@ CREATE POLICY workflows_delete ON public.workflows
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.workflows.workflows_insert
@@ -1914,7 +1918,7 @@ CREATE POLICY workflows_insert ON public.workflows
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.workflows.workflows_select
@@ -1923,7 +1927,7 @@ CREATE POLICY workflows_select ON public.workflows
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (true)
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.workflows.workflows_tenant_fence
@@ -1932,8 +1936,8 @@ CREATE POLICY workflows_tenant_fence ON public.workflows
     AS RESTRICTIVE
     FOR ALL
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid())))::uuid[]))
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
 -- create policy public.workflows.workflows_update
@@ -1942,8 +1946,8 @@ CREATE POLICY workflows_update ON public.workflows
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
-    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids((SELECT auth.uid()), 'owner'::public.member_role))::uuid[])))
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create trigger public.auth_users.update_auth_users_updated_at
@@ -2095,7 +2099,7 @@ SET search_path = ''
 AS $body$
 SELECT v.*
 FROM atlas_private.lead_funnel_daily AS v
-WHERE v.organization_id = ANY (atlas_private.user_tenant_ids(auth.uid()))
+WHERE v.organization_id = ANY (atlas_private.user_tenant_ids())
 $body$;
 COMMENT ON FUNCTION atlas_private.lead_funnel_daily_rows() IS 'Rows of materialized view lead_funnel_daily the current user may see.';
 REVOKE ALL ON FUNCTION atlas_private.lead_funnel_daily_rows() FROM PUBLIC;

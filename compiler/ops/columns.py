@@ -16,6 +16,7 @@ class AddColumn(Operation):
     schema: str
     table: str
     column: Column
+    revoke_from: tuple[str, ...] = ()   # API roles kept off a new identity sequence
     family = "column"
     verb = "add"
     phase = CHANGE
@@ -34,7 +35,7 @@ class AddColumn(Operation):
         return (TABLE_SCAN,) if not self.column.nullable and self.column.default is None else ()
 
     def reverse(self) -> "DropColumn":
-        return DropColumn(self.schema, self.table, self.column)
+        return DropColumn(self.schema, self.table, self.column, self.revoke_from)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class DropColumn(Operation):
     schema: str
     table: str
     column: Column
+    revoke_from: tuple[str, ...] = ()
     family = "column"
     verb = "drop"
     phase = REMOVE
@@ -58,7 +60,7 @@ class DropColumn(Operation):
         return {("table", self.schema, self.table)}
 
     def reverse(self) -> AddColumn:
-        return AddColumn(self.schema, self.table, self.column)
+        return AddColumn(self.schema, self.table, self.column, self.revoke_from)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class ArchiveColumn(Operation):
     column: Column
     key_columns: tuple[str, ...]
     archive: str
+    revoke_from: tuple[str, ...] = ()
     family = "column"
     verb = "archive"
     phase = REMOVE
@@ -84,7 +87,7 @@ class ArchiveColumn(Operation):
         return {("table", self.schema, self.table)}
 
     def reverse(self) -> "RestoreColumn":
-        return RestoreColumn(self.schema, self.table, self.column, self.key_columns, self.archive)
+        return RestoreColumn(self.schema, self.table, self.column, self.key_columns, self.archive, self.revoke_from)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class RestoreColumn(Operation):
     column: Column
     key_columns: tuple[str, ...]
     archive: str
+    revoke_from: tuple[str, ...] = ()
     family = "column"
     verb = "restore"
     phase = REMOVE
@@ -108,7 +112,7 @@ class RestoreColumn(Operation):
         return {("table", self.schema, self.table)}
 
     def reverse(self) -> ArchiveColumn:
-        return ArchiveColumn(self.schema, self.table, self.column, self.key_columns, self.archive)
+        return ArchiveColumn(self.schema, self.table, self.column, self.key_columns, self.archive, self.revoke_from)
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,7 @@ class AlterColumn(Operation):
     key_columns: tuple[str, ...] = ()
     archive: str | None = None
     restoring: bool = False
+    revoke_from: tuple[str, ...] = ()
     family = "column"
     verb = "alter"
     phase = CHANGE
@@ -177,4 +182,4 @@ class AlterColumn(Operation):
 
     def reverse(self) -> "AlterColumn":
         return AlterColumn(self.schema, self.table, self.after, self.before, self.key_columns, self.archive,
-                           not self.restoring)
+                           not self.restoring, self.revoke_from)

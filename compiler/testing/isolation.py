@@ -140,24 +140,18 @@ def tenancy_from_model(model: Model) -> Tenancy:
          and (c.ref_schema, c.ref_table) == (root.schema, root.name)),
         "id",
     )
-    lookup = next((f for f in model.objects if isinstance(f, Function) and f.name == "user_tenant_ids"), None)
-    if lookup is None or not lookup.reads:
-        raise ValueError("the model has no user_tenant_ids lookup to read the membership table from")
-    _, mschema, mname = lookup.reads[0]
-    user = re.search(r"\bm\.(\w+) = p_user_id\b", lookup.body)
-    if user is None:
-        raise ValueError("cannot read the membership user column from user_tenant_ids")
-    role = re.search(r"\bm\.(\w+) = p_role\b", lookup.body)
+    settings = model.tenancy
+    if settings is None:
+        raise ValueError("the model carries no tenancy settings")
     roles: tuple[str, ...] = ()
-    if role:
-        arg = next((a for a in lookup.arguments if a.name == "p_role"), None)
-        enum_name = arg.type.rpartition(".")[2].strip('"') if arg else ""
-        enum = next((o for o in model.objects if o.family == "enum" and o.name == enum_name), None)
+    if settings.role_enum:
+        enum = next((o for o in model.objects if o.family == "enum" and o.name == settings.role_enum), None)
         roles = tuple(enum.values) if enum else ()
+    mschema, mname = "public", settings.membership
     return Tenancy(
         root=_qn(root.schema, root.name), root_key=root_key, column=column,
-        membership=_qn(mschema, mname), user_column=user.group(1),
-        role_column=role.group(1) if role else None, roles=roles,
+        membership=_qn(mschema, mname), user_column=settings.user_column,
+        role_column=settings.role_column, roles=roles,
     )
 
 

@@ -1,0 +1,340 @@
+-- atlas-compile migration 0001_initial (up)
+-- project: snapshot-case; target: supabase; PostgreSQL 15
+-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
+-- Apply in one transaction; the migration role must bypass row level security
+-- (a superuser, or Supabase's postgres role).
+
+SET search_path = public, extensions;
+
+-- create schema atlas_private
+CREATE SCHEMA atlas_private;
+GRANT USAGE ON SCHEMA atlas_private TO authenticated;
+
+-- create extension pgcrypto
+DO $atlas$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pgcrypto') THEN
+        CREATE EXTENSION pgcrypto WITH SCHEMA extensions;
+        COMMENT ON EXTENSION pgcrypto IS 'installed by atlas-compile';
+    END IF;
+END
+$atlas$;
+
+-- create enum public.member_role
+CREATE TYPE public.member_role AS ENUM (
+    'owner',
+    'admin',
+    'coach',
+    'staff'
+);
+
+-- create function public.update_updated_at_column
+CREATE FUNCTION public.update_updated_at_column()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY INVOKER
+SET search_path = ''
+AS $body$
+begin
+  new.updated_at = now();
+  return new;
+end
+$body$;
+COMMENT ON FUNCTION public.update_updated_at_column() IS 'Sets updated_at on every update (atlas-compile).';
+
+-- create table public.organizations
+CREATE TABLE public.organizations (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT organizations_pkey PRIMARY KEY (id)
+);
+ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.organizations FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.organizations FROM anon, authenticated;
+GRANT SELECT, UPDATE ON TABLE public.organizations TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.organizations TO service_role;
+
+-- create table public.auth_users
+CREATE TABLE public.auth_users (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    organization_id uuid NOT NULL,
+    auth_id uuid NOT NULL,
+    role public.member_role NOT NULL DEFAULT 'staff'::public.member_role,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT auth_users_pkey PRIMARY KEY (id),
+    CONSTRAINT auth_users_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT auth_users_auth_id_key UNIQUE (organization_id, auth_id),
+    CONSTRAINT auth_users_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+);
+COMMENT ON COLUMN public.auth_users.organization_id IS 'Tenant that owns the row.';
+ALTER TABLE public.auth_users ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.auth_users FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.auth_users FROM anon, authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.auth_users TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.auth_users TO service_role;
+
+-- create function atlas_private.user_membership_ids
+CREATE FUNCTION atlas_private.user_membership_ids()
+RETURNS uuid[]
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+SELECT coalesce(array_agg(m.id), '{}')
+FROM public.auth_users AS m
+WHERE m.auth_id = auth.uid()
+$body$;
+COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
+REVOKE ALL ON FUNCTION atlas_private.user_membership_ids() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.user_membership_ids() TO authenticated;
+
+-- create function atlas_private.user_tenant_ids
+CREATE FUNCTION atlas_private.user_tenant_ids(p_role public.member_role DEFAULT NULL)
+RETURNS uuid[]
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
+FROM public.auth_users AS m
+WHERE m.auth_id = auth.uid() AND (p_role IS NULL OR m.role = p_role)
+$body$;
+COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
+REVOKE ALL ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) TO authenticated;
+
+-- create table public.documents
+CREATE TABLE public.documents (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    organization_id uuid NOT NULL,
+    title text NOT NULL,
+    published boolean NOT NULL DEFAULT false,
+    author_id uuid,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT documents_pkey PRIMARY KEY (id),
+    CONSTRAINT documents_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT documents_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT documents_author_id_fkey FOREIGN KEY (organization_id, author_id) REFERENCES public.auth_users (organization_id, id)
+);
+COMMENT ON COLUMN public.documents.organization_id IS 'Tenant that owns the row.';
+ALTER TABLE public.documents ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.documents FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.documents FROM anon, authenticated;
+GRANT SELECT ON TABLE public.documents TO anon;
+GRANT SELECT, INSERT, UPDATE ON TABLE public.documents TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.documents TO service_role;
+
+-- create table public.ledger_entries
+CREATE TABLE public.ledger_entries (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    organization_id uuid NOT NULL,
+    amount numeric(12, 2) NOT NULL,
+    created_by uuid NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ledger_entries_pkey PRIMARY KEY (id),
+    CONSTRAINT ledger_entries_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT ledger_entries_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+);
+COMMENT ON COLUMN public.ledger_entries.organization_id IS 'Tenant that owns the row.';
+ALTER TABLE public.ledger_entries ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.ledger_entries FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.ledger_entries FROM anon, authenticated;
+GRANT SELECT ON TABLE public.ledger_entries TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.ledger_entries TO service_role;
+
+-- create index public.idx_auth_users_created_at
+CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, created_at DESC);
+
+-- create index public.idx_auth_users_organization_id
+CREATE INDEX idx_auth_users_organization_id ON public.auth_users (organization_id);
+
+-- create index public.idx_documents_author_id
+CREATE INDEX idx_documents_author_id ON public.documents (organization_id, author_id);
+
+-- create index public.idx_documents_created_at
+CREATE INDEX idx_documents_created_at ON public.documents (organization_id, created_at DESC);
+
+-- create index public.idx_documents_organization_id
+CREATE INDEX idx_documents_organization_id ON public.documents (organization_id);
+
+-- create index public.idx_ledger_entries_created_at
+CREATE INDEX idx_ledger_entries_created_at ON public.ledger_entries (organization_id, created_at DESC);
+
+-- create index public.idx_ledger_entries_organization_id
+CREATE INDEX idx_ledger_entries_organization_id ON public.ledger_entries (organization_id);
+
+-- create index public.idx_organizations_created_at
+CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DESC);
+
+-- create policy public.auth_users.auth_users_delete
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY auth_users_delete ON public.auth_users
+    AS PERMISSIVE
+    FOR DELETE
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[]))
+;
+
+-- create policy public.auth_users.auth_users_insert
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY auth_users_insert ON public.auth_users
+    AS PERMISSIVE
+    FOR INSERT
+    TO authenticated
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[]))
+;
+
+-- create policy public.auth_users.auth_users_select
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY auth_users_select ON public.auth_users
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.auth_users.auth_users_tenant_fence
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY auth_users_tenant_fence ON public.auth_users
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.auth_users.auth_users_update
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY auth_users_update ON public.auth_users
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[]))
+;
+
+-- create policy public.documents.coaches_read_published
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY coaches_read_published ON public.documents
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (published)
+;
+
+-- create policy public.documents.documents_insert
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY documents_insert ON public.documents
+    AS PERMISSIVE
+    FOR INSERT
+    TO authenticated
+    WITH CHECK ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('coach'::public.member_role))::uuid[])))
+;
+
+-- create policy public.documents.documents_select
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY documents_select ON public.documents
+    AS PERMISSIVE
+    FOR SELECT
+    TO anon, authenticated
+    USING (true)
+;
+
+-- create policy public.documents.documents_tenant_fence
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY documents_tenant_fence ON public.documents
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.documents.documents_update
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY documents_update ON public.documents
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])))
+    WITH CHECK ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])))
+;
+
+-- create policy public.ledger_entries.ledger_entries_select
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY ledger_entries_select ON public.ledger_entries
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING ((created_by = (SELECT auth.uid())) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+;
+
+-- create policy public.ledger_entries.ledger_entries_tenant_fence
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY ledger_entries_tenant_fence ON public.ledger_entries
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.organizations.organizations_select
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY organizations_select ON public.organizations
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.organizations.organizations_tenant_fence
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY organizations_tenant_fence ON public.organizations
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.organizations.organizations_update
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY organizations_update ON public.organizations
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING (id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))
+    WITH CHECK (id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))
+;
+
+-- create trigger public.auth_users.update_auth_users_updated_at
+CREATE TRIGGER update_auth_users_updated_at
+    BEFORE UPDATE ON public.auth_users
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();
+
+-- create trigger public.documents.update_documents_updated_at
+CREATE TRIGGER update_documents_updated_at
+    BEFORE UPDATE ON public.documents
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();
+
+-- create trigger public.ledger_entries.update_ledger_entries_updated_at
+CREATE TRIGGER update_ledger_entries_updated_at
+    BEFORE UPDATE ON public.ledger_entries
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();
+
+-- create trigger public.organizations.update_organizations_updated_at
+CREATE TRIGGER update_organizations_updated_at
+    BEFORE UPDATE ON public.organizations
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();

@@ -1,0 +1,165 @@
+-- atlas-compile migration 0001_initial (down)
+-- project: snapshot-case; target: supabase; PostgreSQL 15
+-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
+-- Apply in one transaction; the migration role must bypass row level security
+-- (a superuser, or Supabase's postgres role).
+
+SET search_path = public, extensions;
+
+-- drop trigger public.teams.update_teams_updated_at
+DROP TRIGGER update_teams_updated_at ON public.teams;
+
+-- drop trigger public.players.update_players_updated_at
+DROP TRIGGER update_players_updated_at ON public.players;
+
+-- drop trigger public.organizations.update_organizations_updated_at
+DROP TRIGGER update_organizations_updated_at ON public.organizations;
+
+-- drop trigger public.auth_users.update_auth_users_updated_at
+DROP TRIGGER update_auth_users_updated_at ON public.auth_users;
+
+-- drop policy public.teams.teams_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY teams_update ON public.teams;
+
+-- drop policy public.teams.teams_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY teams_tenant_fence ON public.teams;
+
+-- drop policy public.teams.teams_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY teams_select ON public.teams;
+
+-- drop policy public.teams.teams_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY teams_insert ON public.teams;
+
+-- drop policy public.teams.teams_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY teams_delete ON public.teams;
+
+-- drop policy public.players.players_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY players_update ON public.players;
+
+-- drop policy public.players.players_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY players_tenant_fence ON public.players;
+
+-- drop policy public.players.players_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY players_select ON public.players;
+
+-- drop policy public.players.players_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY players_insert ON public.players;
+
+-- drop policy public.players.players_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY players_delete ON public.players;
+
+-- drop policy public.organizations.organizations_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_update ON public.organizations;
+
+-- drop policy public.organizations.organizations_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_tenant_fence ON public.organizations;
+
+-- drop policy public.organizations.organizations_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_select ON public.organizations;
+
+-- drop policy public.auth_users.auth_users_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_update ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_tenant_fence ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_select ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_insert ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_delete ON public.auth_users;
+
+-- drop index public.idx_teams_organization_id
+DROP INDEX public.idx_teams_organization_id;
+
+-- drop index public.idx_teams_created_at
+DROP INDEX public.idx_teams_created_at;
+
+-- drop index public.idx_teams_captain_id
+DROP INDEX public.idx_teams_captain_id;
+
+-- drop index public.idx_players_team_id
+DROP INDEX public.idx_players_team_id;
+
+-- drop index public.idx_players_organization_id
+DROP INDEX public.idx_players_organization_id;
+
+-- drop index public.idx_players_created_at
+DROP INDEX public.idx_players_created_at;
+
+-- drop index public.idx_organizations_created_at
+DROP INDEX public.idx_organizations_created_at;
+
+-- drop index public.idx_auth_users_organization_id
+DROP INDEX public.idx_auth_users_organization_id;
+
+-- drop index public.idx_auth_users_created_at
+DROP INDEX public.idx_auth_users_created_at;
+
+-- drop foreign key public.teams.teams_captain_id_fkey
+ALTER TABLE public.teams DROP CONSTRAINT teams_captain_id_fkey;
+
+-- drop foreign key public.players.players_team_id_fkey
+ALTER TABLE public.players DROP CONSTRAINT players_team_id_fkey;
+
+-- drop table public.teams
+-- hazard: DELETES_DATA
+DROP TABLE public.teams;
+
+-- drop table public.players
+-- hazard: DELETES_DATA
+DROP TABLE public.players;
+
+-- drop function atlas_private.user_tenant_ids
+DROP FUNCTION atlas_private.user_tenant_ids(p_role public.member_role);
+
+-- drop function atlas_private.user_membership_ids
+DROP FUNCTION atlas_private.user_membership_ids();
+
+-- drop table public.auth_users
+-- hazard: DELETES_DATA
+DROP TABLE public.auth_users;
+
+-- drop table public.organizations
+-- hazard: DELETES_DATA
+DROP TABLE public.organizations;
+
+-- drop function public.update_updated_at_column
+DROP FUNCTION public.update_updated_at_column();
+
+-- drop enum public.member_role
+DROP TYPE public.member_role;
+
+-- drop extension pgcrypto
+DO $atlas$
+BEGIN
+    IF (SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension
+        WHERE extname = 'pgcrypto') = 'installed by atlas-compile' THEN
+        DROP EXTENSION pgcrypto;
+    END IF;
+END
+$atlas$;
+
+-- drop schema atlas_private
+DROP SCHEMA atlas_private;

@@ -1,0 +1,150 @@
+-- atlas-compile migration 0001_initial (down)
+-- project: snapshot-case; target: supabase; PostgreSQL 15
+-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
+-- Apply in one transaction; the migration role must bypass row level security
+-- (a superuser, or Supabase's postgres role).
+
+SET search_path = public, extensions;
+
+-- drop trigger public.organizations.update_organizations_updated_at
+DROP TRIGGER update_organizations_updated_at ON public.organizations;
+
+-- drop trigger public.customer_relationship_management_subscription_renewals.update_customer_relationship_management_subscription_r_15ce0805
+DROP TRIGGER update_customer_relationship_management_subscription_r_15ce0805 ON public.customer_relationship_management_subscription_renewals;
+
+-- drop trigger public.customer_relationship_management_subscription_renewals.audit_customer_relationship_management_subscription_renewals
+DROP TRIGGER audit_customer_relationship_management_subscription_renewals ON public.customer_relationship_management_subscription_renewals;
+
+-- drop trigger public.auth_users.update_auth_users_updated_at
+DROP TRIGGER update_auth_users_updated_at ON public.auth_users;
+
+-- drop policy public.organizations.organizations_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_update ON public.organizations;
+
+-- drop policy public.organizations.organizations_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_tenant_fence ON public.organizations;
+
+-- drop policy public.organizations.organizations_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_select ON public.organizations;
+
+-- drop policy public.customer_relationship_management_subscription_renewals_audit.customer_relationship_management_subscription_renewals_d45aa399
+-- hazard: AUTHZ_UPDATE
+DROP POLICY customer_relationship_management_subscription_renewals_d45aa399 ON public.customer_relationship_management_subscription_renewals_audit;
+
+-- drop policy public.customer_relationship_management_subscription_renewals_audit.customer_relationship_management_subscription_renewals_71261f3e
+-- hazard: AUTHZ_UPDATE
+DROP POLICY customer_relationship_management_subscription_renewals_71261f3e ON public.customer_relationship_management_subscription_renewals_audit;
+
+-- drop policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY customer_relationship_management_subscription_renewals_update ON public.customer_relationship_management_subscription_renewals;
+
+-- drop policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY customer_relationship_management_subscription_renewals_select ON public.customer_relationship_management_subscription_renewals;
+
+-- drop policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY customer_relationship_management_subscription_renewals_insert ON public.customer_relationship_management_subscription_renewals;
+
+-- drop policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY customer_relationship_management_subscription_renewals_delete ON public.customer_relationship_management_subscription_renewals;
+
+-- drop policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_29febf3b
+-- hazard: AUTHZ_UPDATE
+DROP POLICY customer_relationship_management_subscription_renewals_29febf3b ON public.customer_relationship_management_subscription_renewals;
+
+-- drop policy public.auth_users.auth_users_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_update ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_tenant_fence ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_select ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_insert ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_delete ON public.auth_users;
+
+-- drop index public.idx_organizations_created_at
+DROP INDEX public.idx_organizations_created_at;
+
+-- drop index public.idx_customer_relationship_management_subscription_rene_ba11c778
+DROP INDEX public.idx_customer_relationship_management_subscription_rene_ba11c778;
+
+-- drop index public.idx_customer_relationship_management_subscription_rene_9a33ed1f
+DROP INDEX public.idx_customer_relationship_management_subscription_rene_9a33ed1f;
+
+-- drop index public.idx_customer_relationship_management_subscription_rene_98621574
+DROP INDEX public.idx_customer_relationship_management_subscription_rene_98621574;
+
+-- drop index public.idx_customer_relationship_management_subscription_rene_8550f4a9
+DROP INDEX public.idx_customer_relationship_management_subscription_rene_8550f4a9;
+
+-- drop index public.idx_customer_relationship_management_subscription_rene_545ab738
+DROP INDEX public.idx_customer_relationship_management_subscription_rene_545ab738;
+
+-- drop index public.idx_customer_relationship_management_subscription_rene_1a06339d
+DROP INDEX public.idx_customer_relationship_management_subscription_rene_1a06339d;
+
+-- drop index public.idx_auth_users_organization_id
+DROP INDEX public.idx_auth_users_organization_id;
+
+-- drop index public.idx_auth_users_created_at
+DROP INDEX public.idx_auth_users_created_at;
+
+-- drop table public.customer_relationship_management_subscription_renewals
+-- hazard: DELETES_DATA
+DROP TABLE public.customer_relationship_management_subscription_renewals;
+
+-- drop function atlas_private.user_tenant_ids
+DROP FUNCTION atlas_private.user_tenant_ids(p_role public.member_role);
+
+-- drop function atlas_private.user_membership_ids
+DROP FUNCTION atlas_private.user_membership_ids();
+
+-- drop table public.auth_users
+-- hazard: DELETES_DATA
+DROP TABLE public.auth_users;
+
+-- drop table public.organizations
+-- hazard: DELETES_DATA
+DROP TABLE public.organizations;
+
+-- drop table public.customer_relationship_management_subscription_renewals_audit
+-- hazard: DELETES_DATA
+DROP TABLE public.customer_relationship_management_subscription_renewals_audit;
+
+-- drop function public.update_updated_at_column
+DROP FUNCTION public.update_updated_at_column();
+
+-- drop function atlas_private.audit_row
+DROP FUNCTION atlas_private.audit_row();
+
+-- drop enum public.member_role
+DROP TYPE public.member_role;
+
+-- drop extension pgcrypto
+DO $atlas$
+BEGIN
+    IF (SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension
+        WHERE extname = 'pgcrypto') = 'installed by atlas-compile' THEN
+        DROP EXTENSION pgcrypto;
+    END IF;
+END
+$atlas$;
+
+-- drop schema atlas_private
+DROP SCHEMA atlas_private;

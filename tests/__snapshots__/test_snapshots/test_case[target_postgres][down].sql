@@ -1,0 +1,123 @@
+-- atlas-compile migration 0001_initial (down)
+-- project: snapshot-case; target: postgres; PostgreSQL 15
+-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
+-- Apply in one transaction; the migration role must bypass row level security
+-- (a superuser, or Supabase's postgres role).
+
+SET search_path = public;
+
+-- drop view public.my_tasks
+DROP VIEW public.my_tasks;
+
+-- drop trigger public.tasks.update_tasks_updated_at
+DROP TRIGGER update_tasks_updated_at ON public.tasks;
+
+-- drop trigger public.organizations.update_organizations_updated_at
+DROP TRIGGER update_organizations_updated_at ON public.organizations;
+
+-- drop trigger public.auth_users.update_auth_users_updated_at
+DROP TRIGGER update_auth_users_updated_at ON public.auth_users;
+
+-- drop policy public.tasks.tasks_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_update ON public.tasks;
+
+-- drop policy public.tasks.tasks_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_tenant_fence ON public.tasks;
+
+-- drop policy public.tasks.tasks_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_select ON public.tasks;
+
+-- drop policy public.tasks.tasks_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_insert ON public.tasks;
+
+-- drop policy public.tasks.tasks_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_delete ON public.tasks;
+
+-- drop policy public.organizations.organizations_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_update ON public.organizations;
+
+-- drop policy public.organizations.organizations_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_tenant_fence ON public.organizations;
+
+-- drop policy public.organizations.organizations_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_select ON public.organizations;
+
+-- drop policy public.auth_users.auth_users_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_update ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_tenant_fence ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_select ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_insert ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_delete ON public.auth_users;
+
+-- drop index public.idx_tasks_organization_id
+DROP INDEX public.idx_tasks_organization_id;
+
+-- drop index public.idx_tasks_created_at
+DROP INDEX public.idx_tasks_created_at;
+
+-- drop index public.idx_organizations_created_at
+DROP INDEX public.idx_organizations_created_at;
+
+-- drop index public.idx_auth_users_organization_id
+DROP INDEX public.idx_auth_users_organization_id;
+
+-- drop index public.idx_auth_users_created_at
+DROP INDEX public.idx_auth_users_created_at;
+
+-- drop table public.tasks
+-- hazard: DELETES_DATA
+DROP TABLE public.tasks;
+
+-- drop function atlas_private.user_tenant_ids
+DROP FUNCTION atlas_private.user_tenant_ids(p_role public.member_role);
+
+-- drop function atlas_private.user_membership_ids
+DROP FUNCTION atlas_private.user_membership_ids();
+
+-- drop table public.auth_users
+-- hazard: DELETES_DATA
+DROP TABLE public.auth_users;
+
+-- drop table public.organizations
+-- hazard: DELETES_DATA
+DROP TABLE public.organizations;
+
+-- drop function public.update_updated_at_column
+DROP FUNCTION public.update_updated_at_column();
+
+-- drop enum public.member_role
+DROP TYPE public.member_role;
+
+-- drop extension pgcrypto
+DO $atlas$
+BEGIN
+    IF (SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension
+        WHERE extname = 'pgcrypto') = 'installed by atlas-compile' THEN
+        DROP EXTENSION pgcrypto;
+    END IF;
+END
+$atlas$;
+
+-- drop schema atlas_private
+DROP SCHEMA atlas_private;
