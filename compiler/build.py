@@ -49,7 +49,7 @@ def read_state(out: Path) -> BuildState:
                                            Location(display_path(lock_path)), "restore it from version control")])
         return BuildState([], None)
     shown = display_path(lock_path)
-    model, migrations = lockfile.load(lock_path.read_text(encoding="utf-8"), shown)
+    model, migrations = lockfile.load(lock_path.read_bytes(), shown)
     verify_sum(out, migrations)
     return BuildState(migrations, model)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .build import plan_build
-from .diagnostics import CompileError
+from .diagnostics import CompileError, Diagnostic, Location
 from .output import differs, write_files
 from .report import plan_data, plan_text
 
@@ -49,9 +49,9 @@ def build(schema: Path, out: Path, check: bool) -> None:
     stale = differs(out, result.files)
     if check:
         if stale:
-            click.echo(f"{out}: error[E903]: build/ is out of date ({', '.join(stale)}); "
-                       "run atlas-compile build and commit the result", err=True)
-            sys.exit(1)
+            where = Location(str(out / stale[0]))
+            _fail(CompileError([Diagnostic("E903", f"{out} is out of date: {', '.join(stale)} would change",
+                                           where, "run atlas-compile build and commit the result")]))
         click.echo("build/ is up to date")
         return
     if not result.files or not stale:

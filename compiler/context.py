@@ -45,10 +45,10 @@ class Context:
     def error(self, code: str, message: str, entry: Entry, *keys, hint: str | None = None, value: bool = False):
         self.collector.error(code, message, entry.at(*keys, value=value), hint)
 
-    def expression(self, entry: Entry, keys: tuple, text) -> str | None:
+    def expression(self, entry: Entry, keys: tuple, text, subqueries: bool = True) -> str | None:
         """The normalized expression, or None after reporting E501 at its key."""
         try:
-            return parse_expression(text)
+            return parse_expression(text, subqueries)
         except SqlError as exc:
             key = ".".join(str(k) for k in keys)
             self.error("E501", f"{key}: {exc}", entry, *keys)

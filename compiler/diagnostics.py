@@ -36,7 +36,9 @@ class CompileError(Exception):
     """Raised with every diagnostic a phase found; the CLI prints them and exits 1."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        # One problem found by several rules (e.g. `all:` expanding to four commands) is
+        # reported once.
+        self.diagnostics = sorted(set(diagnostics), key=Diagnostic.sort_key)
         super().__init__("\n".join(d.render() for d in self.diagnostics))
 
 

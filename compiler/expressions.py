@@ -28,7 +28,7 @@ class ParsedType:
     text: str                # canonical spelling for rendering, e.g. numeric(10, 2)
 
 
-def _tokens_check(text: str) -> None:
+def _tokens_check(text: str, what: str = "one expression only") -> None:
     try:
         tokens = parser.scan(text)
     except parser.ParseError as exc:
@@ -37,7 +37,7 @@ def _tokens_check(text: str) -> None:
         if token.name in ("SQL_COMMENT", "C_COMMENT"):
             raise SqlError(f"comments are not allowed in SQL expressions (at character {token.start + 1})")
         if token.name == "ASCII_59":
-            raise SqlError(f"';' is not allowed: one expression only (at character {token.start + 1})")
+            raise SqlError(f"';' is not allowed: {what} (at character {token.start + 1})")
 
 
 def _parse(sql: str, offset: int):
@@ -49,8 +49,9 @@ def _parse(sql: str, offset: int):
         raise SqlError(f"{message}{where}") from None
 
 
-def parse_expression(text: str) -> str:
-    """Normalized text of exactly one SQL value expression; raises SqlError otherwise."""
+def parse_expression(text: str, subqueries: bool = True) -> str:
+    """Normalized text of exactly one SQL value expression; raises SqlError otherwise.
+    `subqueries=False` where PostgreSQL refuses them (checks, defaults, index predicates)."""
     if not isinstance(text, str) or not text.strip():
         raise SqlError("an SQL expression must be a non-empty string")
     _tokens_check(text)
@@ -71,14 +72,28 @@ def parse_expression(text: str) -> str:
         raise SqlError("must be exactly one SQL expression (no alias)")
     if isinstance(target.val, ast.ColumnRef) and isinstance(target.val.fields[-1], ast.A_Star):
         raise SqlError("must be exactly one SQL expression, not '*'")
+    if not subqueries:
+        finder = _SubqueryFinder()
+        finder(target.val)
+        if finder.found:
+            raise SqlError("cannot contain a subquery here (PostgreSQL refuses them in checks, defaults "
+                           "and index predicates)")
     return RawStream()(target.val)
+
+
+class _SubqueryFinder(Visitor):
+    def __init__(self):
+        self.found = False
+
+    def visit_SubLink(self, ancestors, node):
+        self.found = True
 
 
 def parse_query(text: str) -> tuple[str, tuple[tuple[str | None, str], ...]]:
     """Normalized text of exactly one SELECT, and the relations it reads."""
     if not isinstance(text, str) or not text.strip():
         raise SqlError("a view query must be a non-empty string")
-    _tokens_check(text)
+    _tokens_check(text, "one SELECT statement only")
     statements = _parse(text, 0)
     if len(statements) != 1 or not isinstance(statements[0].stmt, ast.SelectStmt):
         raise SqlError("must be exactly one SELECT statement")
@@ -141,7 +156,7 @@ def parse_type(text: str) -> ParsedType:
     """A column type name checked by the parser (no expressions, no statements)."""
     if not isinstance(text, str) or not text.strip():
         raise SqlError("a type must be a non-empty string")
-    _tokens_check(text)
+    _tokens_check(text, "a type name only")
     statements = _parse(f"SELECT NULL::{text}", len("SELECT NULL::"))
     select = statements[0].stmt if len(statements) == 1 else None
     if (

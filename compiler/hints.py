@@ -11,6 +11,7 @@ from .context import Context
 class RenameHints:
     tables: dict = field(default_factory=dict)    # new table name -> old table name
     columns: dict = field(default_factory=dict)   # (new table name, new column) -> old column
+    places: dict = field(default_factory=dict)    # (section, name) -> Location, for diff errors
 
 
 def collect_hints(ctx: Context) -> RenameHints:
@@ -54,4 +55,6 @@ def collect_hints(ctx: Context) -> RenameHints:
             else:
                 seen[old] = column
                 columns[(name, column)] = old
-    return RenameHints(tables, columns)
+    places = {(section, name): entry.at() for section in ("enums", "tables", "views", "functions")
+              for name, entry in spec.section(section).items()}
+    return RenameHints(tables, columns, places)

@@ -23,6 +23,9 @@ except AttributeError:  # pragma: no cover - pyyaml built without libyaml
 # file comes near this many values.
 MAX_NODES = 200_000
 MAX_FILE_BYTES = 5_000_000
+# Deeply nested collections overflow the parser's stack (libyaml recurses); no spec nests deeper
+# than a few levels.
+MAX_DEPTH = 64
 SECTIONS = ("project", "enums", "functions", "tables", "views")
 MERGE_TAG = "tag:yaml.org,2002:merge"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -113,6 +116,36 @@ class _Builder:
         return result
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """(line, col) where flow brackets or block indentation go deeper than MAX_DEPTH, checked
+    on the text before the parser sees it."""
+    depth, line, col, quote = 0, 1, 0, None
+    for char in text:
+        col += 1
+        if char == "\n":
+            line, col = line + 1, 0
+            if quote != '"':
+                quote = None
+            continue
+        if quote:
+            if char == quote:
+                quote = None
+            continue
+        if char in "'\"" and col > 0:
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, col
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    for number, row in enumerate(text.split("\n"), start=1):
+        indent = len(row) - len(row.lstrip(" -"))
+        if indent > 4 * MAX_DEPTH:
+            return number, indent
+    return None
+
+
 def _pos(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -146,6 +179,10 @@ def load_file(path: Path, collector: Collector) -> SourceFile | None:
         collector.error("E104", f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", Location(shown, line, col))
         return None
     source = SourceFile(shown, {})
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        collector.error("E105", f"collections nested more than {MAX_DEPTH} levels deep", Location(shown, *too_deep))
+        return None
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -169,6 +206,9 @@ def load_file(path: Path, collector: Collector) -> SourceFile | None:
     builder = _Builder(source, collector)
     try:
         source.data = builder.build(node, ())
+    except RecursionError:
+        collector.error("E105", "YAML nests too deeply", Location(shown, *_pos(node)))
+        return None
     except _Budget:
         collector.error(
             "E105",

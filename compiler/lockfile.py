@@ -25,9 +25,15 @@ def dump(model: Model, migrations: list[str]) -> str:
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def load(text: str, path: str) -> tuple[Model, list[str]]:
+def load(raw: bytes | str, path: str) -> tuple[Model, list[str]]:
     try:
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a JSON object, found {json.dumps(data)[:20]}")
         if data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
         objects = []
@@ -38,6 +44,6 @@ def load(text: str, path: str) -> tuple[Model, list[str]]:
         model = Model(data["target"], data["postgres"], tuple(sorted(objects, key=lambda o: o.key)), data["project"],
                       tenancy)
         return model, list(data["migrations"])
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # UnicodeDecodeError is a ValueError
         raise CompileError([Diagnostic("E902", f"cannot read the lock file: {exc}", Location(path),
                                        "restore it from version control")]) from None

@@ -85,7 +85,8 @@ def check_tenancy(ctx: Context) -> None:
         membership = tables[project.membership_table]
         columns = membership.get("columns") or {}
         if membership.get("tenant") is False or project.membership_table == project.tenant_table:
-            ctx.error("E408", f"membership table '{project.membership_table}' must be a tenant table", membership)
+            ctx.error("E408", f"membership table '{project.membership_table}' must be a tenant table", membership,
+                      *(("tenant",) if membership.get("tenant") is False else ()))
         if "id" not in columns or not (columns["id"] or {}).get("primary_key"):
             ctx.error("E408", f"membership table '{project.membership_table}' needs an 'id' primary key",
                       membership, "columns")
@@ -164,7 +165,8 @@ def finish_table(ctx: Context, draft: TableDraft, deferred, user_type: str) -> l
     if ctx.flag(draft.entry, "audit"):
         objects += audit_objects(ctx, draft, user_type)
     for name, spec in (draft.entry.get("triggers") or {}).items():
-        when = ctx.expression(draft.entry, ("triggers", name, "when"), spec["when"]) if spec.get("when") else None
+        when = (ctx.expression(draft.entry, ("triggers", name, "when"), spec["when"], subqueries=False)
+                if spec.get("when") else None)
         objects.append(Trigger(PUBLIC, draft.name, name, spec.get("timing"), tuple(spec.get("events") or ()),
                                spec.get("for_each", "row"), PUBLIC, spec.get("function"), (), when))
     if ctx.flag(draft.entry, "realtime") and project.supabase:
@@ -276,43 +278,79 @@ def check_view_cycles(ctx: Context, objects) -> None:
         for dep in view.reads:
             if dep[0] == "view":
                 graph.add_edge(view.key, dep)
-    for cycle in nx.simple_cycles(graph):
+    cycles = [_rotate_to_smallest(c) for c in nx.simple_cycles(graph)]
+    if cycles:
+        cycle = min(cycles)  # the same cycle and wording whatever the hash seed
         entry = ctx.spec.views.get(cycle[0][2])
         if entry is not None:
             chain = " -> ".join(k[2] for k in cycle + [cycle[0]])
             ctx.error("E801", f"views read each other in a cycle: {chain}", entry, "query")
-        break
+
+
+def _rotate_to_smallest(cycle: list) -> list:
+    start = cycle.index(min(cycle))
+    return cycle[start:] + cycle[:start]
 
 
 def check_names(ctx: Context, objects) -> None:
     """Relations (tables, views, indexes, key indexes) share one namespace per schema;
-    constraints, policies and triggers are per table. No two objects may share a name."""
+    constraints, policies and triggers are per table. No two objects may share a name.
+    A collision is reported once, where the author wrote the second name."""
     seen: dict[tuple, str] = {}
+    collided: set[str] = set()   # tables whose other names would only repeat the same collision
 
-    def claim(space: tuple, what: str, table_name: str | None) -> None:
-        if space in seen:
-            entry = ctx.spec.tables.get(table_name) or ctx.spec.views.get(table_name) or ctx.spec.project
-            ctx.error("E602", f"name '{space[-1]}' is used by {seen[space]} and by {what}", entry,
-                      hint="rename one of them (generated names come from table and column names)")
-        seen[space] = what
+    def where(obj) -> tuple:
+        table = getattr(obj, "table", None) or obj.name
+        entry = ctx.spec.tables.get(table) or ctx.spec.views.get(table)
+        if entry is None and obj.family == "table" and obj.kind == "audit":
+            entry = ctx.spec.tables.get(obj.name)
+        if entry is None:
+            return ctx.spec.project, ()
+        for i, index in enumerate(entry.get("indexes") or ()):
+            if obj.family == "index" and index.get("name") == obj.name:
+                return entry, ("indexes", i, "name")
+        return entry, ()
+
+    owners: dict[tuple, object] = {}
+
+    def claim(space: tuple, what: str, obj) -> bool:
+        if space not in seen:
+            seen[space] = what
+            owners[space] = obj
+            return True
+        entry, keys = where(obj)
+        first_entry, first_keys = where(owners[space])
+        if first_keys and not keys:   # point at a name the author chose over a generated one
+            entry, keys = first_entry, first_keys
+        ctx.error("E602", f"name '{space[-1]}' is used by {seen[space]} and by {what}", entry, *keys,
+                  hint="rename one of them (generated names come from table and column names)")
+        collided.add(getattr(obj, "table", None) or obj.name)
+        return False
+
+    def describe(obj) -> str:
+        if obj.family == "table" and obj.kind == "audit":
+            return f"the audit table generated for {obj.comment.split()[-2] if obj.comment else obj.name}"
+        return f"table {obj.name}"
 
     for obj in objects:
+        table = getattr(obj, "table", None) or getattr(obj, "name", None)
+        if obj.family != "table" and table in collided:
+            continue
         if obj.family == "table":
-            claim(("relation", obj.schema, obj.name), f"table {obj.name}", obj.name)
+            if not claim(("relation", obj.schema, obj.name), describe(obj), obj):
+                continue
             for c in obj.constraints:
-                claim(("constraint", obj.schema, obj.name, c.name), f"constraint {c.name} of {obj.name}", obj.name)
+                claim(("constraint", obj.schema, obj.name, c.name), f"constraint {c.name} of {obj.name}", obj)
                 if c.kind in ("primary_key", "unique"):
-                    claim(("relation", obj.schema, c.name), f"key {c.name} of {obj.name}", obj.name)
+                    claim(("relation", obj.schema, c.name), f"key {c.name} of {obj.name}", obj)
         elif obj.family == "view":
-            claim(("relation", obj.schema, obj.name), f"view {obj.name}", obj.name)
+            claim(("relation", obj.schema, obj.name), f"view {obj.name}", obj)
         elif obj.family == "index":
-            claim(("relation", obj.schema, obj.name), f"index {obj.name} of {obj.table}", obj.table)
+            claim(("relation", obj.schema, obj.name), f"index {obj.name} of {obj.table}", obj)
         elif obj.family == "foreign_key":
             c = obj.constraint
-            claim(("constraint", obj.schema, obj.table, c.name), f"constraint {c.name} of {obj.table}", obj.table)
-        elif obj.family == "policy":
-            claim(("policy", obj.schema, obj.table, obj.name), f"policy {obj.name} of {obj.table}", obj.table)
-        elif obj.family == "trigger":
-            claim(("trigger", obj.schema, obj.table, obj.name), f"trigger {obj.name} of {obj.table}", obj.table)
+            claim(("constraint", obj.schema, obj.table, c.name), f"constraint {c.name} of {obj.table}", obj)
+        elif obj.family in ("policy", "trigger"):
+            claim((obj.family, obj.schema, obj.table, obj.name), f"{obj.family} {obj.name} of {obj.table}", obj)
         elif obj.family in ("function", "enum"):
-            claim((obj.family, obj.schema, obj.name), f"{obj.family} {obj.name}", None)
+            claim((obj.family, obj.schema, obj.name), f"{obj.family} {obj.name}", obj)

@@ -94,7 +94,7 @@ def lower_columns(ctx: Context, draft: TableDraft) -> None:
             else:
                 default = render_literal(col["default"], rendered, base, is_array)
         elif "default_sql" in col:
-            default = ctx.expression(entry, keys + ("default_sql",), col["default_sql"])
+            default = ctx.expression(entry, keys + ("default_sql",), col["default_sql"], subqueries=False)
         identity = col.get("identity")
         if identity and base not in ("int2", "int4", "int8", "smallint", "integer", "bigint"):
             ctx.error("E704", f"identity column '{name}' must be smallint, integer or bigint, not {col.get('type')}",
@@ -163,7 +163,7 @@ def lower_keys(ctx: Context, draft: TableDraft) -> None:
             draft.constraints.append(Constraint(names.unique_name(table, (name,)), "unique", cols))
             draft.unique_sets.update({cols, (name,)} if not draft.tenant else {cols})
         if col.get("check") is not None:
-            expr = ctx.expression(entry, ("columns", name, "check"), col["check"])
+            expr = ctx.expression(entry, ("columns", name, "check"), col["check"], subqueries=False)
             if expr:
                 check_column_refs(ctx, draft, ("columns", name, "check"), expr)
                 draft.constraints.append(Constraint(names.check_name(table, name), "check", expression=expr))
@@ -177,7 +177,7 @@ def lower_keys(ctx: Context, draft: TableDraft) -> None:
         draft.constraints.append(Constraint(names.unique_name(table, cols), "unique", scoped))
         draft.unique_sets.add(scoped)
     for name, text in (entry.get("checks") or {}).items():
-        expr = ctx.expression(entry, ("checks", name), text)
+        expr = ctx.expression(entry, ("checks", name), text, subqueries=False)
         if expr:
             check_column_refs(ctx, draft, ("checks", name), expr)
             draft.constraints.append(Constraint(names.check_name(table, name), "check", expression=expr))
@@ -240,7 +240,7 @@ def lower_indexes(ctx: Context, draft: TableDraft) -> None:
             index_keys = (IndexKey(tenant_col),) + index_keys
         where = None
         if spec_index.get("where") is not None:
-            where = ctx.expression(entry, keys + ("where",), spec_index["where"])
+            where = ctx.expression(entry, keys + ("where",), spec_index["where"], subqueries=False)
             if where:
                 check_column_refs(ctx, draft, keys + ("where",), where)
         name = spec_index.get("name") or names.index_name(table, [k.column for k in index_keys])

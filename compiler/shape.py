@@ -26,6 +26,13 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+def _most_useful(error):
+    """Of a oneOf/anyOf's branch errors, the one about what the author wrote: a misspelt
+    value beats "is not of type array" from a branch the author never meant."""
+    branches = [e for e in error.context if e.validator != "type"] or list(error.context)
+    return best_match(branches) or error
+
+
 def _describe(error) -> tuple[str, str | None]:
     """A reader-friendly message and hint for one jsonschema error."""
     path = ".".join(str(p) for p in error.absolute_path) or "(file)"
@@ -37,12 +44,31 @@ def _describe(error) -> tuple[str, str | None]:
         where = f" in {path}" if error.absolute_path else ""
         hint = f"did you mean {close[0]}?" if close else ("allowed keys: " + ", ".join(allowed) if allowed else None)
         return f"unknown key '{name}'{where}", hint
+    if error.validator == "pattern" and isinstance(error.instance, str):
+        pattern = error.schema.get("pattern", "")
+        options = _pattern_options(pattern)
+        close = difflib.get_close_matches(error.instance, options, n=1) if options else []
+        hint = f"did you mean {close[0]}?" if close else None
+        if options:
+            allowed = ", ".join(options) + (" or role:<name>" if "role:" in pattern else "")
+            return f"{path}: {error.instance!r} is not one of {allowed}", hint
+        expected = error.schema.get("description", "").split(".")[0].rstrip()
+        return f"{path}: {error.instance!r} is not valid" + (f" (expected: {expected[0].lower()}{expected[1:]})"
+                                                           if expected else ""), hint
     if error.validator == "enum":
         close = difflib.get_close_matches(str(error.instance), [str(v) for v in error.validator_value], n=1)
         hint = f"did you mean {close[0]}?" if close else None
         options = ", ".join(str(v) for v in error.validator_value)
         return f"{path}: {error.instance!r} is not one of {options}", hint
     return f"{path}: {error.message}", None
+
+
+def _pattern_options(pattern: str) -> list[str]:
+    """The literal words of a pattern like ^(member|owner|role:[a-z_]...)$, for hints."""
+    match = re.match(r"^\^\(([^()]*)", pattern)
+    if not match:
+        return []
+    return [w for w in match[1].split("|") if re.fullmatch(r"[a-z_:]+", w)]
 
 
 def _extra_key(error) -> str | None:
@@ -53,10 +79,13 @@ def _extra_key(error) -> str | None:
     return None
 
 
+IDENTIFIER = "^[a-z_][a-z0-9_]*$"
+
+
 def _is_name_error(error) -> bool:
     """A name (identifier) that breaks the identifier pattern or length."""
     return (error.validator in ("pattern", "maxLength") and isinstance(error.instance, str)
-            and "[a-z_][a-z0-9_]*" in str(error.schema.get("pattern", "^[a-z_][a-z0-9_]*$")))
+            and error.schema.get("pattern") == IDENTIFIER)
 
 
 def _is_key(source: SourceFile, keys: tuple, name: str) -> bool:
@@ -77,7 +106,7 @@ def check_shape(sources: list[SourceFile]) -> None:
         seen_paths: set[tuple] = set()
         for error in sorted(validator.iter_errors(source.data), key=lambda e: [str(p) for p in e.absolute_path]):
             if error.context:
-                error = best_match(error.context) or error
+                error = _most_useful(error)
             keys = tuple(error.absolute_path)
             extra = _extra_key(error)
             if extra is not None:

@@ -59,7 +59,12 @@ def check_literal(value, base: str, is_array: bool, enum_values) -> str | None:
             return "not a member of the enum"
         return None
     if base in INTEGER:
-        return None if isinstance(value, int) and not isinstance(value, bool) else "expected an integer"
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "expected an integer"
+        bits = {"int2": 16, "smallint": 16, "int4": 32, "integer": 32}.get(base, 64)
+        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            return f"out of range for a {bits}-bit integer"
+        return None
     if base in DECIMAL:
         return None if isinstance(value, (int, float)) and not isinstance(value, bool) else "expected a number"
     if base in ("bool", "boolean"):

@@ -59,31 +59,31 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     for key in sorted(set(before) & set(after), key=str):
         a, b = before[key], after[key]
         if a != b:
-            ops += _changed(origin[key], a, b, number, originals, tables_after, changes.warnings)
+            ops += _changed(origin[key], a, b, number, originals, tables_after, changes.warnings, hints)
     ops += _rebuild_dependents(ops, before, after, origin, table_map)
     changes.operations = order(ops)
     return changes
 
 
-def _changed(original, a, b, number, originals, tables_after, warnings) -> list:
+def _changed(original, a, b, number, originals, tables_after, warnings, hints) -> list:
     """Operations turning `a` (the previous object, renames applied) into `b`; what is
     removed is removed as `original` (its names before the renames)."""
     family = a.family
     if family == "table":
         return diff_table(original, a, b, number, originals, tables_after, warnings)
     if family == "enum":
-        return _enum_changes(a, b)
+        return _enum_changes(a, b, hints.places.get(("enums", a.name), Location("schema")))
     if family == "function" and (a.arguments, a.returns) == (b.arguments, b.returns):
         return [ReplaceFunction(a, b)]
     return [Drop(original), Create(b)]
 
 
-def _enum_changes(a, b) -> list:
+def _enum_changes(a, b, place: Location) -> list:
     old, new = list(a.values), list(b.values)
     if [v for v in new if v in old] != old:
         raise CompileError([Diagnostic(
             "E904", f"enum {a.name}: values can be added, not removed or reordered "
-                    f"({', '.join(old)} -> {', '.join(new)})", Location("schema"),
+                    f"({', '.join(old)} -> {', '.join(new)})", place,
             "create a new enum type and move the columns to it")])
     ops = []
     for i, value in enumerate(new):
