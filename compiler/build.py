@@ -115,8 +115,9 @@ def plan_build(schema: Path, out: Path) -> BuildResult:
     else:
         number = len(state.migrations) + 1
         changes = diff_models(state.model, model, hints, number)
-        result.warnings = [Diagnostic("W001", text, Location(display_path(schema)), severity="warning")
-                           for text in changes.warnings]
+        result.warnings = [Diagnostic("W001", text, hints.places.get(("tables", table), Location(display_path(schema))),
+                                      severity="warning")
+                           for table, text in changes.warnings]
         if not changes.operations:
             return result
         up = changes.operations

@@ -24,7 +24,7 @@ REBUILT_FAMILIES = ("view", "policy", "trigger", "function", "foreign_key", "ind
 @dataclass
 class Changes:
     operations: list = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)   # (table, message)
 
 
 def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number: int = 2) -> Changes:
@@ -49,8 +49,8 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
         if obj.family == "table":
             archive = fit(f"{number:04d}_{obj.name}")
             ops.append(ArchiveTable(obj, archive))
-            changes.warnings.append(f"table {obj.name} is removed: its rows are kept in atlas_archive.{archive} "
-                                    "and restored by down")
+            changes.warnings.append((obj.name, f"table {obj.name} is removed: its rows are kept in "
+                                               f"atlas_archive.{archive} and restored by down"))
         else:
             ops.append(Drop(obj))
     for obj in sorted(added, key=lambda o: str(o.key)):

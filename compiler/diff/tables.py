@@ -43,12 +43,12 @@ def diff_table(original: Table, before: Table, after: Table, number: int, origin
         if keys and column.name not in keys:
             archive = fit(f"{number:04d}_{name}_{column.name}")
             ops.append(ArchiveColumn(schema, old_name, column, original_keys, archive, original.revoke_from))
-            warnings.append(f"column {name}.{column.name} is removed: its values are kept in "
-                            f"atlas_archive.{archive} and restored by down")
+            warnings.append((name, f"column {name}.{column.name} is removed: its values are kept in "
+                            f"atlas_archive.{archive} and restored by down"))
         else:
             ops.append(DropColumn(schema, old_name, column, original.revoke_from))
-            warnings.append(f"column {name}.{column.name} is removed without an archive "
-                            "(the table has no primary key, or it is part of it): its values are lost")
+            warnings.append((name, f"column {name}.{column.name} is removed without an archive "
+                            "(the table has no primary key, or it is part of it): its values are lost"))
     for column in after.columns:
         old = old_columns.get(column.name)
         if old is None:
@@ -58,11 +58,11 @@ def diff_table(original: Table, before: Table, after: Table, number: int, origin
             if old.type != column.type and not is_widening(old.type, column.type):
                 if keys and column.name not in keys:
                     archive = fit(f"{number:04d}_{name}_{column.name}_{_type_word(old.type)}")
-                    warnings.append(f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
-                                    f"which may lose values: they are kept in atlas_archive.{archive} for down")
+                    warnings.append((name, f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
+                                    f"which may lose values: they are kept in atlas_archive.{archive} for down"))
                 else:
-                    warnings.append(f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
-                                    "which may lose values, and cannot be archived (no primary key)")
+                    warnings.append((name, f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
+                                    "which may lose values, and cannot be archived (no primary key)"))
             ops.append(AlterColumn(schema, name, old, column, keys if archive else (), archive, False, after.revoke_from))
     ops += _constraint_changes(original, before, after, originals, tables_after)
     if before.comment != after.comment:

@@ -35,15 +35,21 @@ def apply(conn, sql: str) -> None:
 
 
 def table_rows(conn) -> dict:
-    """Every row of every table of the live schemas, as sorted JSON text."""
+    """Every row of every table of the live schemas, as sorted JSON text (jsonb: key order, and so
+    column position, does not matter)."""
     tables = conn.execute(
         "select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
         "where c.relkind in ('r', 'p') and n.nspname = any(%s) order by 1, 2", [list(LIVE_SCHEMAS)]).fetchall()
     rows = {}
     for schema, name in tables:
-        data = conn.execute(f'select row_to_json(t)::text from "{schema}"."{name}" as t').fetchall()
+        data = conn.execute(f'select to_jsonb(t)::text from "{schema}"."{name}" as t').fetchall()
         rows[f"{schema}.{name}"] = sorted(r[0] for r in data)
     return rows
+
+
+def live_catalog(conn) -> dict:
+    """The catalog of the live schemas; atlas_archive, which holds archives by design, left out."""
+    return _live(snapshot_catalog(conn, LIVE_SCHEMAS))
 
 
 def _live(snapshot: dict) -> dict:

@@ -14,6 +14,10 @@ ALTER PUBLICATION supabase_realtime DROP TABLE public.messages;
 -- hazard: AUTHZ_UPDATE
 ALTER PUBLICATION supabase_realtime DROP TABLE public.leads;
 
+-- drop publication table supabase_realtime.public.check_ins
+-- hazard: AUTHZ_UPDATE
+ALTER PUBLICATION supabase_realtime DROP TABLE public.check_ins;
+
 -- drop view public.open_tasks
 DROP VIEW public.open_tasks;
 
@@ -53,9 +57,6 @@ DROP TRIGGER audit_payments ON public.payments;
 -- drop trigger public.organizations.update_organizations_updated_at
 DROP TRIGGER update_organizations_updated_at ON public.organizations;
 
--- drop trigger public.notes.update_notes_updated_at
-DROP TRIGGER update_notes_updated_at ON public.notes;
-
 -- drop trigger public.messages.update_messages_updated_at
 DROP TRIGGER update_messages_updated_at ON public.messages;
 
@@ -80,14 +81,23 @@ DROP TRIGGER audit_leads ON public.leads;
 -- drop trigger public.lead_sources.update_lead_sources_updated_at
 DROP TRIGGER update_lead_sources_updated_at ON public.lead_sources;
 
+-- drop trigger public.lead_notes.update_lead_notes_updated_at
+DROP TRIGGER update_lead_notes_updated_at ON public.lead_notes;
+
 -- drop trigger public.classes.update_classes_updated_at
 DROP TRIGGER update_classes_updated_at ON public.classes;
 
 -- drop trigger public.class_sessions.update_class_sessions_updated_at
 DROP TRIGGER update_class_sessions_updated_at ON public.class_sessions;
 
+-- drop trigger public.check_ins.update_check_ins_updated_at
+DROP TRIGGER update_check_ins_updated_at ON public.check_ins;
+
 -- drop trigger public.bookings.update_bookings_updated_at
 DROP TRIGGER update_bookings_updated_at ON public.bookings;
+
+-- drop trigger public.bookings.audit_bookings
+DROP TRIGGER audit_bookings ON public.bookings;
 
 -- drop trigger public.auth_users.update_auth_users_updated_at
 DROP TRIGGER update_auth_users_updated_at ON public.auth_users;
@@ -211,26 +221,6 @@ DROP POLICY organizations_tenant_fence ON public.organizations;
 -- drop policy public.organizations.organizations_select
 -- hazard: AUTHZ_UPDATE
 DROP POLICY organizations_select ON public.organizations;
-
--- drop policy public.notes.notes_update
--- hazard: AUTHZ_UPDATE
-DROP POLICY notes_update ON public.notes;
-
--- drop policy public.notes.notes_tenant_fence
--- hazard: AUTHZ_UPDATE
-DROP POLICY notes_tenant_fence ON public.notes;
-
--- drop policy public.notes.notes_select
--- hazard: AUTHZ_UPDATE
-DROP POLICY notes_select ON public.notes;
-
--- drop policy public.notes.notes_insert
--- hazard: AUTHZ_UPDATE
-DROP POLICY notes_insert ON public.notes;
-
--- drop policy public.notes.notes_delete
--- hazard: AUTHZ_UPDATE
-DROP POLICY notes_delete ON public.notes;
 
 -- drop policy public.messages.messages_tenant_fence
 -- hazard: AUTHZ_UPDATE
@@ -380,6 +370,26 @@ DROP POLICY lead_sources_insert ON public.lead_sources;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY lead_sources_delete ON public.lead_sources;
 
+-- drop policy public.lead_notes.lead_notes_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY lead_notes_update ON public.lead_notes;
+
+-- drop policy public.lead_notes.lead_notes_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY lead_notes_tenant_fence ON public.lead_notes;
+
+-- drop policy public.lead_notes.lead_notes_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY lead_notes_select ON public.lead_notes;
+
+-- drop policy public.lead_notes.lead_notes_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY lead_notes_insert ON public.lead_notes;
+
+-- drop policy public.lead_notes.lead_notes_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY lead_notes_delete ON public.lead_notes;
+
 -- drop policy public.classes.classes_update
 -- hazard: AUTHZ_UPDATE
 DROP POLICY classes_update ON public.classes;
@@ -419,6 +429,34 @@ DROP POLICY class_sessions_insert ON public.class_sessions;
 -- drop policy public.class_sessions.class_sessions_delete
 -- hazard: AUTHZ_UPDATE
 DROP POLICY class_sessions_delete ON public.class_sessions;
+
+-- drop policy public.check_ins.check_ins_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY check_ins_update ON public.check_ins;
+
+-- drop policy public.check_ins.check_ins_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY check_ins_tenant_fence ON public.check_ins;
+
+-- drop policy public.check_ins.check_ins_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY check_ins_select ON public.check_ins;
+
+-- drop policy public.check_ins.check_ins_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY check_ins_insert ON public.check_ins;
+
+-- drop policy public.check_ins.check_ins_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY check_ins_delete ON public.check_ins;
+
+-- drop policy public.bookings_audit.bookings_audit_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY bookings_audit_tenant_fence ON public.bookings_audit;
+
+-- drop policy public.bookings_audit.bookings_audit_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY bookings_audit_select ON public.bookings_audit;
 
 -- drop policy public.bookings.bookings_update
 -- hazard: AUTHZ_UPDATE
@@ -538,18 +576,6 @@ DROP INDEX public.idx_payments_audit_organization_id_changed_at;
 -- drop index public.idx_organizations_created_at
 DROP INDEX public.idx_organizations_created_at;
 
--- drop index public.idx_notes_organization_id_lead_id_created_at
-DROP INDEX public.idx_notes_organization_id_lead_id_created_at;
-
--- drop index public.idx_notes_organization_id
-DROP INDEX public.idx_notes_organization_id;
-
--- drop index public.idx_notes_created_at
-DROP INDEX public.idx_notes_created_at;
-
--- drop index public.idx_notes_author_id
-DROP INDEX public.idx_notes_author_id;
-
 -- drop index public.idx_messages_template_id
 DROP INDEX public.idx_messages_template_id;
 
@@ -625,6 +651,18 @@ DROP INDEX public.idx_lead_sources_organization_id;
 -- drop index public.idx_lead_sources_created_at
 DROP INDEX public.idx_lead_sources_created_at;
 
+-- drop index public.idx_lead_notes_organization_id_lead_id_created_at
+DROP INDEX public.idx_lead_notes_organization_id_lead_id_created_at;
+
+-- drop index public.idx_lead_notes_organization_id
+DROP INDEX public.idx_lead_notes_organization_id;
+
+-- drop index public.idx_lead_notes_created_at
+DROP INDEX public.idx_lead_notes_created_at;
+
+-- drop index public.idx_lead_notes_author_id
+DROP INDEX public.idx_lead_notes_author_id;
+
 -- drop index public.idx_classes_organization_id
 DROP INDEX public.idx_classes_organization_id;
 
@@ -646,6 +684,21 @@ DROP INDEX public.idx_class_sessions_created_at;
 -- drop index public.idx_class_sessions_class_id
 DROP INDEX public.idx_class_sessions_class_id;
 
+-- drop index public.idx_check_ins_organization_id_checked_in_at
+DROP INDEX public.idx_check_ins_organization_id_checked_in_at;
+
+-- drop index public.idx_check_ins_organization_id
+DROP INDEX public.idx_check_ins_organization_id;
+
+-- drop index public.idx_check_ins_member_id
+DROP INDEX public.idx_check_ins_member_id;
+
+-- drop index public.idx_check_ins_created_at
+DROP INDEX public.idx_check_ins_created_at;
+
+-- drop index public.idx_check_ins_class_session_id
+DROP INDEX public.idx_check_ins_class_session_id;
+
 -- drop index public.idx_bookings_organization_id_class_session_id_status
 DROP INDEX public.idx_bookings_organization_id_class_session_id_status;
 
@@ -654,6 +707,9 @@ DROP INDEX public.idx_bookings_organization_id;
 
 -- drop index public.idx_bookings_created_at
 DROP INDEX public.idx_bookings_created_at;
+
+-- drop index public.idx_bookings_audit_organization_id_changed_at
+DROP INDEX public.idx_bookings_audit_organization_id_changed_at;
 
 -- drop index public.idx_auth_users_organization_id
 DROP INDEX public.idx_auth_users_organization_id;
@@ -702,10 +758,6 @@ DROP TABLE public.payments_audit;
 -- hazard: DELETES_DATA
 DROP TABLE public.payments;
 
--- drop table public.notes
--- hazard: DELETES_DATA
-DROP TABLE public.notes;
-
 -- drop table public.messages
 -- hazard: DELETES_DATA
 DROP TABLE public.messages;
@@ -713,6 +765,10 @@ DROP TABLE public.messages;
 -- drop table public.message_templates
 -- hazard: DELETES_DATA
 DROP TABLE public.message_templates;
+
+-- drop table public.check_ins
+-- hazard: DELETES_DATA
+DROP TABLE public.check_ins;
 
 -- drop table public.bookings
 -- hazard: DELETES_DATA
@@ -725,6 +781,10 @@ DROP TABLE public.members;
 -- drop table public.membership_plans
 -- hazard: DELETES_DATA
 DROP TABLE public.membership_plans;
+
+-- drop table public.lead_notes
+-- hazard: DELETES_DATA
+DROP TABLE public.lead_notes;
 
 -- drop table public.leads
 -- hazard: DELETES_DATA
@@ -759,6 +819,10 @@ DROP TABLE public.organizations;
 -- drop table public.leads_audit
 -- hazard: DELETES_DATA
 DROP TABLE public.leads_audit;
+
+-- drop table public.bookings_audit
+-- hazard: DELETES_DATA
+DROP TABLE public.bookings_audit;
 
 -- drop function public.update_updated_at_column
 DROP FUNCTION public.update_updated_at_column();
@@ -801,6 +865,9 @@ DROP TYPE public.lead_status;
 
 -- drop enum public.execution_status
 DROP TYPE public.execution_status;
+
+-- drop enum public.check_in_method
+DROP TYPE public.check_in_method;
 
 -- drop enum public.booking_status
 DROP TYPE public.booking_status;

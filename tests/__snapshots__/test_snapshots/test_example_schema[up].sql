@@ -48,6 +48,13 @@ CREATE TYPE public.booking_status AS ENUM (
     'cancelled'
 );
 
+-- create enum public.check_in_method
+CREATE TYPE public.check_in_method AS ENUM (
+    'front_desk',
+    'app',
+    'qr_code'
+);
+
 -- create enum public.execution_status
 CREATE TYPE public.execution_status AS ENUM (
     'pending',
@@ -61,6 +68,7 @@ CREATE TYPE public.execution_status AS ENUM (
 CREATE TYPE public.lead_status AS ENUM (
     'new',
     'contacted',
+    'nurturing',
     'qualified',
     'converted',
     'lost'
@@ -205,6 +213,29 @@ begin
 end
 $body$;
 COMMENT ON FUNCTION public.update_updated_at_column() IS 'Sets updated_at on every update (atlas-compile).';
+
+-- create table public.bookings_audit
+CREATE TABLE public.bookings_audit (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    organization_id uuid NOT NULL,
+    row_key jsonb NOT NULL,
+    operation text NOT NULL,
+    old_data jsonb,
+    new_data jsonb,
+    changed_by uuid,
+    changed_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT bookings_audit_pkey PRIMARY KEY (id),
+    CONSTRAINT bookings_audit_operation_check CHECK (operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text]))
+);
+COMMENT ON TABLE public.bookings_audit IS 'Audit trail of bookings (append-only).';
+COMMENT ON COLUMN public.bookings_audit.row_key IS 'Primary key of the changed row.';
+ALTER TABLE public.bookings_audit ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.bookings_audit FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.bookings_audit FROM anon, authenticated;
+REVOKE ALL ON SEQUENCE public.bookings_audit_id_seq FROM anon, authenticated;
+
+GRANT SELECT ON TABLE public.bookings_audit TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.bookings_audit TO service_role;
 
 -- create table public.leads_audit
 CREATE TABLE public.leads_audit (
@@ -421,7 +452,8 @@ CREATE TABLE public.leads (
     score integer NOT NULL DEFAULT 0,
     source_id uuid,
     owner_id uuid,
-    utm_campaign text,
+    campaign text,
+    budget numeric(10, 2),
     last_contacted_at timestamptz,
     metadata jsonb NOT NULL DEFAULT CAST('{}' AS jsonb),
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -430,6 +462,7 @@ CREATE TABLE public.leads (
     CONSTRAINT leads_pkey PRIMARY KEY (id),
     CONSTRAINT leads_organization_id_id_key UNIQUE (organization_id, id),
     CONSTRAINT leads_score_check CHECK (score BETWEEN 0 AND 100),
+    CONSTRAINT leads_budget_check CHECK (budget >= 0),
     CONSTRAINT leads_email_key UNIQUE (organization_id, email),
     CONSTRAINT leads_email_has_at_check CHECK (position('@' IN email) > 1),
     CONSTRAINT leads_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
@@ -445,7 +478,8 @@ COMMENT ON COLUMN public.leads.status IS 'Funnel stage.';
 COMMENT ON COLUMN public.leads.score IS 'Lead score from 0 (cold) to 100 (ready to join).';
 COMMENT ON COLUMN public.leads.source_id IS 'Where the lead came from.';
 COMMENT ON COLUMN public.leads.owner_id IS 'Staff member responsible for following up; null when unassigned.';
-COMMENT ON COLUMN public.leads.utm_campaign IS 'Campaign tag captured from the landing page URL.';
+COMMENT ON COLUMN public.leads.campaign IS 'Campaign tag captured from the landing page URL.';
+COMMENT ON COLUMN public.leads.budget IS 'Monthly budget the lead told us about, in the organization''s currency.';
 COMMENT ON COLUMN public.leads.last_contacted_at IS 'Last outbound message or call.';
 COMMENT ON COLUMN public.leads.metadata IS 'Free-form answers from capture forms.';
 COMMENT ON COLUMN public.leads.deleted_at IS 'Set when the row is soft-deleted; hidden from every rule but service.';
@@ -454,6 +488,34 @@ ALTER TABLE public.leads FORCE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE public.leads FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.leads TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.leads TO service_role;
+
+-- create table public.lead_notes
+CREATE TABLE public.lead_notes (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    organization_id uuid NOT NULL,
+    lead_id uuid NOT NULL,
+    author_id uuid,
+    body text NOT NULL,
+    is_pinned boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT lead_notes_pkey PRIMARY KEY (id),
+    CONSTRAINT lead_notes_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT lead_notes_body_check CHECK (length(btrim(body)) > 0),
+    CONSTRAINT lead_notes_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT lead_notes_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT lead_notes_author_id_fkey FOREIGN KEY (organization_id, author_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (author_id)
+);
+COMMENT ON TABLE public.lead_notes IS 'Free-text notes staff write on a lead (calls, visits, objections).';
+COMMENT ON COLUMN public.lead_notes.organization_id IS 'Tenant that owns the row.';
+COMMENT ON COLUMN public.lead_notes.lead_id IS 'The lead this note is about.';
+COMMENT ON COLUMN public.lead_notes.author_id IS 'Staff member who wrote the note; null once they are removed.';
+COMMENT ON COLUMN public.lead_notes.is_pinned IS 'Pinned notes are shown at the top of the lead.';
+ALTER TABLE public.lead_notes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.lead_notes FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.lead_notes FROM anon, authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.lead_notes TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.lead_notes TO service_role;
 
 -- create table public.membership_plans
 CREATE TABLE public.membership_plans (
@@ -498,6 +560,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.membership_plans TO service
 CREATE TABLE public.members (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     organization_id uuid NOT NULL,
+    fitness_goals text[] NOT NULL DEFAULT ARRAY[]::text[],
     first_name text NOT NULL,
     last_name text NOT NULL,
     email text NOT NULL,
@@ -521,6 +584,7 @@ CREATE TABLE public.members (
 );
 COMMENT ON TABLE public.members IS 'Paying gym members, usually converted from a lead.';
 COMMENT ON COLUMN public.members.organization_id IS 'Tenant that owns the row.';
+COMMENT ON COLUMN public.members.fitness_goals IS 'Goals the member set at induction (e.g. strength, weight loss).';
 COMMENT ON COLUMN public.members.email IS 'Contact email; unique within the organization.';
 COMMENT ON COLUMN public.members.date_of_birth IS 'Used for age checks on classes; never written to audit rows.';
 COMMENT ON COLUMN public.members.membership_plan_id IS 'Current plan; a plan with members cannot be deleted, only deactivated.';
@@ -561,13 +625,40 @@ REVOKE ALL ON TABLE public.bookings FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.bookings TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.bookings TO service_role;
 
+-- create table public.check_ins
+CREATE TABLE public.check_ins (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    organization_id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    class_session_id uuid,
+    method public.check_in_method NOT NULL DEFAULT 'front_desk'::public.check_in_method,
+    checked_in_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT check_ins_pkey PRIMARY KEY (id),
+    CONSTRAINT check_ins_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT check_ins_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
+    CONSTRAINT check_ins_member_id_fkey FOREIGN KEY (organization_id, member_id) REFERENCES public.members (organization_id, id) ON DELETE CASCADE,
+    CONSTRAINT check_ins_class_session_id_fkey FOREIGN KEY (organization_id, class_session_id) REFERENCES public.class_sessions (organization_id, id) ON DELETE SET NULL (class_session_id)
+);
+COMMENT ON TABLE public.check_ins IS 'A member arriving at the gym, with or without a booked class.';
+COMMENT ON COLUMN public.check_ins.organization_id IS 'Tenant that owns the row.';
+COMMENT ON COLUMN public.check_ins.member_id IS 'Who checked in.';
+COMMENT ON COLUMN public.check_ins.class_session_id IS 'The class they came for, if any.';
+COMMENT ON COLUMN public.check_ins.method IS 'How the check-in was recorded.';
+COMMENT ON COLUMN public.check_ins.checked_in_at IS 'When the member arrived.';
+ALTER TABLE public.check_ins ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.check_ins FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.check_ins FROM anon, authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.check_ins TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.check_ins TO service_role;
+
 -- create table public.message_templates
 CREATE TABLE public.message_templates (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     organization_id uuid NOT NULL,
     name text NOT NULL,
     channel public.message_channel NOT NULL,
-    subject text,
     body text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
@@ -575,12 +666,10 @@ CREATE TABLE public.message_templates (
     CONSTRAINT message_templates_organization_id_id_key UNIQUE (organization_id, id),
     CONSTRAINT message_templates_name_check CHECK (length(btrim(name)) > 0),
     CONSTRAINT message_templates_name_key UNIQUE (organization_id, name),
-    CONSTRAINT message_templates_subject_only_for_email_check CHECK (subject IS NULL OR channel = 'email'),
     CONSTRAINT message_templates_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE public.message_templates IS 'Reusable message bodies for email, SMS and WhatsApp.';
 COMMENT ON COLUMN public.message_templates.organization_id IS 'Tenant that owns the row.';
-COMMENT ON COLUMN public.message_templates.subject IS 'Email subject line; only for the email channel.';
 COMMENT ON COLUMN public.message_templates.body IS 'Template text with {{placeholders}}.';
 ALTER TABLE public.message_templates ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.message_templates FORCE ROW LEVEL SECURITY;
@@ -618,41 +707,13 @@ REVOKE ALL ON TABLE public.messages FROM anon, authenticated;
 GRANT SELECT, INSERT, DELETE ON TABLE public.messages TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.messages TO service_role;
 
--- create table public.notes
-CREATE TABLE public.notes (
-    id uuid NOT NULL DEFAULT gen_random_uuid(),
-    organization_id uuid NOT NULL,
-    lead_id uuid NOT NULL,
-    author_id uuid,
-    body text NOT NULL,
-    is_pinned boolean NOT NULL DEFAULT false,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT notes_pkey PRIMARY KEY (id),
-    CONSTRAINT notes_organization_id_id_key UNIQUE (organization_id, id),
-    CONSTRAINT notes_body_check CHECK (length(btrim(body)) > 0),
-    CONSTRAINT notes_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
-    CONSTRAINT notes_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE,
-    CONSTRAINT notes_author_id_fkey FOREIGN KEY (organization_id, author_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (author_id)
-);
-COMMENT ON TABLE public.notes IS 'Free-text notes staff write on a lead (calls, visits, objections).';
-COMMENT ON COLUMN public.notes.organization_id IS 'Tenant that owns the row.';
-COMMENT ON COLUMN public.notes.lead_id IS 'The lead this note is about.';
-COMMENT ON COLUMN public.notes.author_id IS 'Staff member who wrote the note; null once they are removed.';
-COMMENT ON COLUMN public.notes.is_pinned IS 'Pinned notes are shown at the top of the lead.';
-ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
-ALTER TABLE public.notes FORCE ROW LEVEL SECURITY;
-REVOKE ALL ON TABLE public.notes FROM anon, authenticated;
-GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.notes TO authenticated;
-GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.notes TO service_role;
-
 -- create table public.payments
 CREATE TABLE public.payments (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     organization_id uuid NOT NULL,
     member_id uuid NOT NULL,
     membership_plan_id uuid,
-    amount numeric(10, 2) NOT NULL,
+    amount numeric(12, 2) NOT NULL,
     currency text NOT NULL DEFAULT 'GBP',
     status public.payment_status NOT NULL DEFAULT 'pending'::public.payment_status,
     provider_payment_id text,
@@ -766,6 +827,7 @@ CREATE TABLE public.tasks (
     completed_at timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
+    deleted_at timestamptz,
     CONSTRAINT tasks_pkey PRIMARY KEY (id),
     CONSTRAINT tasks_organization_id_id_key UNIQUE (organization_id, id),
     CONSTRAINT tasks_title_check CHECK (length(btrim(title)) > 0),
@@ -782,6 +844,7 @@ COMMENT ON COLUMN public.tasks.parent_task_id IS 'Parent task; deleting a parent
 COMMENT ON COLUMN public.tasks.assignee_id IS 'Staff member who should do it; null when unassigned.';
 COMMENT ON COLUMN public.tasks.due_at IS 'Deadline.';
 COMMENT ON COLUMN public.tasks.completed_at IS 'When it was done; null while open.';
+COMMENT ON COLUMN public.tasks.deleted_at IS 'Set when the row is soft-deleted; hidden from every rule but service.';
 ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.tasks FORCE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE public.tasks FROM anon, authenticated;
@@ -889,6 +952,9 @@ CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, cr
 -- create index public.idx_auth_users_organization_id
 CREATE INDEX idx_auth_users_organization_id ON public.auth_users (organization_id);
 
+-- create index public.idx_bookings_audit_organization_id_changed_at
+CREATE INDEX idx_bookings_audit_organization_id_changed_at ON public.bookings_audit (organization_id, changed_at DESC);
+
 -- create index public.idx_bookings_created_at
 CREATE INDEX idx_bookings_created_at ON public.bookings (organization_id, created_at DESC);
 
@@ -897,6 +963,21 @@ CREATE INDEX idx_bookings_organization_id ON public.bookings (organization_id);
 
 -- create index public.idx_bookings_organization_id_class_session_id_status
 CREATE INDEX idx_bookings_organization_id_class_session_id_status ON public.bookings (organization_id, class_session_id, status);
+
+-- create index public.idx_check_ins_class_session_id
+CREATE INDEX idx_check_ins_class_session_id ON public.check_ins (organization_id, class_session_id);
+
+-- create index public.idx_check_ins_created_at
+CREATE INDEX idx_check_ins_created_at ON public.check_ins (organization_id, created_at DESC);
+
+-- create index public.idx_check_ins_member_id
+CREATE INDEX idx_check_ins_member_id ON public.check_ins (organization_id, member_id);
+
+-- create index public.idx_check_ins_organization_id
+CREATE INDEX idx_check_ins_organization_id ON public.check_ins (organization_id);
+
+-- create index public.idx_check_ins_organization_id_checked_in_at
+CREATE INDEX idx_check_ins_organization_id_checked_in_at ON public.check_ins (organization_id, checked_in_at DESC);
 
 -- create index public.idx_class_sessions_class_id
 CREATE INDEX idx_class_sessions_class_id ON public.class_sessions (organization_id, class_id);
@@ -918,6 +999,18 @@ CREATE INDEX idx_classes_created_at ON public.classes (organization_id, created_
 
 -- create index public.idx_classes_organization_id
 CREATE INDEX idx_classes_organization_id ON public.classes (organization_id);
+
+-- create index public.idx_lead_notes_author_id
+CREATE INDEX idx_lead_notes_author_id ON public.lead_notes (organization_id, author_id);
+
+-- create index public.idx_lead_notes_created_at
+CREATE INDEX idx_lead_notes_created_at ON public.lead_notes (organization_id, created_at DESC);
+
+-- create index public.idx_lead_notes_organization_id
+CREATE INDEX idx_lead_notes_organization_id ON public.lead_notes (organization_id);
+
+-- create index public.idx_lead_notes_organization_id_lead_id_created_at
+CREATE INDEX idx_lead_notes_organization_id_lead_id_created_at ON public.lead_notes (organization_id, lead_id, created_at DESC);
 
 -- create index public.idx_lead_sources_created_at
 CREATE INDEX idx_lead_sources_created_at ON public.lead_sources (organization_id, created_at DESC);
@@ -993,18 +1086,6 @@ CREATE INDEX idx_messages_organization_id_lead_id_sent_at ON public.messages (or
 
 -- create index public.idx_messages_template_id
 CREATE INDEX idx_messages_template_id ON public.messages (organization_id, template_id);
-
--- create index public.idx_notes_author_id
-CREATE INDEX idx_notes_author_id ON public.notes (organization_id, author_id);
-
--- create index public.idx_notes_created_at
-CREATE INDEX idx_notes_created_at ON public.notes (organization_id, created_at DESC);
-
--- create index public.idx_notes_organization_id
-CREATE INDEX idx_notes_organization_id ON public.notes (organization_id);
-
--- create index public.idx_notes_organization_id_lead_id_created_at
-CREATE INDEX idx_notes_organization_id_lead_id_created_at ON public.notes (organization_id, lead_id, created_at DESC);
 
 -- create index public.idx_organizations_created_at
 CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DESC);
@@ -1178,6 +1259,72 @@ CREATE POLICY bookings_update ON public.bookings
     WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
+-- create policy public.bookings_audit.bookings_audit_select
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY bookings_audit_select ON public.bookings_audit
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.bookings_audit.bookings_audit_tenant_fence
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY bookings_audit_tenant_fence ON public.bookings_audit
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.check_ins.check_ins_delete
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY check_ins_delete ON public.check_ins
+    AS PERMISSIVE
+    FOR DELETE
+    TO authenticated
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+;
+
+-- create policy public.check_ins.check_ins_insert
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY check_ins_insert ON public.check_ins
+    AS PERMISSIVE
+    FOR INSERT
+    TO authenticated
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.check_ins.check_ins_select
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY check_ins_select ON public.check_ins
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.check_ins.check_ins_tenant_fence
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY check_ins_tenant_fence ON public.check_ins
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.check_ins.check_ins_update
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY check_ins_update ON public.check_ins
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+;
+
 -- create policy public.class_sessions.class_sessions_delete
 -- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_delete ON public.class_sessions
@@ -1270,6 +1417,53 @@ CREATE POLICY classes_update ON public.classes
     TO authenticated
     USING ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
     WITH CHECK ((organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+;
+
+-- create policy public.lead_notes.lead_notes_delete
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY lead_notes_delete ON public.lead_notes
+    AS PERMISSIVE
+    FOR DELETE
+    TO authenticated
+    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+;
+
+-- create policy public.lead_notes.lead_notes_insert
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY lead_notes_insert ON public.lead_notes
+    AS PERMISSIVE
+    FOR INSERT
+    TO authenticated
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.lead_notes.lead_notes_select
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY lead_notes_select ON public.lead_notes
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.lead_notes.lead_notes_tenant_fence
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY lead_notes_tenant_fence ON public.lead_notes
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.lead_notes.lead_notes_update
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY lead_notes_update ON public.lead_notes
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
 -- create policy public.lead_sources.lead_sources_delete
@@ -1620,53 +1814,6 @@ CREATE POLICY messages_tenant_fence ON public.messages
     WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
 ;
 
--- create policy public.notes.notes_delete
--- hazard: AUTHZ_UPDATE
-CREATE POLICY notes_delete ON public.notes
-    AS PERMISSIVE
-    FOR DELETE
-    TO authenticated
-    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
-;
-
--- create policy public.notes.notes_insert
--- hazard: AUTHZ_UPDATE
-CREATE POLICY notes_insert ON public.notes
-    AS PERMISSIVE
-    FOR INSERT
-    TO authenticated
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
-;
-
--- create policy public.notes.notes_select
--- hazard: AUTHZ_UPDATE
-CREATE POLICY notes_select ON public.notes
-    AS PERMISSIVE
-    FOR SELECT
-    TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
-;
-
--- create policy public.notes.notes_tenant_fence
--- hazard: AUTHZ_UPDATE
-CREATE POLICY notes_tenant_fence ON public.notes
-    AS RESTRICTIVE
-    FOR ALL
-    TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
-;
-
--- create policy public.notes.notes_update
--- hazard: AUTHZ_UPDATE
-CREATE POLICY notes_update ON public.notes
-    AS PERMISSIVE
-    FOR UPDATE
-    TO authenticated
-    USING ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
-    WITH CHECK ((author_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
-;
-
 -- create policy public.organizations.organizations_select
 -- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
@@ -1787,7 +1934,7 @@ CREATE POLICY tasks_delete ON public.tasks
     AS PERMISSIVE
     FOR DELETE
     TO authenticated
-    USING ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    USING ((deleted_at IS NULL) AND ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
 ;
 
 -- create policy public.tasks.tasks_insert
@@ -1805,7 +1952,7 @@ CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.tasks.tasks_tenant_fence
@@ -1824,7 +1971,7 @@ CREATE POLICY tasks_update ON public.tasks
     AS PERMISSIVE
     FOR UPDATE
     TO authenticated
-    USING ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    USING ((deleted_at IS NULL) AND ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
     WITH CHECK ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
 
@@ -1956,9 +2103,21 @@ CREATE TRIGGER update_auth_users_updated_at
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
+-- create trigger public.bookings.audit_bookings
+CREATE TRIGGER audit_bookings
+    AFTER INSERT OR UPDATE OR DELETE ON public.bookings
+    FOR EACH ROW
+    EXECUTE FUNCTION atlas_private.audit_row('bookings_audit', 'organization_id', 'id', '');
+
 -- create trigger public.bookings.update_bookings_updated_at
 CREATE TRIGGER update_bookings_updated_at
     BEFORE UPDATE ON public.bookings
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();
+
+-- create trigger public.check_ins.update_check_ins_updated_at
+CREATE TRIGGER update_check_ins_updated_at
+    BEFORE UPDATE ON public.check_ins
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
@@ -1971,6 +2130,12 @@ CREATE TRIGGER update_class_sessions_updated_at
 -- create trigger public.classes.update_classes_updated_at
 CREATE TRIGGER update_classes_updated_at
     BEFORE UPDATE ON public.classes
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();
+
+-- create trigger public.lead_notes.update_lead_notes_updated_at
+CREATE TRIGGER update_lead_notes_updated_at
+    BEFORE UPDATE ON public.lead_notes
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
@@ -2019,12 +2184,6 @@ CREATE TRIGGER notify_message_sent
 -- create trigger public.messages.update_messages_updated_at
 CREATE TRIGGER update_messages_updated_at
     BEFORE UPDATE ON public.messages
-    FOR EACH ROW
-    EXECUTE FUNCTION public.update_updated_at_column();
-
--- create trigger public.notes.update_notes_updated_at
-CREATE TRIGGER update_notes_updated_at
-    BEFORE UPDATE ON public.notes
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
@@ -2128,6 +2287,9 @@ WHERE completed_at IS NULL;
 COMMENT ON VIEW public.open_tasks IS 'Tasks not yet completed; security_invoker, so the tasks policies apply.';
 REVOKE ALL ON TABLE public.open_tasks FROM anon, authenticated;
 GRANT SELECT ON TABLE public.open_tasks TO authenticated;
+
+-- create publication table supabase_realtime.public.check_ins
+ALTER PUBLICATION supabase_realtime ADD TABLE public.check_ins;
 
 -- create publication table supabase_realtime.public.leads
 ALTER PUBLICATION supabase_realtime ADD TABLE public.leads;

@@ -1,0 +1,119 @@
+-- atlas-compile migration 0002_add_lead_status_nurturing_rename_leads_campaign_and_more (up)
+-- project: atlas-fitness; target: supabase; PostgreSQL 15
+-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
+-- Apply in one transaction; the migration role must bypass row level security
+-- (a superuser, or Supabase's postgres role).
+
+SET search_path = public, extensions;
+
+-- add value enum public.lead_status
+ALTER TYPE public.lead_status ADD VALUE 'nurturing' AFTER 'contacted';
+
+-- drop view public.lead_funnel_daily
+DROP VIEW public.lead_funnel_daily;
+
+-- drop policy public.tasks.tasks_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_delete ON public.tasks;
+
+-- drop policy public.tasks.tasks_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_select ON public.tasks;
+
+-- drop policy public.tasks.tasks_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_update ON public.tasks;
+
+-- drop index atlas_private.idx_lead_funnel_daily_organization_id_day_status
+DROP INDEX atlas_private.idx_lead_funnel_daily_organization_id_day_status;
+
+-- drop function atlas_private.lead_funnel_daily_rows
+DROP FUNCTION atlas_private.lead_funnel_daily_rows();
+
+-- drop view atlas_private.lead_funnel_daily
+DROP MATERIALIZED VIEW atlas_private.lead_funnel_daily;
+
+-- rename column public.leads.campaign
+ALTER TABLE public.leads RENAME COLUMN utm_campaign TO campaign;
+
+-- add column public.leads.budget
+ALTER TABLE public.leads ADD COLUMN budget numeric(10, 2);
+COMMENT ON COLUMN public.leads.budget IS 'Monthly budget the lead told us about, in the organization''s currency.';
+
+-- add column public.tasks.deleted_at
+ALTER TABLE public.tasks ADD COLUMN deleted_at timestamptz;
+COMMENT ON COLUMN public.tasks.deleted_at IS 'Set when the row is soft-deleted; hidden from every rule but service.';
+
+-- add constraint public.leads.leads_budget_check
+-- hazard: TABLE_SCAN
+ALTER TABLE public.leads
+    ADD CONSTRAINT leads_budget_check CHECK (budget >= 0);
+
+-- create policy public.tasks.tasks_delete
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY tasks_delete ON public.tasks
+    AS PERMISSIVE
+    FOR DELETE
+    TO authenticated
+    USING ((deleted_at IS NULL) AND ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
+;
+
+-- create policy public.tasks.tasks_select
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY tasks_select ON public.tasks
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
+;
+
+-- create policy public.tasks.tasks_update
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY tasks_update ON public.tasks
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING ((deleted_at IS NULL) AND ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
+    WITH CHECK ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+;
+
+-- create view atlas_private.lead_funnel_daily
+CREATE MATERIALIZED VIEW atlas_private.lead_funnel_daily AS
+SELECT organization_id
+     , date_trunc('day', created_at) AS day
+     , status
+     , count(*) AS leads
+FROM leads
+WHERE deleted_at IS NULL
+GROUP BY 1, 2, 3
+WITH DATA;
+COMMENT ON MATERIALIZED VIEW atlas_private.lead_funnel_daily IS 'Leads per organization, day and status; exposed only through a tenant-filtered view.';
+REVOKE ALL ON TABLE atlas_private.lead_funnel_daily FROM anon, authenticated;
+
+-- create function atlas_private.lead_funnel_daily_rows
+CREATE FUNCTION atlas_private.lead_funnel_daily_rows()
+RETURNS SETOF atlas_private.lead_funnel_daily
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+SELECT v.*
+FROM atlas_private.lead_funnel_daily AS v
+WHERE v.organization_id = ANY (atlas_private.user_tenant_ids())
+$body$;
+COMMENT ON FUNCTION atlas_private.lead_funnel_daily_rows() IS 'Rows of materialized view lead_funnel_daily the current user may see.';
+REVOKE ALL ON FUNCTION atlas_private.lead_funnel_daily_rows() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.lead_funnel_daily_rows() TO authenticated;
+
+-- create index atlas_private.idx_lead_funnel_daily_organization_id_day_status
+-- hazard: INDEX_BUILD
+CREATE UNIQUE INDEX idx_lead_funnel_daily_organization_id_day_status ON atlas_private.lead_funnel_daily (organization_id, day, status);
+
+-- create view public.lead_funnel_daily
+CREATE VIEW public.lead_funnel_daily WITH (security_invoker = true) AS
+SELECT *
+FROM atlas_private.lead_funnel_daily_rows();
+COMMENT ON VIEW public.lead_funnel_daily IS 'Leads per organization, day and status; exposed only through a tenant-filtered view.';
+REVOKE ALL ON TABLE public.lead_funnel_daily FROM anon, authenticated;
+GRANT SELECT ON TABLE public.lead_funnel_daily TO authenticated;

@@ -1,0 +1,74 @@
+-- atlas-compile migration 0004_drop_message_templates_subject_rename_notes_and_more (up)
+-- project: atlas-fitness; target: supabase; PostgreSQL 15
+-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
+-- Apply in one transaction; the migration role must bypass row level security
+-- (a superuser, or Supabase's postgres role).
+
+SET search_path = public, extensions;
+
+-- drop constraint public.message_templates.message_templates_subject_only_for_email_check
+ALTER TABLE public.message_templates DROP CONSTRAINT message_templates_subject_only_for_email_check;
+
+-- archive column public.message_templates.subject
+-- hazard: DELETES_DATA
+CREATE SCHEMA IF NOT EXISTS atlas_archive;
+CREATE TABLE atlas_archive."0004_message_templates_subject" AS
+SELECT id::text AS id, subject::text AS subject
+FROM public.message_templates;
+COMMENT ON TABLE atlas_archive."0004_message_templates_subject" IS 'values of public.message_templates.subject kept by atlas-compile; the down migration restores them';
+ALTER TABLE public.message_templates DROP COLUMN subject;
+
+-- rename table public.lead_notes
+ALTER TABLE public.notes RENAME TO lead_notes;
+
+-- rename constraint public.lead_notes.lead_notes_author_id_fkey
+ALTER TABLE public.lead_notes RENAME CONSTRAINT notes_author_id_fkey TO lead_notes_author_id_fkey;
+
+-- rename constraint public.lead_notes.lead_notes_body_check
+ALTER TABLE public.lead_notes RENAME CONSTRAINT notes_body_check TO lead_notes_body_check;
+
+-- rename constraint public.lead_notes.lead_notes_lead_id_fkey
+ALTER TABLE public.lead_notes RENAME CONSTRAINT notes_lead_id_fkey TO lead_notes_lead_id_fkey;
+
+-- rename constraint public.lead_notes.lead_notes_organization_id_fkey
+ALTER TABLE public.lead_notes RENAME CONSTRAINT notes_organization_id_fkey TO lead_notes_organization_id_fkey;
+
+-- rename constraint public.lead_notes.lead_notes_organization_id_id_key
+ALTER TABLE public.lead_notes RENAME CONSTRAINT notes_organization_id_id_key TO lead_notes_organization_id_id_key;
+
+-- rename constraint public.lead_notes.lead_notes_pkey
+ALTER TABLE public.lead_notes RENAME CONSTRAINT notes_pkey TO lead_notes_pkey;
+
+-- rename index public.idx_lead_notes_author_id
+ALTER INDEX public.idx_notes_author_id RENAME TO idx_lead_notes_author_id;
+
+-- rename index public.idx_lead_notes_created_at
+ALTER INDEX public.idx_notes_created_at RENAME TO idx_lead_notes_created_at;
+
+-- rename index public.idx_lead_notes_organization_id
+ALTER INDEX public.idx_notes_organization_id RENAME TO idx_lead_notes_organization_id;
+
+-- rename index public.idx_lead_notes_organization_id_lead_id_created_at
+ALTER INDEX public.idx_notes_organization_id_lead_id_created_at RENAME TO idx_lead_notes_organization_id_lead_id_created_at;
+
+-- rename policy public.lead_notes.lead_notes_delete
+ALTER POLICY notes_delete ON public.lead_notes RENAME TO lead_notes_delete;
+
+-- rename policy public.lead_notes.lead_notes_insert
+ALTER POLICY notes_insert ON public.lead_notes RENAME TO lead_notes_insert;
+
+-- rename policy public.lead_notes.lead_notes_select
+ALTER POLICY notes_select ON public.lead_notes RENAME TO lead_notes_select;
+
+-- rename policy public.lead_notes.lead_notes_tenant_fence
+ALTER POLICY notes_tenant_fence ON public.lead_notes RENAME TO lead_notes_tenant_fence;
+
+-- rename policy public.lead_notes.lead_notes_update
+ALTER POLICY notes_update ON public.lead_notes RENAME TO lead_notes_update;
+
+-- rename trigger public.lead_notes.update_lead_notes_updated_at
+ALTER TRIGGER update_notes_updated_at ON public.lead_notes RENAME TO update_lead_notes_updated_at;
+
+-- alter column public.payments.amount
+-- hazard: TABLE_REWRITE
+ALTER TABLE public.payments ALTER COLUMN amount TYPE numeric(12, 2) USING amount::numeric(12, 2);

@@ -1,0 +1,30 @@
+"""Applies a build folder's released migrations in order (up) or in reverse (down)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..build import LOCK, MIGRATIONS
+
+
+def released(build: Path) -> list[str]:
+    """Migration names in release order, as the lock file records them."""
+    return list(json.loads((build / LOCK).read_text(encoding="utf-8"))["migrations"])
+
+
+def apply_file(conn, path: Path) -> None:
+    with conn.transaction():
+        conn.execute(path.read_text(encoding="utf-8"))
+
+
+def migrate_up(conn, build: Path, names: list[str] | None = None) -> list[str]:
+    names = released(build) if names is None else names
+    for name in names:
+        apply_file(conn, build / MIGRATIONS / f"{name}.up.sql")
+    return names
+
+
+def migrate_down(conn, build: Path, names: list[str]) -> None:
+    """Reverts `names` (released earlier) newest first."""
+    for name in reversed(names):
+        apply_file(conn, build / MIGRATIONS / f"{name}.down.sql")
