@@ -10,6 +10,7 @@ from .diagnostics import CompileError, Diagnostic, Location
 from .diff import diff_models, slug_for
 from .loader import display_path
 from .model import Model
+from .ops import AddEnumValue
 from .pipeline import compile_with_hints
 from .plan import initial_plan, reverse_plan
 from .render import render_migration
@@ -25,7 +26,8 @@ class BuildResult:
     """What a build would write (relative path -> bytes); empty when nothing changed."""
 
     files: dict[str, bytes] = field(default_factory=dict)
-    migration: str | None = None
+    migration: str | None = None        # the new migration's name (names, when split)
+    migrations: list[str] = field(default_factory=list)
     operations: list = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -105,13 +107,20 @@ def _sum_error(out: Path, message: str, path: Path | None = None) -> CompileErro
                                     "and change the spec instead")])
 
 
+def split_enum_values(up: list) -> list[list]:
+    """A value added to an enum cannot be used in the transaction that adds it, so added enum
+    values get a migration of their own, released just before the one that may use them."""
+    values = [op for op in up if isinstance(op, AddEnumValue)]
+    rest = [op for op in up if not isinstance(op, AddEnumValue)]
+    return [values, rest] if values and rest else [up]
+
+
 def plan_build(schema: Path, out: Path) -> BuildResult:
     model, hints = compile_with_hints(schema)
     state = read_state(out)
     result = BuildResult()
     if state.model is None:
-        up = initial_plan(model)
-        name = "0001_initial"
+        steps = [("0001_initial", initial_plan(model))]
     else:
         number = len(state.migrations) + 1
         changes = diff_models(state.model, model, hints, number)
@@ -120,17 +129,17 @@ def plan_build(schema: Path, out: Path) -> BuildResult:
                            for table, text in changes.warnings]
         if not changes.operations:
             return result
-        up = changes.operations
-        name = f"{number:04d}_{slug_for(up)}"
-    down = reverse_plan(up)
-    migrations = state.migrations + [name]
-    result.migration = name
-    result.operations = up
-    result.summary = [f"{len(up)} operations"]
-    files = {
-        f"{MIGRATIONS}/{name}.up.sql": render_migration(name, "up", up, model).encode(),
-        f"{MIGRATIONS}/{name}.down.sql": render_migration(name, "down", down, model).encode(),
-    }
+        steps = [(f"{number + i:04d}_{slug_for(ops)}", ops)
+                 for i, ops in enumerate(split_enum_values(changes.operations))]
+    files = {}
+    for name, up in steps:
+        files[f"{MIGRATIONS}/{name}.up.sql"] = render_migration(name, "up", up, model).encode()
+        files[f"{MIGRATIONS}/{name}.down.sql"] = render_migration(name, "down", reverse_plan(up), model).encode()
+    migrations = state.migrations + [name for name, _ in steps]
+    result.migration = steps[-1][0] if len(steps) == 1 else ", ".join(name for name, _ in steps)
+    result.migrations = [name for name, _ in steps]
+    result.operations = [op for _, ops in steps for op in ops]
+    result.summary = [f"{len(result.operations)} operations"]
     lock = lockfile.dump(model, migrations).encode()
     released = released_files(out, state.migrations)[:-1] if state.migrations else []
     chain = released + list(files.items()) + [(LOCK, lock)]

@@ -58,7 +58,9 @@ def build(schema: Path, out: Path, check: bool) -> None:
         click.echo("no changes: the spec matches build/schema.lock.json; nothing written")
         return
     write_files(out, result.files)
-    click.echo(f"wrote {out}/migrations/{result.migration}.up.sql and .down.sql ({'; '.join(result.summary)})")
+    for name in result.migrations:
+        click.echo(f"wrote {out}/migrations/{name}.up.sql and .down.sql")
+    click.echo(f"{'; '.join(result.summary)}")
 
 
 @main.command()

@@ -131,6 +131,38 @@ def column_refs(expression: str) -> frozenset[str]:
     return frozenset(found.names)
 
 
+@lru_cache(maxsize=4096)
+def function_calls(sql: str, statement: bool = False) -> frozenset[str]:
+    """Names of public or unqualified functions an expression (or a statement) calls: what a
+    replaced function would break."""
+    found = _FunctionNames()
+    tree = parse_sql(sql if statement else "SELECT " + sql)
+    for raw in tree:
+        found(raw.stmt)
+    return frozenset(found.names)
+
+
+def statement_relations(sql: str) -> frozenset[str]:
+    """Unqualified or public relations the statements of an sql function body read or write."""
+    found = _RelationCollector()
+    try:
+        for raw in parse_sql(sql):
+            found(raw.stmt)
+    except parser.ParseError:
+        return frozenset()
+    return frozenset(name for schema, name in found.found if schema in (None, "public"))
+
+
+class _FunctionNames(Visitor):
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_FuncCall(self, ancestors, node):
+        parts = [n.sval for n in node.funcname]
+        if len(parts) == 1 or parts[0] == "public":
+            self.names.add(parts[-1])
+
+
 class _ColumnNames(Visitor):
     def __init__(self):
         self.names: set[str] = set()

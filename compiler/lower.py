@@ -6,6 +6,9 @@ import networkx as nx
 from . import names
 from .context import Context, read_project, suggest
 from .diagnostics import Collector
+from pglast.parser import ParseError
+
+from .expressions import function_calls, statement_relations
 from .hints import RenameHints, collect_hints
 from .lower_access import combine, lower_policies, role_enum, rules_by_command, tenant_ids
 from .lower_tables import TableDraft, enum_values, lower_columns, lower_foreign_keys, lower_indexes, lower_keys
@@ -243,12 +246,38 @@ def lower_functions(ctx: Context) -> list[Function]:
         data = entry.data
         security = data.get("security", "invoker")
         body = data.get("body", "")
-        reads = tuple(sorted({("table", PUBLIC, t) for t in ctx.spec.tables} if data.get("language") == "sql" else ()))
+        reads = tuple(sorted(function_reads(ctx, name, data)))
         arguments = tuple(Argument(a["name"], a["type"]) for a in data.get("arguments") or ())
         result.append(Function(PUBLIC, name, data.get("returns"), data.get("language"), body.rstrip("\n"), arguments,
                                security, data.get("volatility", "volatile"),
                                function_search_path(ctx, security), data.get("comment"), reads=reads))
     return result
+
+
+def function_reads(ctx: Context, name: str, data: dict) -> set:
+    """What a function needs at creation: an sql body is checked by the server then, so the
+    tables, views and functions it names come first; types in its signature always do."""
+    reads = set()
+    signature = [data.get("returns") or ""] + [a.get("type", "") for a in data.get("arguments") or ()]
+    for word in " ".join(signature).replace("[]", " ").replace("(", " ").split():
+        word = word.removeprefix("public.")
+        if word in ctx.spec.enums:
+            reads.add(("enum", PUBLIC, word))
+        elif word in ctx.spec.tables:
+            reads.add(("table", PUBLIC, word))
+    if data.get("language") == "sql":
+        body = data.get("body", "")
+        for relation in statement_relations(body):
+            if relation in ctx.spec.tables:
+                reads.add(("table", PUBLIC, relation))
+            elif relation in ctx.spec.views:
+                reads.add(("view", PUBLIC, relation))
+        try:
+            called = function_calls(body, statement=True)
+        except ParseError:  # the server reports a body it cannot parse when the migration runs
+            called = frozenset()
+        reads |= {("function", PUBLIC, f) for f in called if f in ctx.spec.functions and f != name}
+    return reads
 
 
 def function_search_path(ctx: Context, security: str) -> str:

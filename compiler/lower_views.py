@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import names
 from .context import Context, suggest
-from .expressions import SqlError, parse_query, query_output_columns
+from .expressions import SqlError, function_calls, parse_query, query_output_columns
 from .lower_access import TENANT_IDS
 from .lower_tables import TableDraft, parse_index_keys
 from .model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
@@ -32,7 +32,8 @@ def lower_view(ctx: Context, entry) -> list:
     except SqlError as exc:
         ctx.error("E502", f"view '{entry.name}' query: {exc}", entry, "query")
         return []
-    reads = tuple(sorted(set(relation_keys(ctx, entry, used))))
+    called = {("function", PUBLIC, f) for f in function_calls(query, statement=True) if f in ctx.spec.functions}
+    reads = tuple(sorted(set(relation_keys(ctx, entry, used)) | called))
     comment = entry.get("comment")
     api = ("anon", "authenticated") if project.supabase else ()
     select_for = (Grant("authenticated", ("SELECT",)),) if project.supabase else ()

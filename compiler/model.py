@@ -10,7 +10,7 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 
-from .expressions import column_refs
+from .expressions import column_refs, function_calls
 
 PUBLIC = "public"
 PRIVATE = "atlas_private"   # helper functions and materialized data, not exposed by the API
@@ -80,7 +80,18 @@ class Table:
         for col in self.columns:
             if col.type.startswith(PUBLIC + "."):
                 deps.add(("enum", PUBLIC, col.type[len(PUBLIC) + 1:].removesuffix("[]").strip('"')))
-        return deps
+        return deps | {("function", PUBLIC, f) for f in self.functions_called()}
+
+    def functions_called(self) -> set[str]:
+        """Functions that column defaults and checks call: they must exist first."""
+        called = set()
+        for col in self.columns:
+            if col.default:
+                called |= function_calls(col.default)
+        for c in self.constraints:
+            if c.expression:
+                called |= function_calls(c.expression)
+        return called
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -131,9 +142,11 @@ class Index:
 
     @property
     def requires(self):
+        called = {("function", PUBLIC, f) for f in function_calls(self.where)} if self.where else set()
         if self.on_view:
-            return {("view", self.schema, self.table)}
-        return {("table", self.schema, self.table)} | {("column", self.schema, self.table, k.column) for k in self.keys}
+            return {("view", self.schema, self.table)} | called
+        columns = {k.column for k in self.keys} | (column_refs(self.where) if self.where else set())
+        return {("table", self.schema, self.table)} | {("column", self.schema, self.table, c) for c in columns} | called
 
 
 @dataclass(frozen=True)
@@ -155,12 +168,14 @@ class Policy:
 
     @property
     def requires(self):
-        names = set()
+        names, called = set(), set()
         for expression in (self.using, self.with_check):
             if expression:
                 names |= column_refs(expression)
+                called |= function_calls(expression)
         columns = {("column", self.schema, self.table, n) for n in names}
-        return {("table", self.schema, self.table), *self.needs} | columns
+        functions = {("function", PUBLIC, f) for f in called}
+        return {("table", self.schema, self.table), *self.needs} | columns | functions
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,15 @@ over a retyped column, triggers on a replaced function).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..diagnostics import CompileError, Diagnostic, Location
 from ..hints import RenameHints
 from ..model import PUBLIC, Model
 from ..names import fit
-from ..ops import AddEnumValue, ArchiveTable, Create, Drop, ReplaceFunction, SetComment
+from ..expressions import column_refs, function_calls
+from ..ops import (AddConstraint, AddEnumValue, AlterColumn, ArchiveTable, Create, Drop, DropConstraint, DropDefault,
+                   ReplaceFunction, SetComment, SetDefault)
 from ..plan import order
 from . import renames
 from .tables import diff_table
@@ -61,6 +63,7 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
         if a != b:
             ops += _changed(origin[key], a, b, number, originals, tables_after, changes.warnings, hints)
     ops += _rebuild_dependents(ops, before, after, origin, table_map)
+    ops = _rebuild_table_parts(ops, before, after, origin, table_map)
     changes.operations = order(ops)
     return changes
 
@@ -142,13 +145,60 @@ def _rebuild_dependents(ops, before: dict, after: dict, origin: dict, table_map:
             if old.family in ("view", "function"):
                 needs |= {("table-columns",) + r[1:] for r in old.reads if r[0] == "table"}
             if old.family == "index" and not old.on_view:
-                continue  # PostgreSQL rebuilds an index whose column changes type
+                # PostgreSQL rebuilds an index whose key column changes type by itself, but a
+                # predicate over that column would keep the old type's casts.
+                needs = {("function", PUBLIC, f) for f in function_calls(old.where)} if old.where else set()
+                needs |= {("column", old.schema, old.table, c) for c in column_refs(old.where)} if old.where else set()
             if needs & touched:
                 rebuilt += [Drop(origin[key]), Create(new)]
                 touched.add(key)
                 done.add(key)
                 changed = True
     return rebuilt
+
+
+def _rebuild_table_parts(ops, before: dict, after: dict, origin: dict, table_map: dict) -> list:
+    """Checks and defaults of tables that stay: a check over a retyped column would keep the
+    old type's casts, and a check or default calling a replaced function blocks its drop; both
+    are removed before and put back after."""
+    touched = _touched(ops, table_map)
+    changed_constraints = {op.key for op in ops if op.family == "constraint"}
+    extra: list = []
+    neutral: set = set()
+    for key in sorted(set(before) & set(after), key=str):
+        old, new = before[key], after[key]
+        if old.family != "table":
+            continue
+        original = origin[key]
+        new_checks = {c.name: c for c in new.constraints}
+        for c in old.constraints:
+            if c.kind != "check" or new_checks.get(c.name) != c:
+                continue
+            if ("constraint", new.schema, new.name, c.name) in changed_constraints:
+                continue
+            uses = {("column", new.schema, new.name, n) for n in column_refs(c.expression)}
+            uses |= {("function", PUBLIC, f) for f in function_calls(c.expression)}
+            if uses & touched:
+                was = next(x for x in original.constraints if x.name == c.name)
+                extra += [DropConstraint(original.schema, original.name, was), AddConstraint(new.schema, new.name, c)]
+        new_columns = {col.name: col for col in new.columns}
+        for col in old.columns:
+            if not col.default or not ({("function", PUBLIC, f) for f in function_calls(col.default)} & touched):
+                continue
+            was = next((x for x in original.columns if x.name == col.name), col)
+            extra.append(DropDefault(original.schema, original.name, was))
+            after_col = new_columns.get(col.name)
+            if after_col is not None and after_col.default:
+                extra.append(SetDefault(new.schema, new.name, after_col))
+            neutral.add((new.name, col.name))
+    result = []
+    for op in ops:
+        if isinstance(op, AlterColumn) and (op.table, op.after.name) in neutral:
+            op = replace(op, before=replace(op.before, default=None), after=replace(op.after, default=None))
+            if op.before == op.after:
+                continue
+        result.append(op)
+    return result + extra
 
 
 def slug_for(operations: list) -> str:
@@ -176,8 +226,8 @@ def _phrase(op) -> str | None:
         return {"create": f"create_{table}", "archive": f"drop_{table}"}.get(verb)
     if family == "column":
         name = op.key[3]
-        word = {"add": "add", "archive": "drop", "drop": "drop", "rename": "rename", "alter": "alter"}[verb]
-        return f"{word}_{op.table}_{name}"
+        word = {"add": "add", "archive": "drop", "drop": "drop", "rename": "rename", "alter": "alter"}.get(verb)
+        return f"{word}_{op.table}_{name}" if word else None
     if family == "enum" and verb == "add_value":
         return f"add_{op.enum}_{op.value}"
     if family in ("enum", "function", "view") and verb in ("create", "drop"):

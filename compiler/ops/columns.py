@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..expressions import function_calls
 from ..model import Column
-from .base import CHANGE, DELETES_DATA, LOSSY_CAST, REMOVE, RENAME, TABLE_REWRITE, TABLE_SCAN, Operation
+from .base import CHANGE, CREATE, DELETES_DATA, LOSSY_CAST, REMOVE, RENAME, TABLE_REWRITE, TABLE_SCAN, Operation
 
 
 def _column_key(schema, table, name):
@@ -19,7 +20,11 @@ class AddColumn(Operation):
     revoke_from: tuple[str, ...] = ()   # API roles kept off a new identity sequence
     family = "column"
     verb = "add"
-    phase = CHANGE
+
+    @property
+    def phase(self):
+        # A default that calls a spec function waits until the functions are created.
+        return CREATE if self.column.default and function_calls(self.column.default) else CHANGE
 
     @property
     def key(self):
@@ -27,7 +32,8 @@ class AddColumn(Operation):
 
     @property
     def needs(self):
-        return {("table", self.schema, self.table)}
+        called = function_calls(self.column.default) if self.column.default else set()
+        return {("table", self.schema, self.table)} | {("function", self.schema, f) for f in called}
 
     @property
     def hazards(self):
@@ -183,3 +189,53 @@ class AlterColumn(Operation):
     def reverse(self) -> "AlterColumn":
         return AlterColumn(self.schema, self.table, self.after, self.before, self.key_columns, self.archive,
                            not self.restoring, self.revoke_from)
+
+
+@dataclass(frozen=True)
+class DropDefault(Operation):
+    """A default that calls a function being replaced goes before the function does..."""
+
+    schema: str
+    table: str
+    column: Column
+    family = "column"
+    verb = "drop_default"
+    phase = REMOVE
+    hazards = ()
+
+    @property
+    def key(self):
+        return ("default", self.schema, self.table, self.column.name)
+
+    @property
+    def needs(self):
+        return {("column", self.schema, self.table, self.column.name)} | {
+            ("function", self.schema, f) for f in function_calls(self.column.default)}
+
+    def reverse(self) -> "SetDefault":
+        return SetDefault(self.schema, self.table, self.column)
+
+
+@dataclass(frozen=True)
+class SetDefault(Operation):
+    """...and comes back once the new function exists."""
+
+    schema: str
+    table: str
+    column: Column
+    family = "column"
+    verb = "set_default"
+    phase = CREATE
+    hazards = ()
+
+    @property
+    def key(self):
+        return ("default", self.schema, self.table, self.column.name)
+
+    @property
+    def needs(self):
+        return {("column", self.schema, self.table, self.column.name)} | {
+            ("function", self.schema, f) for f in function_calls(self.column.default)}
+
+    def reverse(self) -> DropDefault:
+        return DropDefault(self.schema, self.table, self.column)

@@ -96,12 +96,14 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
             if step.files:
                 write_files(out, step.files)
                 report.migration = step.migration
-                report.up_sql = (out / "migrations" / f"{step.migration}.up.sql").read_text()
-                report.down_sql = (out / "migrations" / f"{step.migration}.down.sql").read_text()
+                ups = [(out / "migrations" / f"{name}.up.sql").read_text() for name in step.migrations]
+                downs = [(out / "migrations" / f"{name}.down.sql").read_text() for name in reversed(step.migrations)]
+                report.up_sql, report.down_sql = "\n".join(ups), "\n".join(downs)
                 report.hazards = {line.split(": ", 1)[1] for line in report.up_sql.splitlines()
                                   if line.startswith("-- hazard: ")}
                 try:
-                    apply(chain, report.up_sql)
+                    for sql in ups:   # each migration in its own transaction, as a runner applies them
+                        apply(chain, sql)
                 except Exception as exc:  # the report says which step failed and why
                     report.problems.append(f"up failed: {exc}")
                     return report
@@ -112,7 +114,8 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
                 report.problems.append("re-plan after up is not empty")
             if step.files:
                 try:
-                    apply(chain, report.down_sql)
+                    for sql in downs:
+                        apply(chain, sql)
                 except Exception as exc:
                     report.problems.append(f"down failed: {exc}")
                     return report
