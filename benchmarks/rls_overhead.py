@@ -8,7 +8,7 @@ security must stay within 1.3x of the same query with a hand-written
 This script (not a test; it prints figures):
 
 1. starts a throwaway PostgreSQL 15 (compiler.testing.PostgresCluster),
-   installs the Supabase emulation and applies build/migrations/0001_initial.up.sql;
+   installs the Supabase emulation and applies every migration of build/ in order;
 2. seeds ``--orgs`` organizations, ``--members`` auth_users rows per
    organization and ``--rows`` leads (INSERT ... SELECT from generate_series as
    superuser, triggers and FK checks off via session_replication_role, the
@@ -69,7 +69,9 @@ from compiler.testing import (  # noqa: E402
     install_supabase,
 )
 
-MIGRATION = ROOT / "build" / "migrations" / "0001_initial.up.sql"
+from compiler.testing.chain import migrate_up  # noqa: E402
+
+BUILD = ROOT / "build"
 TARGET = 1.3
 
 
@@ -331,8 +333,7 @@ def main() -> int:
             f"{args.rows:,} leads / {args.orgs:,} orgs / {args.members} members per org")
         with db.connect() as conn:
             install_supabase(conn)
-            with conn.transaction():
-                execute_script(conn, MIGRATION.read_text())
+            migrate_up(conn, BUILD)
             seed(conn, args.rows, args.orgs, args.members, args.deleted_pct)
 
         org_no = max(1, args.orgs // 2)
@@ -361,7 +362,7 @@ def main() -> int:
                 f"B={cases[2]['rows']['count'][0][0]} S1={cases[5]['rows']['count'][0][0]}")
 
             # Fixed per-statement cost of the fence: the tenant lookup itself.
-            fence_sql = "select atlas_private.user_tenant_ids((select auth.uid()))"
+            fence_sql = "select atlas_private.user_tenant_ids()"
             fence_ms = []
             for _ in range(args.warmup + args.repeat):
                 with acting_as(conn, user):

@@ -65,6 +65,22 @@ def plan_data(migration: str | None, operations: list, warnings: list) -> dict:
     }
 
 
+def _group_lines(operations: list) -> list[str]:
+    """A drop and a create of the same object read as one rebuild."""
+    created = {op.key for op in operations if op.verb == "create"}
+    dropped = {op.key for op in operations if op.verb == "drop"}
+    rebuilt = created & dropped
+    lines, shown = [], set()
+    for op in operations:
+        if op.key in rebuilt:
+            if op.key not in shown:
+                lines.append(f"rebuild {op.family.replace('_', ' ')} {op.describe()}")
+                shown.add(op.key)
+            continue
+        lines.append(summary_of(op))
+    return lines
+
+
 def plan_text(migration: str | None, operations: list, warnings: list) -> str:
     if migration is None:
         return "No changes: the spec matches build/schema.lock.json."
@@ -79,7 +95,7 @@ def plan_text(migration: str | None, operations: list, warnings: list) -> str:
         groups.setdefault(group_of(op), []).append(op)
     for group in sorted(groups):
         lines.append(group)
-        lines += [f"  {summary_of(op)}" for op in groups[group]]
+        lines += [f"  {line}" for line in _group_lines(groups[group])]
     if warnings:
         lines += ["", "Warnings:"] + [f"  {w.message}" for w in warnings]
     return "\n".join(lines)
