@@ -133,7 +133,7 @@ def seed(conn: psycopg.Connection, rows: int, orgs: int, members: int, deleted_p
         conn.execute(
             f"""
             insert into public.leads (organization_id, email, full_name, phone, status, score,
-                                      utm_campaign, created_at, updated_at, deleted_at)
+                                      campaign, created_at, updated_at, deleted_at)
             select {org_uuid_sql('(g % ' + str(orgs) + ') + 1')},
                    'lead' || g || '@example.com',
                    'Lead ' || g,

@@ -36,17 +36,22 @@ def membership_functions(ctx: Context, tenant_type: str, membership_pk_type: str
         arguments.append(Argument("p_role", f"{PUBLIC}.{enum}", "NULL"))
         role_filter = f" AND (p_role IS NULL OR m.{project.role_column} = p_role)"
     reads = (("table", PUBLIC, project.membership_table),)
+    # plpgsql, not sql: a security definer function is never inlined, and PL/pgSQL keeps its
+    # query plan for the session where an SQL function would plan it on every call (once per
+    # statement under row level security; benchmarks/rls_overhead.py).
     tenant_ids = Function(
-        PRIVATE, TENANT_IDS, f"{tenant_type}[]", "sql",
-        f"SELECT coalesce(array_agg(DISTINCT m.{project.tenant_column}), '{{}}')\n"
-        f"FROM {membership} AS m\nWHERE m.{project.user_column} = {current}{role_filter}{live}",
+        PRIVATE, TENANT_IDS, f"{tenant_type}[]", "plpgsql",
+        f"BEGIN\n  RETURN (SELECT coalesce(array_agg(DISTINCT m.{project.tenant_column}), '{{}}')\n"
+        f"          FROM {membership} AS m\n"
+        f"          WHERE m.{project.user_column} = {current}{role_filter}{live});\nEND",
         tuple(arguments), security="definer", volatility="stable", search_path="",
         comment="Tenants the user belongs to (optionally with a role); used by row level security.",
         execute_roles=execute, reads=reads)
     membership_ids = Function(
-        PRIVATE, MEMBERSHIP_IDS, f"{membership_pk_type}[]", "sql",
-        f"SELECT coalesce(array_agg(m.id), '{{}}')\nFROM {membership} AS m\n"
-        f"WHERE m.{project.user_column} = {current}{live}",
+        PRIVATE, MEMBERSHIP_IDS, f"{membership_pk_type}[]", "plpgsql",
+        f"BEGIN\n  RETURN (SELECT coalesce(array_agg(m.id), '{{}}')\n"
+        f"          FROM {membership} AS m\n"
+        f"          WHERE m.{project.user_column} = {current}{live});\nEND",
         (), security="definer", volatility="stable", search_path="",
         comment="Membership rows of the user; what owner rules compare with.",
         execute_roles=execute, reads=reads)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NEXT = f"{len(json.loads((ROOT / 'build' / 'schema.lock.json').read_text())['migrations']) + 1:04d}"
 
 
 def cli(*args, cwd):
@@ -38,14 +39,14 @@ def test_plan_text_puts_hazards_first_and_groups_by_table(tmp_path):
     result = cli("plan", cwd=project)
     assert result.returncode == 0, result.stderr
     text = result.stdout
-    assert text.startswith("Next migration: 0005_drop_leads_last_contacted_at_alter_leads_phone")
+    assert text.startswith(f"Next migration: {NEXT}_drop_leads_last_contacted_at_alter_leads_phone")
     hazards = text.index("Hazards:")
     leads = text.index("\nleads\n")
     assert hazards < leads
     assert "DELETES_DATA" in text[hazards:leads] and "LOSSY_CAST" in text[hazards:leads]
     assert "  archive column last_contacted_at timestamptz (values archived in atlas_archive)" in text[leads:]
     assert "  alter column phone: type text -> varchar(20) (old values archived for down)" in text[leads:]
-    assert "Warnings:" in text and "atlas_archive.0005_leads_last_contacted_at" in text
+    assert "Warnings:" in text and f"atlas_archive.{NEXT}_leads_last_contacted_at" in text
     assert tree(project / "build") == before, "plan wrote something"
 
 
@@ -55,7 +56,7 @@ def test_plan_json_lists_operations_with_sql_and_hazards(tmp_path):
     result = cli("plan", "--format", "json", cwd=project)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["migration"].startswith("0005_")
+    assert data["migration"].startswith(f"{NEXT}_")
     archive = next(op for op in data["operations"] if op["verb"] == "archive")
     assert archive["group"] == "leads" and archive["hazards"] == ["DELETES_DATA"]
     assert "ALTER TABLE public.leads DROP COLUMN last_contacted_at;" in archive["sql"]

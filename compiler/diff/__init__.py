@@ -117,8 +117,6 @@ def _touched(ops, table_map: dict) -> set:
         if op.family == "table" and verb == "rename":
             touched.add(("table-columns", op.schema, op.old))
             touched.add(("table-columns", op.schema, op.new))
-        if op.family == "function" and verb == "replace":
-            touched.add(op.key)
     for key in list(touched):
         if len(key) >= 3 and key[2] in table_map:
             touched.add(key[:2] + (table_map[key[2]],) + key[3:])
@@ -230,7 +228,7 @@ def _phrase(op) -> str | None:
         return f"{word}_{op.table}_{name}" if word else None
     if family == "enum" and verb == "add_value":
         return f"add_{op.enum}_{op.value}"
-    if family in ("enum", "function", "view") and verb in ("create", "drop"):
+    if family in ("enum", "function", "view") and verb in ("create", "drop", "replace"):
         return f"{verb}_{op.key[-1]}"
     if family == "policy":
         return f"access_{op.key[2]}"

@@ -79,14 +79,16 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.auth_users TO service_role;
 -- create function atlas_private.user_membership_ids
 CREATE FUNCTION atlas_private.user_membership_ids()
 RETURNS uuid[]
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $body$
-SELECT coalesce(array_agg(m.id), '{}')
-FROM public.auth_users AS m
-WHERE m.auth_id = auth.uid()
+BEGIN
+  RETURN (SELECT coalesce(array_agg(m.id), '{}')
+          FROM public.auth_users AS m
+          WHERE m.auth_id = auth.uid());
+END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
 REVOKE ALL ON FUNCTION atlas_private.user_membership_ids() FROM PUBLIC;
@@ -95,14 +97,16 @@ GRANT EXECUTE ON FUNCTION atlas_private.user_membership_ids() TO authenticated;
 -- create function atlas_private.user_tenant_ids
 CREATE FUNCTION atlas_private.user_tenant_ids(p_role public.member_role DEFAULT NULL)
 RETURNS uuid[]
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $body$
-SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
-FROM public.auth_users AS m
-WHERE m.auth_id = auth.uid() AND (p_role IS NULL OR m.role = p_role)
+BEGIN
+  RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
+          FROM public.auth_users AS m
+          WHERE m.auth_id = auth.uid() AND (p_role IS NULL OR m.role = p_role));
+END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
 REVOKE ALL ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) FROM PUBLIC;

@@ -73,14 +73,16 @@ ALTER TABLE public.auth_users FORCE ROW LEVEL SECURITY;
 -- create function atlas_private.user_membership_ids
 CREATE FUNCTION atlas_private.user_membership_ids()
 RETURNS uuid[]
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $body$
-SELECT coalesce(array_agg(m.id), '{}')
-FROM public.auth_users AS m
-WHERE m.auth_id = CAST(NULLIF(current_setting('app.user_id', TRUE), '') AS uuid)
+BEGIN
+  RETURN (SELECT coalesce(array_agg(m.id), '{}')
+          FROM public.auth_users AS m
+          WHERE m.auth_id = CAST(NULLIF(current_setting('app.user_id', TRUE), '') AS uuid));
+END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
 REVOKE ALL ON FUNCTION atlas_private.user_membership_ids() FROM PUBLIC;
@@ -89,14 +91,16 @@ GRANT EXECUTE ON FUNCTION atlas_private.user_membership_ids() TO public;
 -- create function atlas_private.user_tenant_ids
 CREATE FUNCTION atlas_private.user_tenant_ids(p_role public.member_role DEFAULT NULL)
 RETURNS uuid[]
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $body$
-SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
-FROM public.auth_users AS m
-WHERE m.auth_id = CAST(NULLIF(current_setting('app.user_id', TRUE), '') AS uuid) AND (p_role IS NULL OR m.role = p_role)
+BEGIN
+  RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
+          FROM public.auth_users AS m
+          WHERE m.auth_id = CAST(NULLIF(current_setting('app.user_id', TRUE), '') AS uuid) AND (p_role IS NULL OR m.role = p_role));
+END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
 REVOKE ALL ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) FROM PUBLIC;

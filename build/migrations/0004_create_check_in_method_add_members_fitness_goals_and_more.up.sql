@@ -1,4 +1,4 @@
--- atlas-compile migration 0003_create_check_in_method_add_members_fitness_goals_and_more (up)
+-- atlas-compile migration 0004_create_check_in_method_add_members_fitness_goals_and_more (up)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
 -- Apply in one transaction; the migration role must bypass row level security

@@ -1,4 +1,4 @@
--- atlas-compile migration 0002_add_lead_status_nurturing_rename_leads_campaign_and_more (down)
+-- atlas-compile migration 0003_rename_leads_campaign_add_leads_budget_and_more (down)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
 -- Apply in one transaction; the migration role must bypass row level security
@@ -112,6 +112,3 @@ FROM atlas_private.lead_funnel_daily_rows();
 COMMENT ON VIEW public.lead_funnel_daily IS 'Leads per organization, day and status; exposed only through a tenant-filtered view.';
 REVOKE ALL ON TABLE public.lead_funnel_daily FROM anon, authenticated;
 GRANT SELECT ON TABLE public.lead_funnel_daily TO authenticated;
-
--- add value enum public.lead_status
--- PostgreSQL cannot drop an enum value: 'nurturing' stays in public.lead_status.

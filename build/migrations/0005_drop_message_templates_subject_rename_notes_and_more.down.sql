@@ -1,10 +1,13 @@
--- atlas-compile migration 0004_drop_message_templates_subject_rename_notes_and_more (down)
+-- atlas-compile migration 0005_drop_message_templates_subject_rename_notes_and_more (down)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
 -- Apply in one transaction; the migration role must bypass row level security
 -- (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- drop constraint public.payments.payments_amount_check
+ALTER TABLE public.payments DROP CONSTRAINT payments_amount_check;
 
 -- alter column public.payments.amount
 -- hazard: TABLE_REWRITE
@@ -65,11 +68,11 @@ ALTER TABLE public.lead_notes RENAME TO notes;
 ALTER TABLE public.message_templates ADD COLUMN subject text;
 ALTER TABLE public.message_templates DISABLE TRIGGER USER;
 UPDATE public.message_templates AS t SET subject = a.subject::text
-FROM atlas_archive."0004_message_templates_subject" AS a
+FROM atlas_archive."0005_message_templates_subject" AS a
 WHERE t.id::text = a.id;
 ALTER TABLE public.message_templates ENABLE TRIGGER USER;
 COMMENT ON COLUMN public.message_templates.subject IS 'Email subject line; only for the email channel.';
-DROP TABLE atlas_archive."0004_message_templates_subject";
+DROP TABLE atlas_archive."0005_message_templates_subject";
 DO $atlas$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
@@ -78,6 +81,11 @@ BEGIN
     END IF;
 END
 $atlas$;
+
+-- add constraint public.payments.payments_amount_check
+-- hazard: TABLE_SCAN
+ALTER TABLE public.payments
+    ADD CONSTRAINT payments_amount_check CHECK (amount >= 0);
 
 -- add constraint public.message_templates.message_templates_subject_only_for_email_check
 -- hazard: TABLE_SCAN

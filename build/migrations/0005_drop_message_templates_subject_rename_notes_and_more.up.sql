@@ -1,4 +1,4 @@
--- atlas-compile migration 0004_drop_message_templates_subject_rename_notes_and_more (up)
+-- atlas-compile migration 0005_drop_message_templates_subject_rename_notes_and_more (up)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
 -- Apply in one transaction; the migration role must bypass row level security
@@ -9,13 +9,16 @@ SET search_path = public, extensions;
 -- drop constraint public.message_templates.message_templates_subject_only_for_email_check
 ALTER TABLE public.message_templates DROP CONSTRAINT message_templates_subject_only_for_email_check;
 
+-- drop constraint public.payments.payments_amount_check
+ALTER TABLE public.payments DROP CONSTRAINT payments_amount_check;
+
 -- archive column public.message_templates.subject
 -- hazard: DELETES_DATA
 CREATE SCHEMA IF NOT EXISTS atlas_archive;
-CREATE TABLE atlas_archive."0004_message_templates_subject" AS
+CREATE TABLE atlas_archive."0005_message_templates_subject" AS
 SELECT id::text AS id, subject::text AS subject
 FROM public.message_templates;
-COMMENT ON TABLE atlas_archive."0004_message_templates_subject" IS 'values of public.message_templates.subject kept by atlas-compile; the down migration restores them';
+COMMENT ON TABLE atlas_archive."0005_message_templates_subject" IS 'values of public.message_templates.subject kept by atlas-compile; the down migration restores them';
 ALTER TABLE public.message_templates DROP COLUMN subject;
 
 -- rename table public.lead_notes
@@ -72,3 +75,8 @@ ALTER TRIGGER update_notes_updated_at ON public.lead_notes RENAME TO update_lead
 -- alter column public.payments.amount
 -- hazard: TABLE_REWRITE
 ALTER TABLE public.payments ALTER COLUMN amount TYPE numeric(12, 2) USING amount::numeric(12, 2);
+
+-- add constraint public.payments.payments_amount_check
+-- hazard: TABLE_SCAN
+ALTER TABLE public.payments
+    ADD CONSTRAINT payments_amount_check CHECK (amount >= 0);

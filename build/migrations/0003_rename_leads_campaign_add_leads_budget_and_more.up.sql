@@ -1,13 +1,10 @@
--- atlas-compile migration 0002_add_lead_status_nurturing_rename_leads_campaign_and_more (up)
+-- atlas-compile migration 0003_rename_leads_campaign_add_leads_budget_and_more (up)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
 -- Apply in one transaction; the migration role must bypass row level security
 -- (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
-
--- add value enum public.lead_status
-ALTER TYPE public.lead_status ADD VALUE 'nurturing' AFTER 'contacted';
 
 -- drop view public.lead_funnel_daily
 DROP VIEW public.lead_funnel_daily;
