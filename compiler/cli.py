@@ -2,13 +2,14 @@
 (0 success, 1 invalid spec or failed check, 2 usage error)."""
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from .build import plan_build
+from .build import BuildResult, plan_build
 from .diagnostics import CompileError, Diagnostic, Location
 from .output import differs, write_files
 from .report import plan_data, plan_text
@@ -22,6 +23,29 @@ def _fail(error: CompileError) -> None:
     sys.exit(1)
 
 
+def _planned(command):
+    """The shared options of commands that compile the spec against build/, and the shared
+    handling of what goes wrong: diagnostics and exit 1, never a traceback."""
+
+    @click.option("--schema", "schema", default="schema", show_default=True,
+                  type=click.Path(file_okay=False, path_type=Path), help="Folder of *.yaml spec files.")
+    @click.option("--out", "out", default="build", show_default=True,
+                  type=click.Path(file_okay=False, path_type=Path), help="Build folder (migrations, lock, sum).")
+    @functools.wraps(command)
+    def run(schema: Path, out: Path, **options):
+        try:
+            result = plan_build(schema, out)
+        except CompileError as error:
+            _fail(error)
+            return
+        except Exception as exc:  # a compiler bug: one line, not a traceback
+            click.echo(f"atlas-compile: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+        command(result, out, **options)
+
+    return run
+
+
 @click.group()
 @click.version_option(package_name="atlas-compile")
 def main() -> None:
@@ -29,21 +53,10 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--schema", "schema", default="schema", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder of *.yaml spec files.")
-@click.option("--out", "out", default="build", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Build folder (migrations, lock, sum).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when build/ is out of date.")
-def build(schema: Path, out: Path, check: bool) -> None:
+@_planned
+def build(result: BuildResult, out: Path, check: bool) -> None:
     """Compile the spec and write the next migration into build/."""
-    try:
-        result = plan_build(schema, out)
-    except CompileError as error:
-        _fail(error)
-        return
-    except Exception as exc:  # never a traceback for users; the message says where to report
-        click.echo(f"atlas-compile: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
     for warning in result.warnings:
         click.echo(warning.render(), err=True)
     stale = differs(out, result.files)
@@ -64,21 +77,10 @@ def build(schema: Path, out: Path, check: bool) -> None:
 
 
 @main.command()
-@click.option("--schema", "schema", default="schema", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder of *.yaml spec files.")
-@click.option("--out", "out", default="build", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Build folder (migrations, lock, sum).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def plan(schema: Path, out: Path, fmt: str) -> None:
+@_planned
+def plan(result: BuildResult, out: Path, fmt: str) -> None:
     """Print what the next migration would do; writes nothing."""
-    try:
-        result = plan_build(schema, out)
-    except CompileError as error:
-        _fail(error)
-        return
-    except Exception as exc:
-        click.echo(f"atlas-compile: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
     migration = result.migration if result.files else None
     if fmt == "json":
         click.echo(json.dumps(plan_data(migration, result.operations, result.warnings), indent=2))
