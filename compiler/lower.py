@@ -4,19 +4,31 @@ from __future__ import annotations
 import networkx as nx
 
 from . import names
+from .collisions import check_names
 from .context import Context, read_project, suggest
 from .diagnostics import Collector
-from pglast.parser import ParseError
-
-from .expressions import function_calls, statement_relations
 from .hints import RenameHints, collect_hints
-from .lower_access import combine, lower_policies, role_enum, rules_by_command, tenant_ids
+from .lower_access import lower_policies, role_enum
+from .lower_audit import audit_objects
+from .lower_functions import lower_functions
 from .lower_tables import TableDraft, enum_values, lower_columns, lower_foreign_keys, lower_indexes, lower_keys
 from .lower_views import lower_view
-from .model import (PRIVATE, PUBLIC, Column, Constraint, Enum, Extension, ForeignKey, Function, Grant, Index,
-                    IndexKey, Model, Policy, PublicationMember, SchemaObject, Table, Tenancy, Trigger, Argument)
+from .model import (
+    PRIVATE,
+    PUBLIC,
+    Constraint,
+    Enum,
+    Extension,
+    ForeignKey,
+    Model,
+    PublicationMember,
+    SchemaObject,
+    Table,
+    Tenancy,
+    Trigger,
+)
 from .spec import Spec
-from .support import AUDIT_ROW, UPDATED_AT, audit_function, membership_functions, updated_at_function
+from .support import UPDATED_AT, audit_function, membership_functions, updated_at_function
 
 REALTIME_PUBLICATION = "supabase_realtime"
 
@@ -177,117 +189,6 @@ def finish_table(ctx: Context, draft: TableDraft, deferred, user_type: str) -> l
     return objects
 
 
-def audit_objects(ctx: Context, draft: TableDraft, user_type: str) -> list:
-    """An append-only history table per audited table, isolated like its table."""
-    project = ctx.project
-    name = names.audit_table_name(draft.name)
-    tenant_col = project.tenant_column
-    owned = draft.kind in ("tenant", "root")
-    columns = (
-        Column("id", "bigint", nullable=False, identity="always", origin="audit"),
-        Column(tenant_col, "uuid", nullable=not owned, origin="audit"),
-        Column("row_key", "jsonb", nullable=False, origin="audit", comment="Primary key of the changed row."),
-        Column("operation", "text", nullable=False, origin="audit"),
-        Column("old_data", "jsonb", origin="audit"),
-        Column("new_data", "jsonb", origin="audit"),
-        Column("changed_by", user_type, origin="audit"),
-        Column("changed_at", "timestamptz", nullable=False, default="now()", origin="audit"),
-    )
-    constraints = (
-        Constraint(names.primary_key_name(name), "primary_key", ("id",)),
-        Constraint(names.check_name(name, "operation"), "check",
-                   expression="operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text])"),
-    )
-    roles = project.signed_in_roles
-    needs = (("function", PRIVATE, "user_tenant_ids"),)
-    policies = []
-    grants = (Grant("service_role", ("SELECT", "INSERT", "UPDATE", "DELETE")),) if project.supabase else ()
-    if owned:
-        fence = f"{tenant_col} = ANY ({tenant_ids(ctx)})"
-        policies = [
-            Policy(PUBLIC, name, names.policy_name(name, "tenant_fence"), "all", False, roles, fence, fence, needs)]
-        readers = audit_readers(ctx, draft)
-        if readers is not None:
-            policies.append(Policy(PUBLIC, name, names.policy_name(name, "select"), "select", True, roles, readers,
-                                   None, needs))
-            if project.supabase:
-                grants = (Grant("authenticated", ("SELECT",)),) + grants
-    table = Table(PUBLIC, name, columns, constraints, comment=f"Audit trail of {draft.name} (append-only).",
-                  kind="audit", revoke_from=("anon", "authenticated") if project.supabase else (), grants=grants)
-    index = Index(PUBLIC, name, names.index_name(name, (tenant_col, "changed_at")),
-                  (IndexKey(tenant_col), IndexKey("changed_at", "desc")))
-    key_columns = ",".join(draft.primary_key)
-    hidden = ",".join(c.name for c in draft.columns if c.sensitive)
-    tenant_key = {"tenant": tenant_col, "root": "id"}.get(draft.kind, "")
-    trigger = Trigger(PUBLIC, draft.name, names.audit_trigger_name(draft.name), "after",
-                      ("insert", "update", "delete"), "row", PRIVATE, AUDIT_ROW,
-                      (name, tenant_key, key_columns, hidden))
-    return [table, *policies, index, trigger]
-
-
-def audit_readers(ctx: Context, draft: TableDraft) -> str | None:
-    """Who reads an audit trail: whoever the table's select rule lets read every row of the
-    tenant (member, role:<name>). Owner rules do not carry over (an audit row has no owner)
-    and public never does; with nothing left, only the service role reads it."""
-    rules = [rule for rule, _ in rules_by_command(ctx, draft)["select"]]
-    kept = ["member" if rule == "public" else rule for rule in rules
-            if rule in ("member", "public") or rule.startswith("role:")]
-    if not kept:
-        return None
-    tenant_col = ctx.project.tenant_column
-    expressions = [f"{tenant_col} = ANY ({tenant_ids(ctx, None if rule == 'member' else rule[5:])})"
-                   for rule in kept]
-    return combine(expressions)
-
-
-def lower_functions(ctx: Context) -> list[Function]:
-    result = []
-    for name, entry in ctx.spec.functions.items():
-        data = entry.data
-        security = data.get("security", "invoker")
-        body = data.get("body", "")
-        reads = tuple(sorted(function_reads(ctx, name, data)))
-        arguments = tuple(Argument(a["name"], a["type"]) for a in data.get("arguments") or ())
-        result.append(Function(PUBLIC, name, data.get("returns"), data.get("language"), body.rstrip("\n"), arguments,
-                               security, data.get("volatility", "volatile"),
-                               function_search_path(ctx, security), data.get("comment"), reads=reads))
-    return result
-
-
-def function_reads(ctx: Context, name: str, data: dict) -> set:
-    """What a function needs at creation: an sql body is checked by the server then, so the
-    tables, views and functions it names come first; types in its signature always do."""
-    reads = set()
-    signature = [data.get("returns") or ""] + [a.get("type", "") for a in data.get("arguments") or ()]
-    for word in " ".join(signature).replace("[]", " ").replace("(", " ").split():
-        word = word.removeprefix("public.")
-        if word in ctx.spec.enums:
-            reads.add(("enum", PUBLIC, word))
-        elif word in ctx.spec.tables:
-            reads.add(("table", PUBLIC, word))
-    if data.get("language") == "sql":
-        body = data.get("body", "")
-        for relation in statement_relations(body):
-            if relation in ctx.spec.tables:
-                reads.add(("table", PUBLIC, relation))
-            elif relation in ctx.spec.views:
-                reads.add(("view", PUBLIC, relation))
-        try:
-            called = function_calls(body, statement=True)
-        except ParseError:  # the server reports a body it cannot parse when the migration runs
-            called = frozenset()
-        reads |= {("function", PUBLIC, f) for f in called if f in ctx.spec.functions and f != name}
-    return reads
-
-
-def function_search_path(ctx: Context, security: str) -> str:
-    """Definer functions get an empty search_path (no object can be planted ahead of theirs);
-    invoker functions a fixed one, so callers cannot change what their names mean."""
-    if security == "definer":
-        return ""
-    return "public, extensions, pg_temp" if ctx.project.supabase else "public, pg_temp"
-
-
 def check_triggers_and_views(ctx: Context) -> None:
     for table in ctx.spec.tables.values():
         for name, spec in (table.get("triggers") or {}).items():
@@ -319,67 +220,3 @@ def check_view_cycles(ctx: Context, objects) -> None:
 def _rotate_to_smallest(cycle: list) -> list:
     start = cycle.index(min(cycle))
     return cycle[start:] + cycle[:start]
-
-
-def check_names(ctx: Context, objects) -> None:
-    """Relations (tables, views, indexes, key indexes) share one namespace per schema;
-    constraints, policies and triggers are per table. No two objects may share a name.
-    A collision is reported once, where the author wrote the second name."""
-    seen: dict[tuple, str] = {}
-    collided: set[str] = set()   # tables whose other names would only repeat the same collision
-
-    def where(obj) -> tuple:
-        table = getattr(obj, "table", None) or obj.name
-        entry = ctx.spec.tables.get(table) or ctx.spec.views.get(table)
-        if entry is None and obj.family == "table" and obj.kind == "audit":
-            entry = ctx.spec.tables.get(obj.name)
-        if entry is None:
-            return ctx.spec.project, ()
-        for i, index in enumerate(entry.get("indexes") or ()):
-            if obj.family == "index" and index.get("name") == obj.name:
-                return entry, ("indexes", i, "name")
-        return entry, ()
-
-    owners: dict[tuple, object] = {}
-
-    def claim(space: tuple, what: str, obj) -> bool:
-        if space not in seen:
-            seen[space] = what
-            owners[space] = obj
-            return True
-        entry, keys = where(obj)
-        first_entry, first_keys = where(owners[space])
-        if first_keys and not keys:   # point at a name the author chose over a generated one
-            entry, keys = first_entry, first_keys
-        ctx.error("E602", f"name '{space[-1]}' is used by {seen[space]} and by {what}", entry, *keys,
-                  hint="rename one of them (generated names come from table and column names)")
-        collided.add(getattr(obj, "table", None) or obj.name)
-        return False
-
-    def describe(obj) -> str:
-        if obj.family == "table" and obj.kind == "audit":
-            return f"the audit table generated for {obj.comment.split()[-2] if obj.comment else obj.name}"
-        return f"table {obj.name}"
-
-    for obj in objects:
-        table = getattr(obj, "table", None) or getattr(obj, "name", None)
-        if obj.family != "table" and table in collided:
-            continue
-        if obj.family == "table":
-            if not claim(("relation", obj.schema, obj.name), describe(obj), obj):
-                continue
-            for c in obj.constraints:
-                claim(("constraint", obj.schema, obj.name, c.name), f"constraint {c.name} of {obj.name}", obj)
-                if c.kind in ("primary_key", "unique"):
-                    claim(("relation", obj.schema, c.name), f"key {c.name} of {obj.name}", obj)
-        elif obj.family == "view":
-            claim(("relation", obj.schema, obj.name), f"view {obj.name}", obj)
-        elif obj.family == "index":
-            claim(("relation", obj.schema, obj.name), f"index {obj.name} of {obj.table}", obj)
-        elif obj.family == "foreign_key":
-            c = obj.constraint
-            claim(("constraint", obj.schema, obj.table, c.name), f"constraint {c.name} of {obj.table}", obj)
-        elif obj.family in ("policy", "trigger"):
-            claim((obj.family, obj.schema, obj.table, obj.name), f"{obj.family} {obj.name} of {obj.table}", obj)
-        elif obj.family in ("function", "enum"):
-            claim((obj.family, obj.schema, obj.name), f"{obj.family} {obj.name}", obj)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .loader import load_folder
 from .hints import RenameHints
+from .loader import load_folder
 from .lower import lower_with_hints
 from .model import Model
 from .shape import check_shape

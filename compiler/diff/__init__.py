@@ -10,12 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..diagnostics import CompileError, Diagnostic, Location
+from ..expressions import column_refs, function_calls
 from ..hints import RenameHints
 from ..model import PUBLIC, Model
 from ..names import fit
-from ..expressions import column_refs, function_calls
-from ..ops import (AddConstraint, AddEnumValue, AlterColumn, ArchiveTable, Create, Drop, DropConstraint, DropDefault,
-                   ReplaceFunction, SetComment, SetDefault)
+from ..ops import (
+    AddConstraint,
+    AddEnumValue,
+    AlterColumn,
+    ArchiveTable,
+    Create,
+    Drop,
+    DropConstraint,
+    DropDefault,
+    ReplaceFunction,
+    SetComment,
+    SetDefault,
+)
 from ..plan import order
 from . import renames
 from .tables import diff_table
@@ -43,7 +54,6 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
         ops.append(renames.rename_object(b, a))
         removed.remove(b)
         added.remove(a)
-    tables_before = {(o.schema, o.name): o for o in old.of("table")}
     tables_after = {(o.schema, o.name): o for o in new.of("table")}
     new_tables = {o.key for o in added if o.family == "table"}
     for obj in sorted(removed, key=lambda o: str(o.key)):

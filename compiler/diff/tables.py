@@ -3,8 +3,17 @@ from __future__ import annotations
 
 from ..model import Table
 from ..names import fit
-from ..ops import (AddColumn, AddConstraint, AlterColumn, ArchiveColumn, DropColumn, DropConstraint, RenameObject,
-                   SetComment, SetGrants)
+from ..ops import (
+    AddColumn,
+    AddConstraint,
+    AlterColumn,
+    ArchiveColumn,
+    DropColumn,
+    DropConstraint,
+    RenameObject,
+    SetComment,
+    SetGrants,
+)
 from .casts import is_widening
 from .renames import pair_constraints
 

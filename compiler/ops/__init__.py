@@ -6,8 +6,16 @@ Every operation has a `key` (what it makes or changes), `needs` (keys that must 
 it runs), a `phase` and `hazards`; plan.py orders them.
 """
 from .base import AUTHZ_UPDATE, DELETES_DATA, INDEX_BUILD, LOSSY_CAST, TABLE_REWRITE, TABLE_SCAN, Create, Drop
-from .columns import (AddColumn, AlterColumn, ArchiveColumn, DropColumn, DropDefault, RenameColumn, RestoreColumn,
-                      SetDefault)
+from .columns import (
+                      AddColumn,
+                      AlterColumn,
+                      ArchiveColumn,
+                      DropColumn,
+                      DropDefault,
+                      RenameColumn,
+                      RestoreColumn,
+                      SetDefault,
+)
 from .constraints import AddConstraint, DropConstraint
 from .objects import AddEnumValue, RenameObject, ReplaceFunction, SetComment
 from .tables import ArchiveTable, RenameTable, RestoreTable, SetGrants

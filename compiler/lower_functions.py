@@ -1,0 +1,56 @@
+"""The spec's own functions: signature, body, and what must exist before them."""
+from __future__ import annotations
+
+from pglast.parser import ParseError
+
+from .context import Context
+from .expressions import function_calls, statement_relations
+from .model import PUBLIC, Argument, Function
+
+
+def lower_functions(ctx: Context) -> list[Function]:
+    result = []
+    for name, entry in ctx.spec.functions.items():
+        data = entry.data
+        security = data.get("security", "invoker")
+        body = data.get("body", "")
+        reads = tuple(sorted(function_reads(ctx, name, data)))
+        arguments = tuple(Argument(a["name"], a["type"]) for a in data.get("arguments") or ())
+        result.append(Function(PUBLIC, name, data.get("returns"), data.get("language"), body.rstrip("\n"), arguments,
+                               security, data.get("volatility", "volatile"),
+                               function_search_path(ctx, security), data.get("comment"), reads=reads))
+    return result
+
+
+def function_reads(ctx: Context, name: str, data: dict) -> set:
+    """What a function needs at creation: an sql body is checked by the server then, so the
+    tables, views and functions it names come first; types in its signature always do."""
+    reads = set()
+    signature = [data.get("returns") or ""] + [a.get("type", "") for a in data.get("arguments") or ()]
+    for word in " ".join(signature).replace("[]", " ").replace("(", " ").split():
+        word = word.removeprefix("public.")
+        if word in ctx.spec.enums:
+            reads.add(("enum", PUBLIC, word))
+        elif word in ctx.spec.tables:
+            reads.add(("table", PUBLIC, word))
+    if data.get("language") == "sql":
+        body = data.get("body", "")
+        for relation in statement_relations(body):
+            if relation in ctx.spec.tables:
+                reads.add(("table", PUBLIC, relation))
+            elif relation in ctx.spec.views:
+                reads.add(("view", PUBLIC, relation))
+        try:
+            called = function_calls(body, statement=True)
+        except ParseError:  # the server reports a body it cannot parse when the migration runs
+            called = frozenset()
+        reads |= {("function", PUBLIC, f) for f in called if f in ctx.spec.functions and f != name}
+    return reads
+
+
+def function_search_path(ctx: Context, security: str) -> str:
+    """Definer functions get an empty search_path (no object can be planted ahead of theirs);
+    invoker functions a fixed one, so callers cannot change what their names mean."""
+    if security == "definer":
+        return ""
+    return "public, extensions, pg_temp" if ctx.project.supabase else "public, pg_temp"
