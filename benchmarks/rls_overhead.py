@@ -68,7 +68,6 @@ from compiler.testing import (  # noqa: E402
     install_roles,
     install_supabase,
 )
-
 from compiler.testing.chain import migrate_up  # noqa: E402
 
 BUILD = ROOT / "build"
