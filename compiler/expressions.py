@@ -107,6 +107,55 @@ def parse_query(text: str) -> tuple[str, tuple[tuple[str | None, str], ...]]:
     return IndentedStream()(select), used
 
 
+def expand_stars(query: str, columns_of: dict[str, list[str]]) -> str:
+    """`*` and `t.*` over tables of the spec, spelled out in the spec's column order.
+
+    PostgreSQL expands `*` when a view is created, in the table's physical column order, which
+    a migration cannot keep (an added column goes last): spelled out here, a view reads the same
+    after a chain of migrations as after a fresh build. Stars over other relations stay."""
+    select = parse_sql(query)[0].stmt
+    if select.op.name != "SETOP_NONE" or not select.targetList:
+        return query
+    sources = _from_tables(select.fromClause or ())
+    if not sources or any(name not in columns_of for _, name in sources):
+        return query
+    targets, changed = [], False
+    for target in select.targetList:
+        ref = target.val
+        if isinstance(ref, ast.ColumnRef) and isinstance(ref.fields[-1], ast.A_Star):
+            qualifier = ref.fields[0].sval if len(ref.fields) == 2 else None
+            chosen = [(alias, name) for alias, name in sources if qualifier in (None, alias)]
+            if not chosen:
+                return query
+            for alias, name in chosen:
+                for column in columns_of[name]:
+                    fields = (ast.String(sval=alias), ast.String(sval=column))
+                    targets.append(ast.ResTarget(val=ast.ColumnRef(fields=fields)))
+            changed = True
+        else:
+            targets.append(target)
+    if not changed:
+        return query
+    select.targetList = tuple(targets)
+    return IndentedStream()(select)
+
+
+def _from_tables(items) -> list[tuple[str, str]]:
+    """(alias, table) of a FROM list made of plain tables and joins of them, else []."""
+    found = []
+    for item in items:
+        if isinstance(item, ast.RangeVar) and item.schemaname in (None, "public"):
+            found.append((item.alias.aliasname if item.alias else item.relname, item.relname))
+        elif isinstance(item, ast.JoinExpr):
+            inner = _from_tables((item.larg, item.rarg))
+            if not inner:
+                return []
+            found += inner
+        else:
+            return []
+    return found
+
+
 def query_output_columns(text: str) -> list[str | None]:
     """Names of a SELECT's output columns where the parser can tell them (None otherwise)."""
     select = parse_sql(text)[0].stmt

@@ -68,8 +68,9 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     objects += [fk for fks in deferred.values() for fk in fks]
     objects += lower_functions(ctx)
     check_triggers_and_views(ctx)
+    columns_of = {name: [c.name for c in draft.columns] for name, draft in drafts.items()}
     for entry in spec.views.values():
-        objects += lower_view(ctx, entry)
+        objects += lower_view(ctx, entry, columns_of)
     check_view_cycles(ctx, objects)
     check_names(ctx, objects)
     hints = collect_hints(ctx)

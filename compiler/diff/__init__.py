@@ -102,10 +102,12 @@ def _enum_changes(a, b, place: Location) -> list:
     for i, value in enumerate(new):
         if value in old:
             continue
+        # After the label before it (already there, or added by the previous operation, which
+        # this one needs); a new first label goes before the first label that already exists.
         if i > 0:
             ops.append(AddEnumValue(a.schema, a.name, value, new[i - 1], "after"))
         else:
-            ops.append(AddEnumValue(a.schema, a.name, value, new[1] if len(new) > 1 else None, "before"))
+            ops.append(AddEnumValue(a.schema, a.name, value, next((v for v in new if v in old), None), "before"))
     if a.comment != b.comment:
         ops.append(SetComment("TYPE", a.schema, a.name, a.comment, b.comment))
     return ops
@@ -119,6 +121,8 @@ def _touched(ops, table_map: dict) -> set:
         verb = op.verb
         if verb in ("drop", "archive"):
             touched.add(op.key)
+        if op.family == "column" and verb == "add":
+            touched.add(("table-columns", op.schema, op.table))   # `select *` views list columns
         if op.family == "column" and verb in ("archive", "drop", "rename", "alter"):
             if verb != "alter" or op.type_changes:
                 touched.add(op.key)

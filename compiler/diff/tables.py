@@ -1,6 +1,7 @@
 """Changes inside one table that exists before and after: columns, constraints, comment, grants."""
 from __future__ import annotations
 
+from ..expressions import column_refs
 from ..model import Table
 from ..names import fit
 from ..ops import (
@@ -73,7 +74,8 @@ def diff_table(original: Table, before: Table, after: Table, number: int, origin
                     warnings.append((name, f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
                                     "which may lose values, and cannot be archived (no primary key)"))
             ops.append(AlterColumn(schema, name, old, column, keys if archive else (), archive, False, after.revoke_from))
-    ops += _constraint_changes(original, before, after, originals, tables_after)
+    retyped = {c.name for c in after.columns if c.name in old_columns and old_columns[c.name].type != c.type}
+    ops += _constraint_changes(original, before, after, originals, tables_after, retyped)
     if before.comment != after.comment:
         ops.append(SetComment("TABLE", schema, name, before.comment, after.comment))
     if before.grants != after.grants or before.revoke_from != after.revoke_from:
@@ -85,7 +87,8 @@ def _type_word(type_text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in type_text).strip("_")
 
 
-def _constraint_changes(original: Table, before: Table, after: Table, originals: dict, tables_after: dict) -> list:
+def _constraint_changes(original: Table, before: Table, after: Table, originals: dict, tables_after: dict,
+                        retyped: set) -> list:
     schema, name = after.schema, after.name
     as_before = {c.name: c for c in original.constraints}
     old = {c.name: c for c in before.constraints}
@@ -93,7 +96,11 @@ def _constraint_changes(original: Table, before: Table, after: Table, originals:
     removed = [c for n, c in old.items() if n not in new or new[n] != c]
     added = [c for n, c in new.items() if n not in old or old[n] != c]
     ops = []
-    renamed = pair_constraints([c for c in removed if c.name not in new], [c for c in added if c.name not in old])
+    # A check over a retyped column is rebuilt, not renamed: PostgreSQL rewrites it with casts.
+    def renamable(c):
+        return not (c.kind == "check" and column_refs(c.expression) & retyped)
+    renamed = pair_constraints([c for c in removed if c.name not in new and renamable(c)],
+                               [c for c in added if c.name not in old and renamable(c)])
     for b, a in renamed:
         ops.append(RenameObject("constraint", schema, name, b.name, a.name))
         removed.remove(b)

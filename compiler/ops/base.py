@@ -21,7 +21,7 @@ _EARLY_FAMILIES = ("schema", "extension", "enum")
 
 # Tie-break inside a phase, so unrelated operations come out in a readable order.
 RANK = {
-    "schema": 0, "extension": 1, "enum": 2, "function": 3, "table": 4, "column": 5, "constraint": 6,
+    "schema": 0, "extension": 1, "enum": 2, "enum_value": 2, "function": 3, "table": 4, "column": 5, "constraint": 6,
     "foreign_key": 7, "index": 8, "policy": 9, "trigger": 10, "view": 11, "publication_table": 12, "comment": 13,
     "grants": 14,
 }

@@ -75,11 +75,14 @@ class AddEnumValue(Operation):
 
     @property
     def key(self):
-        return ("enum", self.schema, self.enum)
+        return ("enum_value", self.schema, self.enum, self.value)
 
     @property
     def needs(self):
-        return set()
+        return {("enum_value", self.schema, self.enum, self.neighbour)} if self.neighbour else set()
+
+    def describe(self) -> str:
+        return f"{self.schema}.{self.enum}.{self.value}"
 
     def reverse(self) -> "AddEnumValue":
         return AddEnumValue(self.schema, self.enum, self.value, self.neighbour, self.position, not self.kept)
