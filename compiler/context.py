@@ -40,7 +40,6 @@ class Context:
     spec: Spec
     project: Project
     collector: Collector = field(default_factory=Collector)
-    warnings: list = field(default_factory=list)
 
     def error(self, code: str, message: str, entry: Entry, *keys, hint: str | None = None, value: bool = False):
         self.collector.error(code, message, entry.at(*keys, value=value), hint)

@@ -15,7 +15,6 @@ COMMANDS = ("select", "insert", "update", "delete")
 PRIVILEGES = {"select": "SELECT", "insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}
 TENANT_IDS = "user_tenant_ids"
 MEMBERSHIP_IDS = "user_membership_ids"
-API_ROLES = ("anon", "authenticated")
 
 
 def user_id(ctx: Context) -> str:

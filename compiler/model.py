@@ -17,10 +17,6 @@ PRIVATE = "atlas_private"   # helper functions and materialized data, not expose
 ARCHIVE = "atlas_archive"   # where removed tables and columns keep their data
 
 
-def qualified(schema: str, name: str) -> tuple[str, str]:
-    return (schema, name)
-
-
 @dataclass(frozen=True)
 class Column:
     name: str

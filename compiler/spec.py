@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from .diagnostics import Collector, Location
 from .loader import SECTIONS, SourceFile
 
-OBJECT_SECTIONS = ("enums", "functions", "tables", "views")
-
 
 @dataclass
 class Entry:

@@ -1089,7 +1089,6 @@ CREATE INDEX idx_workflows_current_step_id ON public.workflows (organization_id,
 CREATE INDEX idx_workflows_organization_id ON public.workflows (organization_id);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -1098,7 +1097,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -1107,7 +1105,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -1116,7 +1113,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -1126,7 +1122,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -1136,7 +1131,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.bookings.bookings_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_delete ON public.bookings
     AS PERMISSIVE
     FOR DELETE
@@ -1145,7 +1139,6 @@ CREATE POLICY bookings_delete ON public.bookings
 ;
 
 -- create policy public.bookings.bookings_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_insert ON public.bookings
     AS PERMISSIVE
     FOR INSERT
@@ -1154,7 +1147,6 @@ CREATE POLICY bookings_insert ON public.bookings
 ;
 
 -- create policy public.bookings.bookings_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_select ON public.bookings
     AS PERMISSIVE
     FOR SELECT
@@ -1163,7 +1155,6 @@ CREATE POLICY bookings_select ON public.bookings
 ;
 
 -- create policy public.bookings.bookings_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_tenant_fence ON public.bookings
     AS RESTRICTIVE
     FOR ALL
@@ -1173,7 +1164,6 @@ CREATE POLICY bookings_tenant_fence ON public.bookings
 ;
 
 -- create policy public.bookings.bookings_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_update ON public.bookings
     AS PERMISSIVE
     FOR UPDATE
@@ -1183,7 +1173,6 @@ CREATE POLICY bookings_update ON public.bookings
 ;
 
 -- create policy public.class_sessions.class_sessions_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_delete ON public.class_sessions
     AS PERMISSIVE
     FOR DELETE
@@ -1192,7 +1181,6 @@ CREATE POLICY class_sessions_delete ON public.class_sessions
 ;
 
 -- create policy public.class_sessions.class_sessions_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_insert ON public.class_sessions
     AS PERMISSIVE
     FOR INSERT
@@ -1201,7 +1189,6 @@ CREATE POLICY class_sessions_insert ON public.class_sessions
 ;
 
 -- create policy public.class_sessions.class_sessions_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_select ON public.class_sessions
     AS PERMISSIVE
     FOR SELECT
@@ -1210,7 +1197,6 @@ CREATE POLICY class_sessions_select ON public.class_sessions
 ;
 
 -- create policy public.class_sessions.class_sessions_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_tenant_fence ON public.class_sessions
     AS RESTRICTIVE
     FOR ALL
@@ -1220,7 +1206,6 @@ CREATE POLICY class_sessions_tenant_fence ON public.class_sessions
 ;
 
 -- create policy public.class_sessions.class_sessions_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_update ON public.class_sessions
     AS PERMISSIVE
     FOR UPDATE
@@ -1230,7 +1215,6 @@ CREATE POLICY class_sessions_update ON public.class_sessions
 ;
 
 -- create policy public.classes.classes_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_delete ON public.classes
     AS PERMISSIVE
     FOR DELETE
@@ -1239,7 +1223,6 @@ CREATE POLICY classes_delete ON public.classes
 ;
 
 -- create policy public.classes.classes_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_insert ON public.classes
     AS PERMISSIVE
     FOR INSERT
@@ -1248,7 +1231,6 @@ CREATE POLICY classes_insert ON public.classes
 ;
 
 -- create policy public.classes.classes_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_select ON public.classes
     AS PERMISSIVE
     FOR SELECT
@@ -1257,7 +1239,6 @@ CREATE POLICY classes_select ON public.classes
 ;
 
 -- create policy public.classes.classes_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_tenant_fence ON public.classes
     AS RESTRICTIVE
     FOR ALL
@@ -1267,7 +1248,6 @@ CREATE POLICY classes_tenant_fence ON public.classes
 ;
 
 -- create policy public.classes.classes_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_update ON public.classes
     AS PERMISSIVE
     FOR UPDATE
@@ -1277,7 +1257,6 @@ CREATE POLICY classes_update ON public.classes
 ;
 
 -- create policy public.lead_sources.lead_sources_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_delete ON public.lead_sources
     AS PERMISSIVE
     FOR DELETE
@@ -1286,7 +1265,6 @@ CREATE POLICY lead_sources_delete ON public.lead_sources
 ;
 
 -- create policy public.lead_sources.lead_sources_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_insert ON public.lead_sources
     AS PERMISSIVE
     FOR INSERT
@@ -1295,7 +1273,6 @@ CREATE POLICY lead_sources_insert ON public.lead_sources
 ;
 
 -- create policy public.lead_sources.lead_sources_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_select ON public.lead_sources
     AS PERMISSIVE
     FOR SELECT
@@ -1304,7 +1281,6 @@ CREATE POLICY lead_sources_select ON public.lead_sources
 ;
 
 -- create policy public.lead_sources.lead_sources_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_tenant_fence ON public.lead_sources
     AS RESTRICTIVE
     FOR ALL
@@ -1314,7 +1290,6 @@ CREATE POLICY lead_sources_tenant_fence ON public.lead_sources
 ;
 
 -- create policy public.lead_sources.lead_sources_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_update ON public.lead_sources
     AS PERMISSIVE
     FOR UPDATE
@@ -1324,7 +1299,6 @@ CREATE POLICY lead_sources_update ON public.lead_sources
 ;
 
 -- create policy public.lead_tags.lead_tags_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_delete ON public.lead_tags
     AS PERMISSIVE
     FOR DELETE
@@ -1333,7 +1307,6 @@ CREATE POLICY lead_tags_delete ON public.lead_tags
 ;
 
 -- create policy public.lead_tags.lead_tags_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_insert ON public.lead_tags
     AS PERMISSIVE
     FOR INSERT
@@ -1342,7 +1315,6 @@ CREATE POLICY lead_tags_insert ON public.lead_tags
 ;
 
 -- create policy public.lead_tags.lead_tags_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_select ON public.lead_tags
     AS PERMISSIVE
     FOR SELECT
@@ -1351,7 +1323,6 @@ CREATE POLICY lead_tags_select ON public.lead_tags
 ;
 
 -- create policy public.lead_tags.lead_tags_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_tenant_fence ON public.lead_tags
     AS RESTRICTIVE
     FOR ALL
@@ -1361,7 +1332,6 @@ CREATE POLICY lead_tags_tenant_fence ON public.lead_tags
 ;
 
 -- create policy public.lead_tags.lead_tags_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_update ON public.lead_tags
     AS PERMISSIVE
     FOR UPDATE
@@ -1371,7 +1341,6 @@ CREATE POLICY lead_tags_update ON public.lead_tags
 ;
 
 -- create policy public.leads.claim_unassigned_leads
--- hazard: AUTHZ_UPDATE
 CREATE POLICY claim_unassigned_leads ON public.leads
     AS PERMISSIVE
     FOR UPDATE
@@ -1381,7 +1350,6 @@ CREATE POLICY claim_unassigned_leads ON public.leads
 ;
 
 -- create policy public.leads.leads_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_delete ON public.leads
     AS PERMISSIVE
     FOR DELETE
@@ -1390,7 +1358,6 @@ CREATE POLICY leads_delete ON public.leads
 ;
 
 -- create policy public.leads.leads_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_insert ON public.leads
     AS PERMISSIVE
     FOR INSERT
@@ -1399,7 +1366,6 @@ CREATE POLICY leads_insert ON public.leads
 ;
 
 -- create policy public.leads.leads_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_select ON public.leads
     AS PERMISSIVE
     FOR SELECT
@@ -1408,7 +1374,6 @@ CREATE POLICY leads_select ON public.leads
 ;
 
 -- create policy public.leads.leads_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_tenant_fence ON public.leads
     AS RESTRICTIVE
     FOR ALL
@@ -1418,7 +1383,6 @@ CREATE POLICY leads_tenant_fence ON public.leads
 ;
 
 -- create policy public.leads.leads_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_update ON public.leads
     AS PERMISSIVE
     FOR UPDATE
@@ -1428,7 +1392,6 @@ CREATE POLICY leads_update ON public.leads
 ;
 
 -- create policy public.leads_audit.leads_audit_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_audit_select ON public.leads_audit
     AS PERMISSIVE
     FOR SELECT
@@ -1437,7 +1400,6 @@ CREATE POLICY leads_audit_select ON public.leads_audit
 ;
 
 -- create policy public.leads_audit.leads_audit_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_audit_tenant_fence ON public.leads_audit
     AS RESTRICTIVE
     FOR ALL
@@ -1447,7 +1409,6 @@ CREATE POLICY leads_audit_tenant_fence ON public.leads_audit
 ;
 
 -- create policy public.members.members_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_delete ON public.members
     AS PERMISSIVE
     FOR DELETE
@@ -1456,7 +1417,6 @@ CREATE POLICY members_delete ON public.members
 ;
 
 -- create policy public.members.members_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_insert ON public.members
     AS PERMISSIVE
     FOR INSERT
@@ -1465,7 +1425,6 @@ CREATE POLICY members_insert ON public.members
 ;
 
 -- create policy public.members.members_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_select ON public.members
     AS PERMISSIVE
     FOR SELECT
@@ -1474,7 +1433,6 @@ CREATE POLICY members_select ON public.members
 ;
 
 -- create policy public.members.members_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_tenant_fence ON public.members
     AS RESTRICTIVE
     FOR ALL
@@ -1484,7 +1442,6 @@ CREATE POLICY members_tenant_fence ON public.members
 ;
 
 -- create policy public.members.members_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_update ON public.members
     AS PERMISSIVE
     FOR UPDATE
@@ -1494,7 +1451,6 @@ CREATE POLICY members_update ON public.members
 ;
 
 -- create policy public.membership_plans.membership_plans_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_delete ON public.membership_plans
     AS PERMISSIVE
     FOR DELETE
@@ -1503,7 +1459,6 @@ CREATE POLICY membership_plans_delete ON public.membership_plans
 ;
 
 -- create policy public.membership_plans.membership_plans_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_insert ON public.membership_plans
     AS PERMISSIVE
     FOR INSERT
@@ -1512,7 +1467,6 @@ CREATE POLICY membership_plans_insert ON public.membership_plans
 ;
 
 -- create policy public.membership_plans.membership_plans_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_select ON public.membership_plans
     AS PERMISSIVE
     FOR SELECT
@@ -1521,7 +1475,6 @@ CREATE POLICY membership_plans_select ON public.membership_plans
 ;
 
 -- create policy public.membership_plans.membership_plans_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_tenant_fence ON public.membership_plans
     AS RESTRICTIVE
     FOR ALL
@@ -1531,7 +1484,6 @@ CREATE POLICY membership_plans_tenant_fence ON public.membership_plans
 ;
 
 -- create policy public.membership_plans.membership_plans_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_update ON public.membership_plans
     AS PERMISSIVE
     FOR UPDATE
@@ -1541,7 +1493,6 @@ CREATE POLICY membership_plans_update ON public.membership_plans
 ;
 
 -- create policy public.message_templates.message_templates_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_delete ON public.message_templates
     AS PERMISSIVE
     FOR DELETE
@@ -1550,7 +1501,6 @@ CREATE POLICY message_templates_delete ON public.message_templates
 ;
 
 -- create policy public.message_templates.message_templates_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_insert ON public.message_templates
     AS PERMISSIVE
     FOR INSERT
@@ -1559,7 +1509,6 @@ CREATE POLICY message_templates_insert ON public.message_templates
 ;
 
 -- create policy public.message_templates.message_templates_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_select ON public.message_templates
     AS PERMISSIVE
     FOR SELECT
@@ -1568,7 +1517,6 @@ CREATE POLICY message_templates_select ON public.message_templates
 ;
 
 -- create policy public.message_templates.message_templates_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_tenant_fence ON public.message_templates
     AS RESTRICTIVE
     FOR ALL
@@ -1578,7 +1526,6 @@ CREATE POLICY message_templates_tenant_fence ON public.message_templates
 ;
 
 -- create policy public.message_templates.message_templates_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_update ON public.message_templates
     AS PERMISSIVE
     FOR UPDATE
@@ -1588,7 +1535,6 @@ CREATE POLICY message_templates_update ON public.message_templates
 ;
 
 -- create policy public.messages.messages_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY messages_delete ON public.messages
     AS PERMISSIVE
     FOR DELETE
@@ -1597,7 +1543,6 @@ CREATE POLICY messages_delete ON public.messages
 ;
 
 -- create policy public.messages.messages_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY messages_insert ON public.messages
     AS PERMISSIVE
     FOR INSERT
@@ -1606,7 +1551,6 @@ CREATE POLICY messages_insert ON public.messages
 ;
 
 -- create policy public.messages.messages_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY messages_select ON public.messages
     AS PERMISSIVE
     FOR SELECT
@@ -1615,7 +1559,6 @@ CREATE POLICY messages_select ON public.messages
 ;
 
 -- create policy public.messages.messages_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY messages_tenant_fence ON public.messages
     AS RESTRICTIVE
     FOR ALL
@@ -1625,7 +1568,6 @@ CREATE POLICY messages_tenant_fence ON public.messages
 ;
 
 -- create policy public.notes.notes_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY notes_delete ON public.notes
     AS PERMISSIVE
     FOR DELETE
@@ -1634,7 +1576,6 @@ CREATE POLICY notes_delete ON public.notes
 ;
 
 -- create policy public.notes.notes_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY notes_insert ON public.notes
     AS PERMISSIVE
     FOR INSERT
@@ -1643,7 +1584,6 @@ CREATE POLICY notes_insert ON public.notes
 ;
 
 -- create policy public.notes.notes_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY notes_select ON public.notes
     AS PERMISSIVE
     FOR SELECT
@@ -1652,7 +1592,6 @@ CREATE POLICY notes_select ON public.notes
 ;
 
 -- create policy public.notes.notes_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY notes_tenant_fence ON public.notes
     AS RESTRICTIVE
     FOR ALL
@@ -1662,7 +1601,6 @@ CREATE POLICY notes_tenant_fence ON public.notes
 ;
 
 -- create policy public.notes.notes_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY notes_update ON public.notes
     AS PERMISSIVE
     FOR UPDATE
@@ -1672,7 +1610,6 @@ CREATE POLICY notes_update ON public.notes
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -1681,7 +1618,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -1691,7 +1627,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE
@@ -1701,7 +1636,6 @@ CREATE POLICY organizations_update ON public.organizations
 ;
 
 -- create policy public.payments.payments_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY payments_select ON public.payments
     AS PERMISSIVE
     FOR SELECT
@@ -1710,7 +1644,6 @@ CREATE POLICY payments_select ON public.payments
 ;
 
 -- create policy public.payments.payments_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY payments_tenant_fence ON public.payments
     AS RESTRICTIVE
     FOR ALL
@@ -1720,7 +1653,6 @@ CREATE POLICY payments_tenant_fence ON public.payments
 ;
 
 -- create policy public.payments_audit.payments_audit_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY payments_audit_select ON public.payments_audit
     AS PERMISSIVE
     FOR SELECT
@@ -1729,7 +1661,6 @@ CREATE POLICY payments_audit_select ON public.payments_audit
 ;
 
 -- create policy public.payments_audit.payments_audit_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY payments_audit_tenant_fence ON public.payments_audit
     AS RESTRICTIVE
     FOR ALL
@@ -1739,7 +1670,6 @@ CREATE POLICY payments_audit_tenant_fence ON public.payments_audit
 ;
 
 -- create policy public.tags.tags_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_delete ON public.tags
     AS PERMISSIVE
     FOR DELETE
@@ -1748,7 +1678,6 @@ CREATE POLICY tags_delete ON public.tags
 ;
 
 -- create policy public.tags.tags_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_insert ON public.tags
     AS PERMISSIVE
     FOR INSERT
@@ -1757,7 +1686,6 @@ CREATE POLICY tags_insert ON public.tags
 ;
 
 -- create policy public.tags.tags_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_select ON public.tags
     AS PERMISSIVE
     FOR SELECT
@@ -1766,7 +1694,6 @@ CREATE POLICY tags_select ON public.tags
 ;
 
 -- create policy public.tags.tags_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_tenant_fence ON public.tags
     AS RESTRICTIVE
     FOR ALL
@@ -1776,7 +1703,6 @@ CREATE POLICY tags_tenant_fence ON public.tags
 ;
 
 -- create policy public.tags.tags_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_update ON public.tags
     AS PERMISSIVE
     FOR UPDATE
@@ -1786,7 +1712,6 @@ CREATE POLICY tags_update ON public.tags
 ;
 
 -- create policy public.tasks.tasks_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_delete ON public.tasks
     AS PERMISSIVE
     FOR DELETE
@@ -1795,7 +1720,6 @@ CREATE POLICY tasks_delete ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_insert ON public.tasks
     AS PERMISSIVE
     FOR INSERT
@@ -1804,7 +1728,6 @@ CREATE POLICY tasks_insert ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
@@ -1813,7 +1736,6 @@ CREATE POLICY tasks_select ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_tenant_fence ON public.tasks
     AS RESTRICTIVE
     FOR ALL
@@ -1823,7 +1745,6 @@ CREATE POLICY tasks_tenant_fence ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_update ON public.tasks
     AS PERMISSIVE
     FOR UPDATE
@@ -1833,7 +1754,6 @@ CREATE POLICY tasks_update ON public.tasks
 ;
 
 -- create policy public.workflow_executions.workflow_executions_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_executions_delete ON public.workflow_executions
     AS PERMISSIVE
     FOR DELETE
@@ -1842,7 +1762,6 @@ CREATE POLICY workflow_executions_delete ON public.workflow_executions
 ;
 
 -- create policy public.workflow_executions.workflow_executions_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_executions_select ON public.workflow_executions
     AS PERMISSIVE
     FOR SELECT
@@ -1851,7 +1770,6 @@ CREATE POLICY workflow_executions_select ON public.workflow_executions
 ;
 
 -- create policy public.workflow_executions.workflow_executions_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_executions_tenant_fence ON public.workflow_executions
     AS RESTRICTIVE
     FOR ALL
@@ -1861,7 +1779,6 @@ CREATE POLICY workflow_executions_tenant_fence ON public.workflow_executions
 ;
 
 -- create policy public.workflow_steps.workflow_steps_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_delete ON public.workflow_steps
     AS PERMISSIVE
     FOR DELETE
@@ -1870,7 +1787,6 @@ CREATE POLICY workflow_steps_delete ON public.workflow_steps
 ;
 
 -- create policy public.workflow_steps.workflow_steps_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_insert ON public.workflow_steps
     AS PERMISSIVE
     FOR INSERT
@@ -1879,7 +1795,6 @@ CREATE POLICY workflow_steps_insert ON public.workflow_steps
 ;
 
 -- create policy public.workflow_steps.workflow_steps_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_select ON public.workflow_steps
     AS PERMISSIVE
     FOR SELECT
@@ -1888,7 +1803,6 @@ CREATE POLICY workflow_steps_select ON public.workflow_steps
 ;
 
 -- create policy public.workflow_steps.workflow_steps_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_tenant_fence ON public.workflow_steps
     AS RESTRICTIVE
     FOR ALL
@@ -1898,7 +1812,6 @@ CREATE POLICY workflow_steps_tenant_fence ON public.workflow_steps
 ;
 
 -- create policy public.workflow_steps.workflow_steps_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_update ON public.workflow_steps
     AS PERMISSIVE
     FOR UPDATE
@@ -1908,7 +1821,6 @@ CREATE POLICY workflow_steps_update ON public.workflow_steps
 ;
 
 -- create policy public.workflows.workflows_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_delete ON public.workflows
     AS PERMISSIVE
     FOR DELETE
@@ -1917,7 +1829,6 @@ CREATE POLICY workflows_delete ON public.workflows
 ;
 
 -- create policy public.workflows.workflows_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_insert ON public.workflows
     AS PERMISSIVE
     FOR INSERT
@@ -1926,7 +1837,6 @@ CREATE POLICY workflows_insert ON public.workflows
 ;
 
 -- create policy public.workflows.workflows_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_select ON public.workflows
     AS PERMISSIVE
     FOR SELECT
@@ -1935,7 +1845,6 @@ CREATE POLICY workflows_select ON public.workflows
 ;
 
 -- create policy public.workflows.workflows_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_tenant_fence ON public.workflows
     AS RESTRICTIVE
     FOR ALL
@@ -1945,7 +1854,6 @@ CREATE POLICY workflows_tenant_fence ON public.workflows
 ;
 
 -- create policy public.workflows.workflows_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_update ON public.workflows
     AS PERMISSIVE
     FOR UPDATE

@@ -6,5 +6,5 @@
 
 SET search_path = public, extensions;
 
--- add value enum public.lead_status
+-- add value enum public.lead_status.nurturing
 -- PostgreSQL cannot drop an enum value: 'nurturing' stays in public.lead_status.

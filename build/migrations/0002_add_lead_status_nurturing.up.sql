@@ -6,5 +6,5 @@
 
 SET search_path = public, extensions;
 
--- add value enum public.lead_status
+-- add value enum public.lead_status.nurturing
 ALTER TYPE public.lead_status ADD VALUE 'nurturing' AFTER 'contacted';

@@ -6,6 +6,9 @@
 
 SET search_path = public, extensions;
 
+-- drop view public.open_tasks
+DROP VIEW public.open_tasks;
+
 -- drop view public.lead_funnel_daily
 DROP VIEW public.lead_funnel_daily;
 
@@ -104,6 +107,19 @@ CREATE POLICY tasks_delete ON public.tasks
     TO authenticated
     USING ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
 ;
+
+-- create view public.open_tasks
+CREATE VIEW public.open_tasks WITH (security_invoker = true) AS
+SELECT id
+     , organization_id
+     , title
+     , due_at
+     , assignee_id
+FROM tasks
+WHERE completed_at IS NULL;
+COMMENT ON VIEW public.open_tasks IS 'Tasks not yet completed; security_invoker, so the tasks policies apply.';
+REVOKE ALL ON TABLE public.open_tasks FROM anon, authenticated;
+GRANT SELECT ON TABLE public.open_tasks TO authenticated;
 
 -- create view public.lead_funnel_daily
 CREATE VIEW public.lead_funnel_daily WITH (security_invoker = true) AS

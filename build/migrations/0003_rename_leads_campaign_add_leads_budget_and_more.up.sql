@@ -9,6 +9,9 @@ SET search_path = public, extensions;
 -- drop view public.lead_funnel_daily
 DROP VIEW public.lead_funnel_daily;
 
+-- drop view public.open_tasks
+DROP VIEW public.open_tasks;
+
 -- drop policy public.tasks.tasks_delete
 -- hazard: AUTHZ_UPDATE
 DROP POLICY tasks_delete ON public.tasks;
@@ -114,3 +117,16 @@ FROM atlas_private.lead_funnel_daily_rows();
 COMMENT ON VIEW public.lead_funnel_daily IS 'Leads per organization, day and status; exposed only through a tenant-filtered view.';
 REVOKE ALL ON TABLE public.lead_funnel_daily FROM anon, authenticated;
 GRANT SELECT ON TABLE public.lead_funnel_daily TO authenticated;
+
+-- create view public.open_tasks
+CREATE VIEW public.open_tasks WITH (security_invoker = true) AS
+SELECT id
+     , organization_id
+     , title
+     , due_at
+     , assignee_id
+FROM tasks
+WHERE completed_at IS NULL;
+COMMENT ON VIEW public.open_tasks IS 'Tasks not yet completed; security_invoker, so the tasks policies apply.';
+REVOKE ALL ON TABLE public.open_tasks FROM anon, authenticated;
+GRANT SELECT ON TABLE public.open_tasks TO authenticated;

@@ -87,7 +87,6 @@ CREATE INDEX idx_check_ins_organization_id ON public.check_ins (organization_id)
 CREATE INDEX idx_check_ins_organization_id_checked_in_at ON public.check_ins (organization_id, checked_in_at DESC);
 
 -- create policy public.bookings_audit.bookings_audit_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_audit_select ON public.bookings_audit
     AS PERMISSIVE
     FOR SELECT
@@ -96,7 +95,6 @@ CREATE POLICY bookings_audit_select ON public.bookings_audit
 ;
 
 -- create policy public.bookings_audit.bookings_audit_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_audit_tenant_fence ON public.bookings_audit
     AS RESTRICTIVE
     FOR ALL
@@ -106,7 +104,6 @@ CREATE POLICY bookings_audit_tenant_fence ON public.bookings_audit
 ;
 
 -- create policy public.check_ins.check_ins_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_delete ON public.check_ins
     AS PERMISSIVE
     FOR DELETE
@@ -115,7 +112,6 @@ CREATE POLICY check_ins_delete ON public.check_ins
 ;
 
 -- create policy public.check_ins.check_ins_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_insert ON public.check_ins
     AS PERMISSIVE
     FOR INSERT
@@ -124,7 +120,6 @@ CREATE POLICY check_ins_insert ON public.check_ins
 ;
 
 -- create policy public.check_ins.check_ins_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_select ON public.check_ins
     AS PERMISSIVE
     FOR SELECT
@@ -133,7 +128,6 @@ CREATE POLICY check_ins_select ON public.check_ins
 ;
 
 -- create policy public.check_ins.check_ins_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_tenant_fence ON public.check_ins
     AS RESTRICTIVE
     FOR ALL
@@ -143,7 +137,6 @@ CREATE POLICY check_ins_tenant_fence ON public.check_ins
 ;
 
 -- create policy public.check_ins.check_ins_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_update ON public.check_ins
     AS PERMISSIVE
     FOR UPDATE

@@ -71,9 +71,11 @@ class Create(Operation):
 
     @property
     def hazards(self) -> tuple[str, ...]:
+        if self.on_new_table:
+            return ()   # nothing can read or hold rows of a table this migration creates
         if self.family == "policy":
             return (AUTHZ_UPDATE,)
-        if self.family in ("index", "foreign_key") and not self.on_new_table:
+        if self.family in ("index", "foreign_key"):
             return (INDEX_BUILD,) if self.family == "index" else (TABLE_SCAN,)
         return ()
 

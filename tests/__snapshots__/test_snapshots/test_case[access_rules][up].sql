@@ -178,7 +178,6 @@ CREATE INDEX idx_ledger_entries_organization_id ON public.ledger_entries (organi
 CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DESC);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -187,7 +186,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -196,7 +194,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -205,7 +202,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -215,7 +211,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -225,7 +220,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.documents.coaches_read_published
--- hazard: AUTHZ_UPDATE
 CREATE POLICY coaches_read_published ON public.documents
     AS PERMISSIVE
     FOR SELECT
@@ -234,7 +228,6 @@ CREATE POLICY coaches_read_published ON public.documents
 ;
 
 -- create policy public.documents.documents_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY documents_insert ON public.documents
     AS PERMISSIVE
     FOR INSERT
@@ -243,7 +236,6 @@ CREATE POLICY documents_insert ON public.documents
 ;
 
 -- create policy public.documents.documents_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY documents_select ON public.documents
     AS PERMISSIVE
     FOR SELECT
@@ -252,7 +244,6 @@ CREATE POLICY documents_select ON public.documents
 ;
 
 -- create policy public.documents.documents_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY documents_tenant_fence ON public.documents
     AS RESTRICTIVE
     FOR ALL
@@ -262,7 +253,6 @@ CREATE POLICY documents_tenant_fence ON public.documents
 ;
 
 -- create policy public.documents.documents_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY documents_update ON public.documents
     AS PERMISSIVE
     FOR UPDATE
@@ -272,7 +262,6 @@ CREATE POLICY documents_update ON public.documents
 ;
 
 -- create policy public.ledger_entries.ledger_entries_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY ledger_entries_select ON public.ledger_entries
     AS PERMISSIVE
     FOR SELECT
@@ -281,7 +270,6 @@ CREATE POLICY ledger_entries_select ON public.ledger_entries
 ;
 
 -- create policy public.ledger_entries.ledger_entries_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY ledger_entries_tenant_fence ON public.ledger_entries
     AS RESTRICTIVE
     FOR ALL
@@ -291,7 +279,6 @@ CREATE POLICY ledger_entries_tenant_fence ON public.ledger_entries
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -300,7 +287,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -310,7 +296,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE

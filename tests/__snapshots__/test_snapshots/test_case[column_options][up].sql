@@ -220,7 +220,6 @@ CREATE INDEX idx_products_owner_id ON public.products (organization_id, owner_id
 CREATE INDEX idx_products_status_price ON public.products (status, price DESC);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -229,7 +228,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -238,7 +236,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -247,7 +244,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -257,7 +253,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -267,7 +262,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.categories.categories_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY categories_delete ON public.categories
     AS PERMISSIVE
     FOR DELETE
@@ -276,7 +270,6 @@ CREATE POLICY categories_delete ON public.categories
 ;
 
 -- create policy public.categories.categories_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY categories_insert ON public.categories
     AS PERMISSIVE
     FOR INSERT
@@ -285,7 +278,6 @@ CREATE POLICY categories_insert ON public.categories
 ;
 
 -- create policy public.categories.categories_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY categories_select ON public.categories
     AS PERMISSIVE
     FOR SELECT
@@ -294,7 +286,6 @@ CREATE POLICY categories_select ON public.categories
 ;
 
 -- create policy public.categories.categories_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY categories_tenant_fence ON public.categories
     AS RESTRICTIVE
     FOR ALL
@@ -304,7 +295,6 @@ CREATE POLICY categories_tenant_fence ON public.categories
 ;
 
 -- create policy public.categories.categories_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY categories_update ON public.categories
     AS PERMISSIVE
     FOR UPDATE
@@ -314,7 +304,6 @@ CREATE POLICY categories_update ON public.categories
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -323,7 +312,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -333,7 +321,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE
@@ -343,7 +330,6 @@ CREATE POLICY organizations_update ON public.organizations
 ;
 
 -- create policy public.products.products_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY products_delete ON public.products
     AS PERMISSIVE
     FOR DELETE
@@ -352,7 +338,6 @@ CREATE POLICY products_delete ON public.products
 ;
 
 -- create policy public.products.products_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY products_insert ON public.products
     AS PERMISSIVE
     FOR INSERT
@@ -361,7 +346,6 @@ CREATE POLICY products_insert ON public.products
 ;
 
 -- create policy public.products.products_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY products_select ON public.products
     AS PERMISSIVE
     FOR SELECT
@@ -370,7 +354,6 @@ CREATE POLICY products_select ON public.products
 ;
 
 -- create policy public.products.products_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY products_tenant_fence ON public.products
     AS RESTRICTIVE
     FOR ALL
@@ -380,7 +363,6 @@ CREATE POLICY products_tenant_fence ON public.products
 ;
 
 -- create policy public.products.products_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY products_update ON public.products
     AS PERMISSIVE
     FOR UPDATE

@@ -186,7 +186,6 @@ CREATE INDEX idx_teams_created_at ON public.teams (organization_id, created_at D
 CREATE INDEX idx_teams_organization_id ON public.teams (organization_id);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -195,7 +194,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -204,7 +202,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -213,7 +210,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -223,7 +219,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -233,7 +228,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -242,7 +236,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -252,7 +245,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE
@@ -262,7 +254,6 @@ CREATE POLICY organizations_update ON public.organizations
 ;
 
 -- create policy public.players.players_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY players_delete ON public.players
     AS PERMISSIVE
     FOR DELETE
@@ -271,7 +262,6 @@ CREATE POLICY players_delete ON public.players
 ;
 
 -- create policy public.players.players_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY players_insert ON public.players
     AS PERMISSIVE
     FOR INSERT
@@ -280,7 +270,6 @@ CREATE POLICY players_insert ON public.players
 ;
 
 -- create policy public.players.players_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY players_select ON public.players
     AS PERMISSIVE
     FOR SELECT
@@ -289,7 +278,6 @@ CREATE POLICY players_select ON public.players
 ;
 
 -- create policy public.players.players_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY players_tenant_fence ON public.players
     AS RESTRICTIVE
     FOR ALL
@@ -299,7 +287,6 @@ CREATE POLICY players_tenant_fence ON public.players
 ;
 
 -- create policy public.players.players_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY players_update ON public.players
     AS PERMISSIVE
     FOR UPDATE
@@ -309,7 +296,6 @@ CREATE POLICY players_update ON public.players
 ;
 
 -- create policy public.teams.teams_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY teams_delete ON public.teams
     AS PERMISSIVE
     FOR DELETE
@@ -318,7 +304,6 @@ CREATE POLICY teams_delete ON public.teams
 ;
 
 -- create policy public.teams.teams_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY teams_insert ON public.teams
     AS PERMISSIVE
     FOR INSERT
@@ -327,7 +312,6 @@ CREATE POLICY teams_insert ON public.teams
 ;
 
 -- create policy public.teams.teams_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY teams_select ON public.teams
     AS PERMISSIVE
     FOR SELECT
@@ -336,7 +320,6 @@ CREATE POLICY teams_select ON public.teams
 ;
 
 -- create policy public.teams.teams_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY teams_tenant_fence ON public.teams
     AS RESTRICTIVE
     FOR ALL
@@ -346,7 +329,6 @@ CREATE POLICY teams_tenant_fence ON public.teams
 ;
 
 -- create policy public.teams.teams_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY teams_update ON public.teams
     AS PERMISSIVE
     FOR UPDATE

@@ -222,7 +222,6 @@ CREATE INDEX idx_customer_relationship_management_subscription_rene_ba11c778 ON 
 CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DESC);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -231,7 +230,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -240,7 +238,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -249,7 +246,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -259,7 +255,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -269,7 +264,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_29febf3b
--- hazard: AUTHZ_UPDATE
 CREATE POLICY customer_relationship_management_subscription_renewals_29febf3b ON public.customer_relationship_management_subscription_renewals
     AS RESTRICTIVE
     FOR ALL
@@ -279,7 +273,6 @@ CREATE POLICY customer_relationship_management_subscription_renewals_29febf3b ON
 ;
 
 -- create policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY customer_relationship_management_subscription_renewals_delete ON public.customer_relationship_management_subscription_renewals
     AS PERMISSIVE
     FOR DELETE
@@ -288,7 +281,6 @@ CREATE POLICY customer_relationship_management_subscription_renewals_delete ON p
 ;
 
 -- create policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY customer_relationship_management_subscription_renewals_insert ON public.customer_relationship_management_subscription_renewals
     AS PERMISSIVE
     FOR INSERT
@@ -297,7 +289,6 @@ CREATE POLICY customer_relationship_management_subscription_renewals_insert ON p
 ;
 
 -- create policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY customer_relationship_management_subscription_renewals_select ON public.customer_relationship_management_subscription_renewals
     AS PERMISSIVE
     FOR SELECT
@@ -306,7 +297,6 @@ CREATE POLICY customer_relationship_management_subscription_renewals_select ON p
 ;
 
 -- create policy public.customer_relationship_management_subscription_renewals.customer_relationship_management_subscription_renewals_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY customer_relationship_management_subscription_renewals_update ON public.customer_relationship_management_subscription_renewals
     AS PERMISSIVE
     FOR UPDATE
@@ -316,7 +306,6 @@ CREATE POLICY customer_relationship_management_subscription_renewals_update ON p
 ;
 
 -- create policy public.customer_relationship_management_subscription_renewals_audit.customer_relationship_management_subscription_renewals_71261f3e
--- hazard: AUTHZ_UPDATE
 CREATE POLICY customer_relationship_management_subscription_renewals_71261f3e ON public.customer_relationship_management_subscription_renewals_audit
     AS RESTRICTIVE
     FOR ALL
@@ -326,7 +315,6 @@ CREATE POLICY customer_relationship_management_subscription_renewals_71261f3e ON
 ;
 
 -- create policy public.customer_relationship_management_subscription_renewals_audit.customer_relationship_management_subscription_renewals_d45aa399
--- hazard: AUTHZ_UPDATE
 CREATE POLICY customer_relationship_management_subscription_renewals_d45aa399 ON public.customer_relationship_management_subscription_renewals_audit
     AS PERMISSIVE
     FOR SELECT
@@ -335,7 +323,6 @@ CREATE POLICY customer_relationship_management_subscription_renewals_d45aa399 ON
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -344,7 +331,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -354,7 +340,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE

@@ -147,7 +147,6 @@ CREATE INDEX idx_sales_created_at ON public.sales (organization_id, created_at D
 CREATE INDEX idx_sales_organization_id ON public.sales (organization_id);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -156,7 +155,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -165,7 +163,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -174,7 +171,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -184,7 +180,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -194,7 +189,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -203,7 +197,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -213,7 +206,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE
@@ -223,7 +215,6 @@ CREATE POLICY organizations_update ON public.organizations
 ;
 
 -- create policy public.sales.sales_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY sales_delete ON public.sales
     AS PERMISSIVE
     FOR DELETE
@@ -232,7 +223,6 @@ CREATE POLICY sales_delete ON public.sales
 ;
 
 -- create policy public.sales.sales_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY sales_insert ON public.sales
     AS PERMISSIVE
     FOR INSERT
@@ -241,7 +231,6 @@ CREATE POLICY sales_insert ON public.sales
 ;
 
 -- create policy public.sales.sales_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY sales_select ON public.sales
     AS PERMISSIVE
     FOR SELECT
@@ -250,7 +239,6 @@ CREATE POLICY sales_select ON public.sales
 ;
 
 -- create policy public.sales.sales_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY sales_tenant_fence ON public.sales
     AS RESTRICTIVE
     FOR ALL
@@ -260,7 +248,6 @@ CREATE POLICY sales_tenant_fence ON public.sales
 ;
 
 -- create policy public.sales.sales_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY sales_update ON public.sales
     AS PERMISSIVE
     FOR UPDATE

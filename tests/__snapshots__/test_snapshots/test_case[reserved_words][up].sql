@@ -157,7 +157,6 @@ CREATE INDEX idx_line_items_organization_id ON public.line_items (organization_i
 CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DESC);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -166,7 +165,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -175,7 +173,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -184,7 +181,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -194,7 +190,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -204,7 +199,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.line_items.line_items_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY line_items_delete ON public.line_items
     AS PERMISSIVE
     FOR DELETE
@@ -213,7 +207,6 @@ CREATE POLICY line_items_delete ON public.line_items
 ;
 
 -- create policy public.line_items.line_items_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY line_items_insert ON public.line_items
     AS PERMISSIVE
     FOR INSERT
@@ -222,7 +215,6 @@ CREATE POLICY line_items_insert ON public.line_items
 ;
 
 -- create policy public.line_items.line_items_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY line_items_select ON public.line_items
     AS PERMISSIVE
     FOR SELECT
@@ -231,7 +223,6 @@ CREATE POLICY line_items_select ON public.line_items
 ;
 
 -- create policy public.line_items.line_items_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY line_items_tenant_fence ON public.line_items
     AS RESTRICTIVE
     FOR ALL
@@ -241,7 +232,6 @@ CREATE POLICY line_items_tenant_fence ON public.line_items
 ;
 
 -- create policy public.line_items.line_items_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY line_items_update ON public.line_items
     AS PERMISSIVE
     FOR UPDATE
@@ -251,7 +241,6 @@ CREATE POLICY line_items_update ON public.line_items
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -260,7 +249,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -270,7 +258,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE

@@ -213,7 +213,6 @@ CREATE INDEX idx_patients_created_at ON public.patients (organization_id, create
 CREATE INDEX idx_patients_organization_id ON public.patients (organization_id);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -222,7 +221,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -231,7 +229,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -240,7 +237,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -250,7 +246,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -260,7 +255,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -269,7 +263,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -279,7 +272,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE
@@ -289,7 +281,6 @@ CREATE POLICY organizations_update ON public.organizations
 ;
 
 -- create policy public.patients.patients_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY patients_delete ON public.patients
     AS PERMISSIVE
     FOR DELETE
@@ -298,7 +289,6 @@ CREATE POLICY patients_delete ON public.patients
 ;
 
 -- create policy public.patients.patients_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY patients_insert ON public.patients
     AS PERMISSIVE
     FOR INSERT
@@ -307,7 +297,6 @@ CREATE POLICY patients_insert ON public.patients
 ;
 
 -- create policy public.patients.patients_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY patients_select ON public.patients
     AS PERMISSIVE
     FOR SELECT
@@ -316,7 +305,6 @@ CREATE POLICY patients_select ON public.patients
 ;
 
 -- create policy public.patients.patients_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY patients_tenant_fence ON public.patients
     AS RESTRICTIVE
     FOR ALL
@@ -326,7 +314,6 @@ CREATE POLICY patients_tenant_fence ON public.patients
 ;
 
 -- create policy public.patients.patients_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY patients_update ON public.patients
     AS PERMISSIVE
     FOR UPDATE
@@ -336,7 +323,6 @@ CREATE POLICY patients_update ON public.patients
 ;
 
 -- create policy public.patients_audit.patients_audit_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY patients_audit_select ON public.patients_audit
     AS PERMISSIVE
     FOR SELECT
@@ -345,7 +331,6 @@ CREATE POLICY patients_audit_select ON public.patients_audit
 ;
 
 -- create policy public.patients_audit.patients_audit_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY patients_audit_tenant_fence ON public.patients_audit
     AS RESTRICTIVE
     FOR ALL

@@ -138,7 +138,6 @@ CREATE INDEX idx_tasks_created_at ON public.tasks (organization_id, created_at D
 CREATE INDEX idx_tasks_organization_id ON public.tasks (organization_id);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -147,7 +146,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -156,7 +154,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -165,7 +162,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -175,7 +171,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -185,7 +180,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -194,7 +188,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -204,7 +197,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE
@@ -214,7 +206,6 @@ CREATE POLICY organizations_update ON public.organizations
 ;
 
 -- create policy public.tasks.tasks_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_delete ON public.tasks
     AS PERMISSIVE
     FOR DELETE
@@ -223,7 +214,6 @@ CREATE POLICY tasks_delete ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_insert ON public.tasks
     AS PERMISSIVE
     FOR INSERT
@@ -232,7 +222,6 @@ CREATE POLICY tasks_insert ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
@@ -241,7 +230,6 @@ CREATE POLICY tasks_select ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_tenant_fence ON public.tasks
     AS RESTRICTIVE
     FOR ALL
@@ -251,7 +239,6 @@ CREATE POLICY tasks_tenant_fence ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_update ON public.tasks
     AS PERMISSIVE
     FOR UPDATE

@@ -1170,7 +1170,6 @@ CREATE INDEX idx_workflows_current_step_id ON public.workflows (organization_id,
 CREATE INDEX idx_workflows_organization_id ON public.workflows (organization_id);
 
 -- create policy public.auth_users.auth_users_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_delete ON public.auth_users
     AS PERMISSIVE
     FOR DELETE
@@ -1179,7 +1178,6 @@ CREATE POLICY auth_users_delete ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_insert ON public.auth_users
     AS PERMISSIVE
     FOR INSERT
@@ -1188,7 +1186,6 @@ CREATE POLICY auth_users_insert ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
@@ -1197,7 +1194,6 @@ CREATE POLICY auth_users_select ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_tenant_fence ON public.auth_users
     AS RESTRICTIVE
     FOR ALL
@@ -1207,7 +1203,6 @@ CREATE POLICY auth_users_tenant_fence ON public.auth_users
 ;
 
 -- create policy public.auth_users.auth_users_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY auth_users_update ON public.auth_users
     AS PERMISSIVE
     FOR UPDATE
@@ -1217,7 +1212,6 @@ CREATE POLICY auth_users_update ON public.auth_users
 ;
 
 -- create policy public.bookings.bookings_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_delete ON public.bookings
     AS PERMISSIVE
     FOR DELETE
@@ -1226,7 +1220,6 @@ CREATE POLICY bookings_delete ON public.bookings
 ;
 
 -- create policy public.bookings.bookings_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_insert ON public.bookings
     AS PERMISSIVE
     FOR INSERT
@@ -1235,7 +1228,6 @@ CREATE POLICY bookings_insert ON public.bookings
 ;
 
 -- create policy public.bookings.bookings_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_select ON public.bookings
     AS PERMISSIVE
     FOR SELECT
@@ -1244,7 +1236,6 @@ CREATE POLICY bookings_select ON public.bookings
 ;
 
 -- create policy public.bookings.bookings_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_tenant_fence ON public.bookings
     AS RESTRICTIVE
     FOR ALL
@@ -1254,7 +1245,6 @@ CREATE POLICY bookings_tenant_fence ON public.bookings
 ;
 
 -- create policy public.bookings.bookings_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_update ON public.bookings
     AS PERMISSIVE
     FOR UPDATE
@@ -1264,7 +1254,6 @@ CREATE POLICY bookings_update ON public.bookings
 ;
 
 -- create policy public.bookings_audit.bookings_audit_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_audit_select ON public.bookings_audit
     AS PERMISSIVE
     FOR SELECT
@@ -1273,7 +1262,6 @@ CREATE POLICY bookings_audit_select ON public.bookings_audit
 ;
 
 -- create policy public.bookings_audit.bookings_audit_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY bookings_audit_tenant_fence ON public.bookings_audit
     AS RESTRICTIVE
     FOR ALL
@@ -1283,7 +1271,6 @@ CREATE POLICY bookings_audit_tenant_fence ON public.bookings_audit
 ;
 
 -- create policy public.check_ins.check_ins_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_delete ON public.check_ins
     AS PERMISSIVE
     FOR DELETE
@@ -1292,7 +1279,6 @@ CREATE POLICY check_ins_delete ON public.check_ins
 ;
 
 -- create policy public.check_ins.check_ins_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_insert ON public.check_ins
     AS PERMISSIVE
     FOR INSERT
@@ -1301,7 +1287,6 @@ CREATE POLICY check_ins_insert ON public.check_ins
 ;
 
 -- create policy public.check_ins.check_ins_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_select ON public.check_ins
     AS PERMISSIVE
     FOR SELECT
@@ -1310,7 +1295,6 @@ CREATE POLICY check_ins_select ON public.check_ins
 ;
 
 -- create policy public.check_ins.check_ins_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_tenant_fence ON public.check_ins
     AS RESTRICTIVE
     FOR ALL
@@ -1320,7 +1304,6 @@ CREATE POLICY check_ins_tenant_fence ON public.check_ins
 ;
 
 -- create policy public.check_ins.check_ins_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY check_ins_update ON public.check_ins
     AS PERMISSIVE
     FOR UPDATE
@@ -1330,7 +1313,6 @@ CREATE POLICY check_ins_update ON public.check_ins
 ;
 
 -- create policy public.class_sessions.class_sessions_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_delete ON public.class_sessions
     AS PERMISSIVE
     FOR DELETE
@@ -1339,7 +1321,6 @@ CREATE POLICY class_sessions_delete ON public.class_sessions
 ;
 
 -- create policy public.class_sessions.class_sessions_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_insert ON public.class_sessions
     AS PERMISSIVE
     FOR INSERT
@@ -1348,7 +1329,6 @@ CREATE POLICY class_sessions_insert ON public.class_sessions
 ;
 
 -- create policy public.class_sessions.class_sessions_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_select ON public.class_sessions
     AS PERMISSIVE
     FOR SELECT
@@ -1357,7 +1337,6 @@ CREATE POLICY class_sessions_select ON public.class_sessions
 ;
 
 -- create policy public.class_sessions.class_sessions_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_tenant_fence ON public.class_sessions
     AS RESTRICTIVE
     FOR ALL
@@ -1367,7 +1346,6 @@ CREATE POLICY class_sessions_tenant_fence ON public.class_sessions
 ;
 
 -- create policy public.class_sessions.class_sessions_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY class_sessions_update ON public.class_sessions
     AS PERMISSIVE
     FOR UPDATE
@@ -1377,7 +1355,6 @@ CREATE POLICY class_sessions_update ON public.class_sessions
 ;
 
 -- create policy public.classes.classes_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_delete ON public.classes
     AS PERMISSIVE
     FOR DELETE
@@ -1386,7 +1363,6 @@ CREATE POLICY classes_delete ON public.classes
 ;
 
 -- create policy public.classes.classes_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_insert ON public.classes
     AS PERMISSIVE
     FOR INSERT
@@ -1395,7 +1371,6 @@ CREATE POLICY classes_insert ON public.classes
 ;
 
 -- create policy public.classes.classes_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_select ON public.classes
     AS PERMISSIVE
     FOR SELECT
@@ -1404,7 +1379,6 @@ CREATE POLICY classes_select ON public.classes
 ;
 
 -- create policy public.classes.classes_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_tenant_fence ON public.classes
     AS RESTRICTIVE
     FOR ALL
@@ -1414,7 +1388,6 @@ CREATE POLICY classes_tenant_fence ON public.classes
 ;
 
 -- create policy public.classes.classes_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY classes_update ON public.classes
     AS PERMISSIVE
     FOR UPDATE
@@ -1424,7 +1397,6 @@ CREATE POLICY classes_update ON public.classes
 ;
 
 -- create policy public.lead_notes.lead_notes_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_notes_delete ON public.lead_notes
     AS PERMISSIVE
     FOR DELETE
@@ -1433,7 +1405,6 @@ CREATE POLICY lead_notes_delete ON public.lead_notes
 ;
 
 -- create policy public.lead_notes.lead_notes_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_notes_insert ON public.lead_notes
     AS PERMISSIVE
     FOR INSERT
@@ -1442,7 +1413,6 @@ CREATE POLICY lead_notes_insert ON public.lead_notes
 ;
 
 -- create policy public.lead_notes.lead_notes_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_notes_select ON public.lead_notes
     AS PERMISSIVE
     FOR SELECT
@@ -1451,7 +1421,6 @@ CREATE POLICY lead_notes_select ON public.lead_notes
 ;
 
 -- create policy public.lead_notes.lead_notes_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_notes_tenant_fence ON public.lead_notes
     AS RESTRICTIVE
     FOR ALL
@@ -1461,7 +1430,6 @@ CREATE POLICY lead_notes_tenant_fence ON public.lead_notes
 ;
 
 -- create policy public.lead_notes.lead_notes_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_notes_update ON public.lead_notes
     AS PERMISSIVE
     FOR UPDATE
@@ -1471,7 +1439,6 @@ CREATE POLICY lead_notes_update ON public.lead_notes
 ;
 
 -- create policy public.lead_sources.lead_sources_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_delete ON public.lead_sources
     AS PERMISSIVE
     FOR DELETE
@@ -1480,7 +1447,6 @@ CREATE POLICY lead_sources_delete ON public.lead_sources
 ;
 
 -- create policy public.lead_sources.lead_sources_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_insert ON public.lead_sources
     AS PERMISSIVE
     FOR INSERT
@@ -1489,7 +1455,6 @@ CREATE POLICY lead_sources_insert ON public.lead_sources
 ;
 
 -- create policy public.lead_sources.lead_sources_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_select ON public.lead_sources
     AS PERMISSIVE
     FOR SELECT
@@ -1498,7 +1463,6 @@ CREATE POLICY lead_sources_select ON public.lead_sources
 ;
 
 -- create policy public.lead_sources.lead_sources_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_tenant_fence ON public.lead_sources
     AS RESTRICTIVE
     FOR ALL
@@ -1508,7 +1472,6 @@ CREATE POLICY lead_sources_tenant_fence ON public.lead_sources
 ;
 
 -- create policy public.lead_sources.lead_sources_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_sources_update ON public.lead_sources
     AS PERMISSIVE
     FOR UPDATE
@@ -1518,7 +1481,6 @@ CREATE POLICY lead_sources_update ON public.lead_sources
 ;
 
 -- create policy public.lead_tags.lead_tags_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_delete ON public.lead_tags
     AS PERMISSIVE
     FOR DELETE
@@ -1527,7 +1489,6 @@ CREATE POLICY lead_tags_delete ON public.lead_tags
 ;
 
 -- create policy public.lead_tags.lead_tags_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_insert ON public.lead_tags
     AS PERMISSIVE
     FOR INSERT
@@ -1536,7 +1497,6 @@ CREATE POLICY lead_tags_insert ON public.lead_tags
 ;
 
 -- create policy public.lead_tags.lead_tags_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_select ON public.lead_tags
     AS PERMISSIVE
     FOR SELECT
@@ -1545,7 +1505,6 @@ CREATE POLICY lead_tags_select ON public.lead_tags
 ;
 
 -- create policy public.lead_tags.lead_tags_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_tenant_fence ON public.lead_tags
     AS RESTRICTIVE
     FOR ALL
@@ -1555,7 +1514,6 @@ CREATE POLICY lead_tags_tenant_fence ON public.lead_tags
 ;
 
 -- create policy public.lead_tags.lead_tags_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY lead_tags_update ON public.lead_tags
     AS PERMISSIVE
     FOR UPDATE
@@ -1565,7 +1523,6 @@ CREATE POLICY lead_tags_update ON public.lead_tags
 ;
 
 -- create policy public.leads.claim_unassigned_leads
--- hazard: AUTHZ_UPDATE
 CREATE POLICY claim_unassigned_leads ON public.leads
     AS PERMISSIVE
     FOR UPDATE
@@ -1575,7 +1532,6 @@ CREATE POLICY claim_unassigned_leads ON public.leads
 ;
 
 -- create policy public.leads.leads_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_delete ON public.leads
     AS PERMISSIVE
     FOR DELETE
@@ -1584,7 +1540,6 @@ CREATE POLICY leads_delete ON public.leads
 ;
 
 -- create policy public.leads.leads_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_insert ON public.leads
     AS PERMISSIVE
     FOR INSERT
@@ -1593,7 +1548,6 @@ CREATE POLICY leads_insert ON public.leads
 ;
 
 -- create policy public.leads.leads_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_select ON public.leads
     AS PERMISSIVE
     FOR SELECT
@@ -1602,7 +1556,6 @@ CREATE POLICY leads_select ON public.leads
 ;
 
 -- create policy public.leads.leads_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_tenant_fence ON public.leads
     AS RESTRICTIVE
     FOR ALL
@@ -1612,7 +1565,6 @@ CREATE POLICY leads_tenant_fence ON public.leads
 ;
 
 -- create policy public.leads.leads_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_update ON public.leads
     AS PERMISSIVE
     FOR UPDATE
@@ -1622,7 +1574,6 @@ CREATE POLICY leads_update ON public.leads
 ;
 
 -- create policy public.leads_audit.leads_audit_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_audit_select ON public.leads_audit
     AS PERMISSIVE
     FOR SELECT
@@ -1631,7 +1582,6 @@ CREATE POLICY leads_audit_select ON public.leads_audit
 ;
 
 -- create policy public.leads_audit.leads_audit_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY leads_audit_tenant_fence ON public.leads_audit
     AS RESTRICTIVE
     FOR ALL
@@ -1641,7 +1591,6 @@ CREATE POLICY leads_audit_tenant_fence ON public.leads_audit
 ;
 
 -- create policy public.members.members_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_delete ON public.members
     AS PERMISSIVE
     FOR DELETE
@@ -1650,7 +1599,6 @@ CREATE POLICY members_delete ON public.members
 ;
 
 -- create policy public.members.members_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_insert ON public.members
     AS PERMISSIVE
     FOR INSERT
@@ -1659,7 +1607,6 @@ CREATE POLICY members_insert ON public.members
 ;
 
 -- create policy public.members.members_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_select ON public.members
     AS PERMISSIVE
     FOR SELECT
@@ -1668,7 +1615,6 @@ CREATE POLICY members_select ON public.members
 ;
 
 -- create policy public.members.members_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_tenant_fence ON public.members
     AS RESTRICTIVE
     FOR ALL
@@ -1678,7 +1624,6 @@ CREATE POLICY members_tenant_fence ON public.members
 ;
 
 -- create policy public.members.members_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY members_update ON public.members
     AS PERMISSIVE
     FOR UPDATE
@@ -1688,7 +1633,6 @@ CREATE POLICY members_update ON public.members
 ;
 
 -- create policy public.membership_plans.membership_plans_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_delete ON public.membership_plans
     AS PERMISSIVE
     FOR DELETE
@@ -1697,7 +1641,6 @@ CREATE POLICY membership_plans_delete ON public.membership_plans
 ;
 
 -- create policy public.membership_plans.membership_plans_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_insert ON public.membership_plans
     AS PERMISSIVE
     FOR INSERT
@@ -1706,7 +1649,6 @@ CREATE POLICY membership_plans_insert ON public.membership_plans
 ;
 
 -- create policy public.membership_plans.membership_plans_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_select ON public.membership_plans
     AS PERMISSIVE
     FOR SELECT
@@ -1715,7 +1657,6 @@ CREATE POLICY membership_plans_select ON public.membership_plans
 ;
 
 -- create policy public.membership_plans.membership_plans_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_tenant_fence ON public.membership_plans
     AS RESTRICTIVE
     FOR ALL
@@ -1725,7 +1666,6 @@ CREATE POLICY membership_plans_tenant_fence ON public.membership_plans
 ;
 
 -- create policy public.membership_plans.membership_plans_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY membership_plans_update ON public.membership_plans
     AS PERMISSIVE
     FOR UPDATE
@@ -1735,7 +1675,6 @@ CREATE POLICY membership_plans_update ON public.membership_plans
 ;
 
 -- create policy public.message_templates.message_templates_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_delete ON public.message_templates
     AS PERMISSIVE
     FOR DELETE
@@ -1744,7 +1683,6 @@ CREATE POLICY message_templates_delete ON public.message_templates
 ;
 
 -- create policy public.message_templates.message_templates_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_insert ON public.message_templates
     AS PERMISSIVE
     FOR INSERT
@@ -1753,7 +1691,6 @@ CREATE POLICY message_templates_insert ON public.message_templates
 ;
 
 -- create policy public.message_templates.message_templates_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_select ON public.message_templates
     AS PERMISSIVE
     FOR SELECT
@@ -1762,7 +1699,6 @@ CREATE POLICY message_templates_select ON public.message_templates
 ;
 
 -- create policy public.message_templates.message_templates_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_tenant_fence ON public.message_templates
     AS RESTRICTIVE
     FOR ALL
@@ -1772,7 +1708,6 @@ CREATE POLICY message_templates_tenant_fence ON public.message_templates
 ;
 
 -- create policy public.message_templates.message_templates_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY message_templates_update ON public.message_templates
     AS PERMISSIVE
     FOR UPDATE
@@ -1782,7 +1717,6 @@ CREATE POLICY message_templates_update ON public.message_templates
 ;
 
 -- create policy public.messages.messages_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY messages_delete ON public.messages
     AS PERMISSIVE
     FOR DELETE
@@ -1791,7 +1725,6 @@ CREATE POLICY messages_delete ON public.messages
 ;
 
 -- create policy public.messages.messages_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY messages_insert ON public.messages
     AS PERMISSIVE
     FOR INSERT
@@ -1800,7 +1733,6 @@ CREATE POLICY messages_insert ON public.messages
 ;
 
 -- create policy public.messages.messages_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY messages_select ON public.messages
     AS PERMISSIVE
     FOR SELECT
@@ -1809,7 +1741,6 @@ CREATE POLICY messages_select ON public.messages
 ;
 
 -- create policy public.messages.messages_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY messages_tenant_fence ON public.messages
     AS RESTRICTIVE
     FOR ALL
@@ -1819,7 +1750,6 @@ CREATE POLICY messages_tenant_fence ON public.messages
 ;
 
 -- create policy public.organizations.organizations_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
@@ -1828,7 +1758,6 @@ CREATE POLICY organizations_select ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_tenant_fence ON public.organizations
     AS RESTRICTIVE
     FOR ALL
@@ -1838,7 +1767,6 @@ CREATE POLICY organizations_tenant_fence ON public.organizations
 ;
 
 -- create policy public.organizations.organizations_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY organizations_update ON public.organizations
     AS PERMISSIVE
     FOR UPDATE
@@ -1848,7 +1776,6 @@ CREATE POLICY organizations_update ON public.organizations
 ;
 
 -- create policy public.payments.payments_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY payments_select ON public.payments
     AS PERMISSIVE
     FOR SELECT
@@ -1857,7 +1784,6 @@ CREATE POLICY payments_select ON public.payments
 ;
 
 -- create policy public.payments.payments_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY payments_tenant_fence ON public.payments
     AS RESTRICTIVE
     FOR ALL
@@ -1867,7 +1793,6 @@ CREATE POLICY payments_tenant_fence ON public.payments
 ;
 
 -- create policy public.payments_audit.payments_audit_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY payments_audit_select ON public.payments_audit
     AS PERMISSIVE
     FOR SELECT
@@ -1876,7 +1801,6 @@ CREATE POLICY payments_audit_select ON public.payments_audit
 ;
 
 -- create policy public.payments_audit.payments_audit_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY payments_audit_tenant_fence ON public.payments_audit
     AS RESTRICTIVE
     FOR ALL
@@ -1886,7 +1810,6 @@ CREATE POLICY payments_audit_tenant_fence ON public.payments_audit
 ;
 
 -- create policy public.tags.tags_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_delete ON public.tags
     AS PERMISSIVE
     FOR DELETE
@@ -1895,7 +1818,6 @@ CREATE POLICY tags_delete ON public.tags
 ;
 
 -- create policy public.tags.tags_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_insert ON public.tags
     AS PERMISSIVE
     FOR INSERT
@@ -1904,7 +1826,6 @@ CREATE POLICY tags_insert ON public.tags
 ;
 
 -- create policy public.tags.tags_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_select ON public.tags
     AS PERMISSIVE
     FOR SELECT
@@ -1913,7 +1834,6 @@ CREATE POLICY tags_select ON public.tags
 ;
 
 -- create policy public.tags.tags_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_tenant_fence ON public.tags
     AS RESTRICTIVE
     FOR ALL
@@ -1923,7 +1843,6 @@ CREATE POLICY tags_tenant_fence ON public.tags
 ;
 
 -- create policy public.tags.tags_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tags_update ON public.tags
     AS PERMISSIVE
     FOR UPDATE
@@ -1933,7 +1852,6 @@ CREATE POLICY tags_update ON public.tags
 ;
 
 -- create policy public.tasks.tasks_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_delete ON public.tasks
     AS PERMISSIVE
     FOR DELETE
@@ -1942,7 +1860,6 @@ CREATE POLICY tasks_delete ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_insert ON public.tasks
     AS PERMISSIVE
     FOR INSERT
@@ -1951,7 +1868,6 @@ CREATE POLICY tasks_insert ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
@@ -1960,7 +1876,6 @@ CREATE POLICY tasks_select ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_tenant_fence ON public.tasks
     AS RESTRICTIVE
     FOR ALL
@@ -1970,7 +1885,6 @@ CREATE POLICY tasks_tenant_fence ON public.tasks
 ;
 
 -- create policy public.tasks.tasks_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY tasks_update ON public.tasks
     AS PERMISSIVE
     FOR UPDATE
@@ -1980,7 +1894,6 @@ CREATE POLICY tasks_update ON public.tasks
 ;
 
 -- create policy public.workflow_executions.workflow_executions_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_executions_delete ON public.workflow_executions
     AS PERMISSIVE
     FOR DELETE
@@ -1989,7 +1902,6 @@ CREATE POLICY workflow_executions_delete ON public.workflow_executions
 ;
 
 -- create policy public.workflow_executions.workflow_executions_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_executions_select ON public.workflow_executions
     AS PERMISSIVE
     FOR SELECT
@@ -1998,7 +1910,6 @@ CREATE POLICY workflow_executions_select ON public.workflow_executions
 ;
 
 -- create policy public.workflow_executions.workflow_executions_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_executions_tenant_fence ON public.workflow_executions
     AS RESTRICTIVE
     FOR ALL
@@ -2008,7 +1919,6 @@ CREATE POLICY workflow_executions_tenant_fence ON public.workflow_executions
 ;
 
 -- create policy public.workflow_steps.workflow_steps_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_delete ON public.workflow_steps
     AS PERMISSIVE
     FOR DELETE
@@ -2017,7 +1927,6 @@ CREATE POLICY workflow_steps_delete ON public.workflow_steps
 ;
 
 -- create policy public.workflow_steps.workflow_steps_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_insert ON public.workflow_steps
     AS PERMISSIVE
     FOR INSERT
@@ -2026,7 +1935,6 @@ CREATE POLICY workflow_steps_insert ON public.workflow_steps
 ;
 
 -- create policy public.workflow_steps.workflow_steps_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_select ON public.workflow_steps
     AS PERMISSIVE
     FOR SELECT
@@ -2035,7 +1943,6 @@ CREATE POLICY workflow_steps_select ON public.workflow_steps
 ;
 
 -- create policy public.workflow_steps.workflow_steps_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_tenant_fence ON public.workflow_steps
     AS RESTRICTIVE
     FOR ALL
@@ -2045,7 +1952,6 @@ CREATE POLICY workflow_steps_tenant_fence ON public.workflow_steps
 ;
 
 -- create policy public.workflow_steps.workflow_steps_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflow_steps_update ON public.workflow_steps
     AS PERMISSIVE
     FOR UPDATE
@@ -2055,7 +1961,6 @@ CREATE POLICY workflow_steps_update ON public.workflow_steps
 ;
 
 -- create policy public.workflows.workflows_delete
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_delete ON public.workflows
     AS PERMISSIVE
     FOR DELETE
@@ -2064,7 +1969,6 @@ CREATE POLICY workflows_delete ON public.workflows
 ;
 
 -- create policy public.workflows.workflows_insert
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_insert ON public.workflows
     AS PERMISSIVE
     FOR INSERT
@@ -2073,7 +1977,6 @@ CREATE POLICY workflows_insert ON public.workflows
 ;
 
 -- create policy public.workflows.workflows_select
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_select ON public.workflows
     AS PERMISSIVE
     FOR SELECT
@@ -2082,7 +1985,6 @@ CREATE POLICY workflows_select ON public.workflows
 ;
 
 -- create policy public.workflows.workflows_tenant_fence
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_tenant_fence ON public.workflows
     AS RESTRICTIVE
     FOR ALL
@@ -2092,7 +1994,6 @@ CREATE POLICY workflows_tenant_fence ON public.workflows
 ;
 
 -- create policy public.workflows.workflows_update
--- hazard: AUTHZ_UPDATE
 CREATE POLICY workflows_update ON public.workflows
     AS PERMISSIVE
     FOR UPDATE
