@@ -1109,7 +1109,7 @@ CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
@@ -1151,7 +1151,7 @@ CREATE POLICY bookings_select ON public.bookings
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.bookings.bookings_tenant_fence
@@ -1277,7 +1277,7 @@ CREATE POLICY lead_sources_select ON public.lead_sources
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.lead_sources.lead_sources_tenant_fence
@@ -1319,7 +1319,7 @@ CREATE POLICY lead_tags_select ON public.lead_tags
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.lead_tags.lead_tags_tenant_fence
@@ -1370,7 +1370,7 @@ CREATE POLICY leads_select ON public.leads
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
+    USING (deleted_at IS NULL)
 ;
 
 -- create policy public.leads.leads_tenant_fence
@@ -1429,7 +1429,7 @@ CREATE POLICY members_select ON public.members
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.members.members_tenant_fence
@@ -1471,7 +1471,7 @@ CREATE POLICY membership_plans_select ON public.membership_plans
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.membership_plans.membership_plans_tenant_fence
@@ -1513,7 +1513,7 @@ CREATE POLICY message_templates_select ON public.message_templates
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.message_templates.message_templates_tenant_fence
@@ -1555,7 +1555,7 @@ CREATE POLICY messages_select ON public.messages
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.messages.messages_tenant_fence
@@ -1588,7 +1588,7 @@ CREATE POLICY notes_select ON public.notes
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.notes.notes_tenant_fence
@@ -1614,7 +1614,7 @@ CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
@@ -1690,7 +1690,7 @@ CREATE POLICY tags_select ON public.tags
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.tags.tags_tenant_fence
@@ -1732,7 +1732,7 @@ CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.tasks.tasks_tenant_fence
@@ -1766,7 +1766,7 @@ CREATE POLICY workflow_executions_select ON public.workflow_executions
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.workflow_executions.workflow_executions_tenant_fence
@@ -1799,7 +1799,7 @@ CREATE POLICY workflow_steps_select ON public.workflow_steps
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.workflow_steps.workflow_steps_tenant_fence
@@ -1841,7 +1841,7 @@ CREATE POLICY workflows_select ON public.workflows
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.workflows.workflows_tenant_fence

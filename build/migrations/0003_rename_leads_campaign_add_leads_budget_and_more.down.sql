@@ -96,7 +96,7 @@ CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.tasks.tasks_delete

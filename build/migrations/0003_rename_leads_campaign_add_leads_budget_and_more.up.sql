@@ -64,7 +64,7 @@ CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
+    USING (deleted_at IS NULL)
 ;
 
 -- create policy public.tasks.tasks_update

@@ -240,7 +240,7 @@ CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
@@ -282,7 +282,7 @@ CREATE POLICY categories_select ON public.categories
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.categories.categories_tenant_fence
@@ -308,7 +308,7 @@ CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
@@ -350,7 +350,7 @@ CREATE POLICY products_select ON public.products
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.products.products_tenant_fence

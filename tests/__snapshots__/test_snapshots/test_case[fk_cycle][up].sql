@@ -206,7 +206,7 @@ CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
@@ -232,7 +232,7 @@ CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
@@ -274,7 +274,7 @@ CREATE POLICY players_select ON public.players
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.players.players_tenant_fence
@@ -316,7 +316,7 @@ CREATE POLICY teams_select ON public.teams
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.teams.teams_tenant_fence

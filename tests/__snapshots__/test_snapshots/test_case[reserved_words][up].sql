@@ -177,7 +177,7 @@ CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
@@ -219,7 +219,7 @@ CREATE POLICY line_items_select ON public.line_items
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.line_items.line_items_tenant_fence
@@ -245,7 +245,7 @@ CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.organizations.organizations_tenant_fence

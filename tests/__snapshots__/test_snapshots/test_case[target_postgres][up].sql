@@ -158,7 +158,7 @@ CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
     TO public
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
@@ -184,7 +184,7 @@ CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
     TO public
-    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
@@ -226,7 +226,7 @@ CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
     TO public
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.tasks.tasks_tenant_fence

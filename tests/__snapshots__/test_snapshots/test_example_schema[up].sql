@@ -1190,7 +1190,7 @@ CREATE POLICY auth_users_select ON public.auth_users
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.auth_users.auth_users_tenant_fence
@@ -1232,7 +1232,7 @@ CREATE POLICY bookings_select ON public.bookings
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.bookings.bookings_tenant_fence
@@ -1291,7 +1291,7 @@ CREATE POLICY check_ins_select ON public.check_ins
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.check_ins.check_ins_tenant_fence
@@ -1417,7 +1417,7 @@ CREATE POLICY lead_notes_select ON public.lead_notes
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.lead_notes.lead_notes_tenant_fence
@@ -1459,7 +1459,7 @@ CREATE POLICY lead_sources_select ON public.lead_sources
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.lead_sources.lead_sources_tenant_fence
@@ -1501,7 +1501,7 @@ CREATE POLICY lead_tags_select ON public.lead_tags
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.lead_tags.lead_tags_tenant_fence
@@ -1552,7 +1552,7 @@ CREATE POLICY leads_select ON public.leads
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
+    USING (deleted_at IS NULL)
 ;
 
 -- create policy public.leads.leads_tenant_fence
@@ -1611,7 +1611,7 @@ CREATE POLICY members_select ON public.members
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.members.members_tenant_fence
@@ -1653,7 +1653,7 @@ CREATE POLICY membership_plans_select ON public.membership_plans
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.membership_plans.membership_plans_tenant_fence
@@ -1695,7 +1695,7 @@ CREATE POLICY message_templates_select ON public.message_templates
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.message_templates.message_templates_tenant_fence
@@ -1737,7 +1737,7 @@ CREATE POLICY messages_select ON public.messages
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.messages.messages_tenant_fence
@@ -1754,7 +1754,7 @@ CREATE POLICY organizations_select ON public.organizations
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.organizations.organizations_tenant_fence
@@ -1830,7 +1830,7 @@ CREATE POLICY tags_select ON public.tags
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.tags.tags_tenant_fence
@@ -1872,7 +1872,7 @@ CREATE POLICY tasks_select ON public.tasks
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
+    USING (deleted_at IS NULL)
 ;
 
 -- create policy public.tasks.tasks_tenant_fence
@@ -1906,7 +1906,7 @@ CREATE POLICY workflow_executions_select ON public.workflow_executions
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.workflow_executions.workflow_executions_tenant_fence
@@ -1939,7 +1939,7 @@ CREATE POLICY workflow_steps_select ON public.workflow_steps
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.workflow_steps.workflow_steps_tenant_fence
@@ -1981,7 +1981,7 @@ CREATE POLICY workflows_select ON public.workflows
     AS PERMISSIVE
     FOR SELECT
     TO authenticated
-    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    USING (true)
 ;
 
 -- create policy public.workflows.workflows_tenant_fence
