@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import names
 from .context import Context, suggest
-from .lower_tables import TableDraft, enum_values
+from .lower_tables import TableDraft, enum_values, reference_of
 from .model import PRIVATE, PUBLIC, Grant, Policy
 
 COMMANDS = ("select", "insert", "update", "delete")
@@ -88,10 +88,8 @@ def check_rule(ctx: Context, draft: TableDraft, command: str, rule: str, keys: t
 
 def owner_expression(ctx: Context, draft: TableDraft) -> str:
     owner = draft.entry.get("owner_column")
-    spec_col = (draft.entry.get("columns") or {}).get(owner) or {}
-    ref = spec_col.get("references")
-    target = ref if isinstance(ref, str) else (ref or {}).get("table")
-    if target == ctx.project.membership_table:
+    reference = reference_of(((draft.entry.get("columns") or {}).get(owner) or {}).get("references"))
+    if reference and reference[0] == ctx.project.membership_table:
         return f"{owner} = ANY ((SELECT {PRIVATE}.{MEMBERSHIP_IDS}())::{owner_type(ctx)}[])"
     return f"{owner} = {user_id(ctx)}"
 

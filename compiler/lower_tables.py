@@ -254,7 +254,8 @@ def covered(draft: TableDraft, columns: tuple[str, ...]) -> bool:
     return any(cand[: len(columns)] == columns for cand in candidates)
 
 
-def reference_of(ctx: Context, draft: TableDraft, name: str, ref) -> tuple[str, str | None, str, str] | None:
+def reference_of(ref) -> tuple[str, str | None, str, str] | None:
+    """(table, column, on_delete, on_update) of a column's `references`, in either spelling."""
     if isinstance(ref, str):
         return ref, None, "no_action", "no_action"
     if isinstance(ref, dict):
@@ -273,7 +274,7 @@ def lower_foreign_keys(ctx: Context, draft: TableDraft, drafts: dict[str, TableD
             names.foreign_key_name(table, tenant_col), "foreign_key", (tenant_col,),
             ref_schema=PUBLIC, ref_table=root, ref_columns=root_pk, on_delete="cascade"))
     for name, col in (entry.get("columns") or {}).items():
-        ref = reference_of(ctx, draft, name, (col or {}).get("references"))
+        ref = reference_of((col or {}).get("references"))
         if ref is None:
             continue
         target_name, target_col, on_delete, on_update = ref
