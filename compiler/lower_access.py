@@ -10,6 +10,7 @@ from . import names
 from .context import Context, suggest
 from .lower_tables import TableDraft, enum_values, reference_of
 from .model import PRIVATE, PUBLIC, Grant, Policy
+from .sqltext import ident, literal
 
 COMMANDS = ("select", "insert", "update", "delete")
 PRIVILEGES = {"select": "SELECT", "insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}
@@ -22,7 +23,7 @@ def user_id(ctx: Context) -> str:
 
 
 def tenant_ids(ctx: Context, role: str | None = None) -> str:
-    args = f"'{role}'::{PUBLIC}.{role_enum(ctx)}" if role is not None else ""
+    args = f"{literal(role)}::{PUBLIC}.{ident(role_enum(ctx))}" if role is not None else ""
     # The cast makes the scalar subquery an array expression: `x = ANY ((SELECT ...))` alone
     # would be read as `x = ANY (subquery)` and compare x with the whole array.
     return f"(SELECT {PRIVATE}.{TENANT_IDS}({args}))::uuid[]"
@@ -90,8 +91,8 @@ def owner_expression(ctx: Context, draft: TableDraft) -> str:
     owner = draft.entry.get("owner_column")
     reference = reference_of(((draft.entry.get("columns") or {}).get(owner) or {}).get("references"))
     if reference and reference[0] == ctx.project.membership_table:
-        return f"{owner} = ANY ((SELECT {PRIVATE}.{MEMBERSHIP_IDS}())::{owner_type(ctx)}[])"
-    return f"{owner} = {user_id(ctx)}"
+        return f"{ident(owner)} = ANY ((SELECT {PRIVATE}.{MEMBERSHIP_IDS}())::{owner_type(ctx)}[])"
+    return f"{ident(owner)} = {user_id(ctx)}"
 
 
 def owner_type(ctx: Context) -> str:
@@ -116,7 +117,7 @@ def rule_expression(ctx: Context, draft: TableDraft, rule: str, command: str) ->
     role = rule[len("role:"):]
     if draft.kind == "shared":
         return f"cardinality({tenant_ids(ctx, role)}) > 0"
-    return f"{tenant_key} = ANY ({tenant_ids(ctx, role)})"
+    return f"{ident(tenant_key)} = ANY ({tenant_ids(ctx, role)})"
 
 
 def combine(expressions: list[str]) -> str:
@@ -136,7 +137,7 @@ def fence_expression(ctx: Context, draft: TableDraft) -> str | None:
     if draft.kind == "shared":
         return None
     column = "id" if draft.kind == "root" else ctx.project.tenant_column
-    return f"{column} = ANY ({tenant_ids(ctx)})"
+    return f"{ident(column)} = ANY ({tenant_ids(ctx)})"
 
 
 def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[Grant]]:

@@ -6,6 +6,7 @@ from .context import Context
 from .lower_access import combine, rules_by_command, tenant_ids
 from .lower_tables import TableDraft
 from .model import PRIVATE, PUBLIC, Column, Constraint, Grant, Index, IndexKey, Policy, Table, Trigger
+from .sqltext import ident
 from .support import AUDIT_ROW
 
 
@@ -35,7 +36,7 @@ def audit_objects(ctx: Context, draft: TableDraft, user_type: str) -> list:
     policies = []
     grants = (Grant("service_role", ("SELECT", "INSERT", "UPDATE", "DELETE")),) if project.supabase else ()
     if owned:
-        fence = f"{tenant_col} = ANY ({tenant_ids(ctx)})"
+        fence = f"{ident(tenant_col)} = ANY ({tenant_ids(ctx)})"
         policies = [
             Policy(PUBLIC, name, names.policy_name(name, "tenant_fence"), "all", False, roles, fence, fence, needs)]
         readers = audit_readers(ctx, draft)
@@ -67,6 +68,6 @@ def audit_readers(ctx: Context, draft: TableDraft) -> str | None:
     if not kept:
         return None
     tenant_col = ctx.project.tenant_column
-    expressions = [f"{tenant_col} = ANY ({tenant_ids(ctx, None if rule == 'member' else rule[5:])})"
+    expressions = [f"{ident(tenant_col)} = ANY ({tenant_ids(ctx, None if rule == 'member' else rule[5:])})"
                    for rule in kept]
     return combine(expressions)

@@ -8,6 +8,7 @@ from .expressions import SqlError, expand_stars, function_calls, parse_query, qu
 from .lower_access import TENANT_IDS
 from .lower_tables import TableDraft, parse_index_keys
 from .model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
+from .sqltext import ident, qualified
 
 
 def relation_keys(ctx: Context, entry, used) -> list[tuple]:
@@ -53,17 +54,17 @@ def lower_view(ctx: Context, entry, columns_of: dict[str, list[str]]) -> list:
     data = View(PRIVATE, entry.name, query, materialized=True, security_invoker=False,
                 comment=comment, revoke_from=api, reads=reads)
     rows_name = names.fit(f"{entry.name}_rows")
-    tenant_filter = (f"\nWHERE v.{project.tenant_column} = ANY ({PRIVATE}.{TENANT_IDS}())"
+    tenant_filter = (f"\nWHERE v.{ident(project.tenant_column)} = ANY ({PRIVATE}.{TENANT_IDS}())"
                      if reads_tenant_data else "")
     rows = Function(
-        PRIVATE, rows_name, f"SETOF {PRIVATE}.{entry.name}", "sql",
-        f"SELECT v.*\nFROM {PRIVATE}.{entry.name} AS v{tenant_filter}",
+        PRIVATE, rows_name, f"SETOF {qualified(PRIVATE, entry.name)}", "sql",
+        f"SELECT v.*\nFROM {qualified(PRIVATE, entry.name)} AS v{tenant_filter}",
         security="definer", volatility="stable", search_path="",
         comment=f"Rows of materialized view {entry.name} the current user may see.",
         execute_roles=("authenticated",) if project.supabase else ("public",),
         reads=(("view", PRIVATE, entry.name), ("function", PRIVATE, TENANT_IDS)) if reads_tenant_data
         else (("view", PRIVATE, entry.name),))
-    exposed = View(PUBLIC, entry.name, f"SELECT *\nFROM {PRIVATE}.{rows_name}()", comment=comment,
+    exposed = View(PUBLIC, entry.name, f"SELECT *\nFROM {qualified(PRIVATE, rows_name)}()", comment=comment,
                    grants=select_for, revoke_from=api, reads=(("function", PRIVATE, rows_name),))
     draft = TableDraft(entry, entry.name, "shared")
     draft.columns = [Column(n, "text") for n in outputs if n]

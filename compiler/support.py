@@ -4,6 +4,7 @@ from __future__ import annotations
 from .context import Context
 from .lower_access import MEMBERSHIP_IDS, TENANT_IDS, role_enum
 from .model import PRIVATE, PUBLIC, Argument, Function
+from .sqltext import ident, qualified
 
 UPDATED_AT = "update_updated_at_column"
 AUDIT_ROW = "audit_row"
@@ -25,7 +26,8 @@ def membership_functions(ctx: Context, tenant_type: str, membership_pk_type: str
     themselves and take no user id: callable by any signed-in user, they must never answer
     for somebody else."""
     project = ctx.project
-    membership = f"{PUBLIC}.{project.membership_table}"
+    membership = qualified(PUBLIC, project.membership_table)
+    tenant, user = ident(project.tenant_column), ident(project.user_column)
     live = " AND m.deleted_at IS NULL" if membership_soft_delete else ""
     execute = ("authenticated",) if project.supabase else ("public",)
     arguments = []
@@ -33,17 +35,17 @@ def membership_functions(ctx: Context, tenant_type: str, membership_pk_type: str
     role_filter = ""
     enum = role_enum(ctx)
     if enum:
-        arguments.append(Argument("p_role", f"{PUBLIC}.{enum}", "NULL"))
-        role_filter = f" AND (p_role IS NULL OR m.{project.role_column} = p_role)"
+        arguments.append(Argument("p_role", qualified(PUBLIC, enum), "NULL"))
+        role_filter = f" AND (p_role IS NULL OR m.{ident(project.role_column)} = p_role)"
     reads = (("table", PUBLIC, project.membership_table),)
     # plpgsql, not sql: a security definer function is never inlined, and PL/pgSQL keeps its
     # query plan for the session where an SQL function would plan it on every call (once per
     # statement under row level security; benchmarks/rls_overhead.py).
     tenant_ids = Function(
         PRIVATE, TENANT_IDS, f"{tenant_type}[]", "plpgsql",
-        f"BEGIN\n  RETURN (SELECT coalesce(array_agg(DISTINCT m.{project.tenant_column}), '{{}}')\n"
+        f"BEGIN\n  RETURN (SELECT coalesce(array_agg(DISTINCT m.{tenant}), '{{}}')\n"
         f"          FROM {membership} AS m\n"
-        f"          WHERE m.{project.user_column} = {current}{role_filter}{live});\nEND",
+        f"          WHERE m.{user} = {current}{role_filter}{live});\nEND",
         tuple(arguments), security="definer", volatility="stable", search_path="",
         comment="Tenants the user belongs to (optionally with a role); used by row level security.",
         execute_roles=execute, reads=reads)
@@ -51,7 +53,7 @@ def membership_functions(ctx: Context, tenant_type: str, membership_pk_type: str
         PRIVATE, MEMBERSHIP_IDS, f"{membership_pk_type}[]", "plpgsql",
         f"BEGIN\n  RETURN (SELECT coalesce(array_agg(m.id), '{{}}')\n"
         f"          FROM {membership} AS m\n"
-        f"          WHERE m.{project.user_column} = {current}{live});\nEND",
+        f"          WHERE m.{user} = {current}{live});\nEND",
         (), security="definer", volatility="stable", search_path="",
         comment="Membership rows of the user; what owner rules compare with.",
         execute_roles=execute, reads=reads)

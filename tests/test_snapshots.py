@@ -28,6 +28,7 @@ CASE_NAMES = [
     "materialized_view",   # materialized view with indexes
     "target_postgres",     # no Supabase grants or realtime publication
     "long_names",          # generated names over 63 bytes shortened with a hash
+    "hostile_names",       # reserved words as table and column names, quotes, $body$, "; drop" in strings
 ]
 
 
