@@ -469,6 +469,9 @@ def _advance(idx: dict[str, int], cols: list[str], lengths: dict[str, int]) -> b
 def insert_statement(info: _TableInfo, values: Mapping[str, Any], *, returning: bool = False):
     """``insert into t (cols) values (%s::type, ...)`` and its parameters."""
     cols = list(values)
+    if not cols:   # every column has a default
+        query = sql.SQL("insert into {} default values").format(sql.Identifier(info.table.schema, info.table.name))
+        return (query + sql.SQL(" returning *") if returning else query), []
     query = sql.SQL("insert into {} ({}) values ({})").format(
         sql.Identifier(info.table.schema, info.table.name),
         sql.SQL(", ").join(sql.Identifier(c) for c in cols),
