@@ -49,6 +49,7 @@ def _parse(sql: str, offset: int):
         raise SqlError(f"{message}{where}") from None
 
 
+@lru_cache(maxsize=8192)
 def parse_expression(text: str, subqueries: bool = True) -> str:
     """Normalized text of exactly one SQL value expression; raises SqlError otherwise.
     `subqueries=False` where PostgreSQL refuses them (checks, defaults, index predicates)."""
@@ -233,6 +234,7 @@ class _RelationCollector(Visitor):
         self.cte_names.add(node.ctename)
 
 
+@lru_cache(maxsize=8192)
 def parse_type(text: str) -> ParsedType:
     """A column type name checked by the parser (no expressions, no statements)."""
     if not isinstance(text, str) or not text.strip():

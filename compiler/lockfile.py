@@ -13,16 +13,29 @@ def dump(model: Model, migrations: list[str]) -> str:
     objects: dict[str, list] = {}
     for obj in model.objects:
         objects.setdefault(obj.family, []).append(to_data(obj))
-    data = {
+    header = {
         "format": FORMAT,
+        "migrations": migrations,
+        "postgres": model.postgres,
         "project": model.project,
         "target": model.target,
-        "postgres": model.postgres,
         "tenancy": to_data(model.tenancy) if model.tenancy else None,
-        "migrations": migrations,
-        "objects": {family: objects[family] for family in sorted(objects)},
     }
-    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # One object per line: a change to the spec shows in review as the lines of the objects it
+    # changes, and the encoder stays the fast one (an indented dump is several times slower).
+    lines = ["{"] + [f" {_compact(key)}: {_compact(value)}," for key, value in header.items()] + [' "objects": {']
+    families = sorted(objects)
+    for f, family in enumerate(families):
+        lines.append(f"  {_compact(family)}: [")
+        items = objects[family]
+        lines += [f"   {_compact(item)}{',' if i < len(items) - 1 else ''}" for i, item in enumerate(items)]
+        lines.append("  ]" + ("," if f < len(families) - 1 else ""))
+    lines += [" }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def _compact(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def load(raw: bytes | str, path: str) -> tuple[Model, list[str]]:
@@ -44,6 +57,9 @@ def load(raw: bytes | str, path: str) -> tuple[Model, list[str]]:
         model = Model(data["target"], data["postgres"], tuple(sorted(objects, key=lambda o: o.key)), data["project"],
                       tenancy)
         return model, list(data["migrations"])
+    except json.JSONDecodeError as exc:
+        raise CompileError([Diagnostic("E902", f"the lock file is not valid JSON: {exc.msg}",
+                                       Location(path, exc.lineno, exc.colno), "restore it from version control")]) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # UnicodeDecodeError is a ValueError
         raise CompileError([Diagnostic("E902", f"cannot read the lock file: {exc}", Location(path),
                                        "restore it from version control")]) from None
