@@ -7,13 +7,9 @@ import pytest
 
 from compiler.build import plan_build
 from compiler.testing import diff_catalogs, snapshot_catalog
+from compiler.testing.chain import apply_sql
 
 CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
-
-
-def apply(conn, sql: str) -> None:
-    with conn.transaction():
-        conn.execute(sql)
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if (p / "schema").is_dir()))
@@ -23,9 +19,9 @@ def test_case_applies_and_reverts(fresh_db, tmp_path, case):
     down = files["migrations/0001_initial.down.sql"].decode()
     with fresh_db.connect() as conn:
         empty = snapshot_catalog(conn)
-        apply(conn, up)
+        apply_sql(conn, up)
         built = snapshot_catalog(conn)
-        apply(conn, down)
+        apply_sql(conn, down)
         assert diff_catalogs(empty, snapshot_catalog(conn)) == []
-        apply(conn, up)
+        apply_sql(conn, up)
         assert diff_catalogs(built, snapshot_catalog(conn)) == []

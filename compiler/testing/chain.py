@@ -12,9 +12,14 @@ def released(build: Path) -> list[str]:
     return list(json.loads((build / LOCK).read_text(encoding="utf-8"))["migrations"])
 
 
-def apply_file(conn, path: Path) -> None:
+def apply_sql(conn, sql: str) -> None:
+    """One migration, in one transaction, as a migration runner applies it."""
     with conn.transaction():
-        conn.execute(path.read_text(encoding="utf-8"))
+        conn.execute(sql)
+
+
+def apply_file(conn, path: Path) -> None:
+    apply_sql(conn, path.read_text(encoding="utf-8"))
 
 
 def migrate_up(conn, build: Path, names: list[str] | None = None) -> list[str]:

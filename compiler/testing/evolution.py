@@ -10,6 +10,7 @@ from pathlib import Path
 from ..build import plan_build
 from ..output import write_files
 from .catalog import diff_catalogs, snapshot_catalog
+from .chain import apply_sql
 from .cluster import PostgresCluster
 
 LIVE_SCHEMAS = ("public", "atlas_private")   # atlas_archive holds archives by design
@@ -27,11 +28,6 @@ class EvolutionReport:
     @property
     def sound(self) -> bool:
         return not self.problems
-
-
-def apply(conn, sql: str) -> None:
-    with conn.transaction():
-        conn.execute(sql)
 
 
 def table_rows(conn) -> dict:
@@ -86,12 +82,12 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
     fresh_db = cluster.create_database(cluster.unique_database_name("fresh"), template=template)
     try:
         with chain_db.connect() as chain, fresh_db.connect() as fresh_conn:
-            apply(chain, (out / "migrations" / "0001_initial.up.sql").read_text())
+            apply_sql(chain, (out / "migrations" / "0001_initial.up.sql").read_text())
             if seed_sql:
-                apply(chain, seed_sql)
+                apply_sql(chain, seed_sql)
             start_catalog = snapshot_catalog(chain, LIVE_SCHEMAS)
             start_rows = table_rows(chain)
-            apply(fresh_conn, (fresh / "migrations" / "0001_initial.up.sql").read_text())
+            apply_sql(fresh_conn, (fresh / "migrations" / "0001_initial.up.sql").read_text())
             target = snapshot_catalog(fresh_conn, LIVE_SCHEMAS)
             if step.files:
                 write_files(out, step.files)
@@ -103,7 +99,7 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
                                   if line.startswith("-- hazard: ")}
                 try:
                     for sql in ups:   # each migration in its own transaction, as a runner applies them
-                        apply(chain, sql)
+                        apply_sql(chain, sql)
                 except Exception as exc:  # the report says which step failed and why
                     report.problems.append(f"up failed: {exc}")
                     return report
@@ -115,7 +111,7 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
             if step.files:
                 try:
                     for sql in downs:
-                        apply(chain, sql)
+                        apply_sql(chain, sql)
                 except Exception as exc:
                     report.problems.append(f"down failed: {exc}")
                     return report
