@@ -22,7 +22,6 @@ from compiler.testing.chain import migrate_up
 from compiler.testing.lint import LINTS, Finding, run_lints
 
 ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = ROOT / "build" / "migrations"
 EXPOSED = ("public",)  # PostgREST db-schemas of a default Supabase project
 
 # --------------------------------------------------------------------------
