@@ -191,6 +191,12 @@ class AlterColumn(Operation):
                            not self.restoring, self.revoke_from)
 
 
+def _default_needs(op) -> set:
+    """A default needs its column and the functions it calls."""
+    return {("column", op.schema, op.table, op.column.name)} | {
+        ("function", op.schema, f) for f in function_calls(op.column.default)}
+
+
 @dataclass(frozen=True)
 class DropDefault(Operation):
     """A default that calls a function being replaced goes before the function does..."""
@@ -203,14 +209,8 @@ class DropDefault(Operation):
     phase = REMOVE
     hazards = ()
 
-    @property
-    def key(self):
-        return ("default", self.schema, self.table, self.column.name)
-
-    @property
-    def needs(self):
-        return {("column", self.schema, self.table, self.column.name)} | {
-            ("function", self.schema, f) for f in function_calls(self.column.default)}
+    key = property(lambda self: ("default", self.schema, self.table, self.column.name))
+    needs = property(lambda self: _default_needs(self))
 
     def reverse(self) -> "SetDefault":
         return SetDefault(self.schema, self.table, self.column)
@@ -228,14 +228,8 @@ class SetDefault(Operation):
     phase = CREATE
     hazards = ()
 
-    @property
-    def key(self):
-        return ("default", self.schema, self.table, self.column.name)
-
-    @property
-    def needs(self):
-        return {("column", self.schema, self.table, self.column.name)} | {
-            ("function", self.schema, f) for f in function_calls(self.column.default)}
+    key = property(lambda self: ("default", self.schema, self.table, self.column.name))
+    needs = property(lambda self: _default_needs(self))
 
     def reverse(self) -> DropDefault:
         return DropDefault(self.schema, self.table, self.column)
