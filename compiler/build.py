@@ -115,6 +115,15 @@ def split_enum_values(up: list) -> list[list]:
     return [values, rest] if values and rest else [up]
 
 
+def _table_place(table: str, hints, schema: Path, out: Path) -> Location:
+    """A table's definition in the spec; a removed table's entry in the lock, where it was."""
+    place = hints.places.get(("tables", table))
+    if place is None:
+        lock = out / LOCK
+        place = lockfile.place_of(lock.read_text(encoding="utf-8"), display_path(lock), "table", table)
+    return place or Location(display_path(schema))
+
+
 def plan_build(schema: Path, out: Path) -> BuildResult:
     model, hints = compile_with_hints(schema)
     state = read_state(out)
@@ -124,8 +133,7 @@ def plan_build(schema: Path, out: Path) -> BuildResult:
     else:
         number = len(state.migrations) + 1
         changes = diff_models(state.model, model, hints, number)
-        result.warnings = [Diagnostic("W001", text, hints.places.get(("tables", table), Location(display_path(schema))),
-                                      severity="warning")
+        result.warnings = [Diagnostic("W001", text, _table_place(table, hints, schema, out), severity="warning")
                            for table, text in changes.warnings]
         if not changes.operations:
             return result

@@ -189,7 +189,12 @@ def load_file(path: Path, collector: Collector) -> SourceFile | None:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        collector.error("E101", f"invalid YAML: {problem}", Location(shown, line, col))
+        tab = _indentation_tab(text, line - 1) if mark else None
+        if tab is not None:
+            collector.error("E101", "invalid YAML: a tab in the indentation (YAML indents with spaces only)",
+                            Location(shown, line, tab), "replace the tab with spaces")
+        else:
+            collector.error("E101", f"invalid YAML: {problem}", Location(shown, line, col))
         return None
     except yaml.YAMLError as exc:
         collector.error("E101", f"invalid YAML: {exc}", Location(shown))
@@ -220,6 +225,17 @@ def load_file(path: Path, collector: Collector) -> SourceFile | None:
         collector.error("E101", f"invalid YAML value: {exc}", Location(shown))
         return None
     return source
+
+
+def _indentation_tab(text: str, index: int) -> int | None:
+    """The column of the first tab in the leading whitespace of line `index`, if any: libyaml's
+    own message for it ("found character that cannot start any token") does not say tab."""
+    lines = text.splitlines()
+    if index >= len(lines):
+        return None
+    line = lines[index]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return indent.index("\t") + 1 if "\t" in indent else None
 
 
 def load_folder(folder: Path) -> list[SourceFile]:

@@ -63,3 +63,24 @@ def load(raw: bytes | str, path: str) -> tuple[Model, list[str]]:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # UnicodeDecodeError is a ValueError
         raise CompileError([Diagnostic("E902", f"cannot read the lock file: {exc}", Location(path),
                                        "restore it from version control")]) from None
+
+
+def place_of(text: str, path: str, family: str, name: str) -> Location | None:
+    """Where an object of the compiled state is written in the lock (one object per line): the
+    place to point at for an object the spec no longer has."""
+    block = f"  {_compact(family)}: ["
+    inside = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line == block:
+            inside = True
+        elif inside and line.startswith("  ]"):
+            return None
+        elif inside:
+            try:
+                item = json.loads(line.strip().rstrip(","))
+            except json.JSONDecodeError:
+                continue
+            if isinstance(item, dict) and item.get("name") == name:
+                return Location(path, number, 4)
+    return None
+

@@ -14,10 +14,19 @@ from pathlib import Path
 from .build import LOCK, SUM
 
 
+def _file_mode() -> int:
+    """What open() would give a new file: mkstemp makes its files 0600 whatever the umask, and
+    build/ is read by others (psql as postgres, CI, a reviewer's editor)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _stage(target: Path, content: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, _file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()

@@ -297,3 +297,34 @@ def test_lock_round_trips_the_model(schema):
         assert got == want, f"{want.key} does not round-trip"
     assert loaded == model
     assert lockfile.dump(loaded, ["0001_initial"]) == text
+
+
+# -- (f) file modes ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_follow_the_umask(tmp_path, umask, mode):
+    """Another user (postgres running psql, a CI step) must be able to read what build writes,
+    as far as the user's umask allows: the same mode as any file the shell would create."""
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run([*_cli(), "build", "--schema", str(SCHEMA), "--out", str(out)], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300, preexec_fn=lambda: os.umask(umask))
+    assert result.returncode == 0, result.stderr
+    modes = {rel: (out / rel).stat().st_mode & 0o777 for rel in tree(out)}
+    assert sorted(modes) == sorted([DOWN, UP, "migrations.sum", "schema.lock.json"])
+    assert modes == dict.fromkeys(modes, mode)
+
+
+def test_removed_table_warning_points_at_its_place_in_the_lock(tmp_path):
+    """The spec no longer has a removed table, so its warning points at the line of the lock
+    (one object per line) that held it, not at the schema folder."""
+    schema, out = copy_project(tmp_path)
+    (schema / "crm" / "lead_tags.yaml").unlink()
+    result = run_cli("build", "--schema", str(schema), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warning = next(line for line in result.stderr.splitlines() if "table lead_tags is removed" in line)
+    place, _, rest = warning.partition(": warning[W001]: ")
+    path, line, col = place.rsplit(":", 2)
+    assert rest and Path(path).name == "schema.lock.json" and col == "4"
+    held = json.loads((BUILD / "schema.lock.json").read_text().splitlines()[int(line) - 1].strip().rstrip(","))
+    assert held["name"] == "lead_tags" and "columns" in held
