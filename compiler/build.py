@@ -10,7 +10,7 @@ from .diagnostics import CompileError, Diagnostic, Location
 from .diff import diff_models, slug_for
 from .loader import display_path
 from .model import Model
-from .ops import AddEnumValue
+from .ops import AddEnumValue, KeepEnum
 from .pipeline import compile_with_hints
 from .plan import initial_plan, reverse_plan
 from .render import render_migration
@@ -109,9 +109,11 @@ def _sum_error(out: Path, message: str, path: Path | None = None) -> CompileErro
 
 def split_enum_values(up: list) -> list[list]:
     """A value added to an enum cannot be used in the transaction that adds it, so added enum
-    values get a migration of their own, released just before the one that may use them."""
-    values = [op for op in up if isinstance(op, AddEnumValue)]
-    rest = [op for op in up if not isinstance(op, AddEnumValue)]
+    values get a migration of their own, released just before the one that may use them (with
+    the plan its `down` rebuilds the previous type by). A rebuilt enum needs no split: its new
+    type is created and used in one transaction, which PostgreSQL allows."""
+    values = [op for op in up if isinstance(op, (AddEnumValue, KeepEnum))]
+    rest = [op for op in up if not isinstance(op, (AddEnumValue, KeepEnum))]
     return [values, rest] if values and rest else [up]
 
 
@@ -134,7 +136,7 @@ def plan_build(schema: Path, out: Path) -> BuildResult:
         number = len(state.migrations) + 1
         changes = diff_models(state.model, model, hints, number)
         result.warnings = [Diagnostic("W001", text, _table_place(table, hints, schema, out), severity="warning")
-                           for table, text in changes.warnings]
+                           for table, text in changes.warnings] + changes.notices
         if not changes.operations:
             return result
         steps = [(f"{number + i:04d}_{slug_for(ops)}", ops)

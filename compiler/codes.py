@@ -36,6 +36,7 @@ CODES = {
     "E703": "default and default_sql are both given",
     "E704": "identity on a non-integer column",
     "E705": "invalid column definition",
+    "E706": "a table with audit, soft_delete or realtime has no primary key",
     # graph
     "E801": "a dependency cycle that cannot be broken",
     # build state
@@ -44,4 +45,10 @@ CODES = {
     "E903": "build/ is out of date",
 }
 CODES["E503"] = "a materialized view of tenant data does not output the tenant column"
-CODES["E904"] = "an enum value was removed or reordered"
+CODES["E504"] = "a function body does not parse"
+
+# Warnings: the build goes on and writes the migration; the CLI prints them.
+WARNINGS = {
+    "W001": "data leaves the live schema or may not survive a cast (archived for down, or lost)",
+    "W002": "enum values are removed: the migration fails while rows still hold them",
+}

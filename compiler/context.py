@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .diagnostics import Collector
 from .expressions import SqlError, parse_expression
+from .external_tables import ExternalTable, read_external_tables
 from .spec import Entry, Spec
 
 DEFAULT_FLAGS = {"tenant": True, "timestamps": True, "soft_delete": False, "audit": False, "realtime": False}
@@ -24,6 +25,7 @@ class Project:
     role_column: str | None
     current_user_id: str
     defaults: dict
+    external_tables: dict[str, ExternalTable] = field(default_factory=dict)   # by qualified name
 
     @property
     def supabase(self) -> bool:
@@ -75,11 +77,14 @@ def read_project(spec: Spec, collector: Collector) -> Project:
     except SqlError as exc:
         collector.error("E501", f"tenancy.current_user_id: {exc}",
                         spec.project.at("tenancy", "current_user_id"))
+    target = data.get("target", "supabase")
+    extensions = tuple(data.get("extensions") or ())
+    external = read_external_tables(spec.project, data, target, spec.enums, extensions, collector)
     return Project(
         name=data.get("name", ""),
         postgres=int(data.get("postgres", 15)),
-        target=data.get("target", "supabase"),
-        extensions=tuple(data.get("extensions") or ()),
+        target=target,
+        extensions=extensions,
         tenant_table=tenancy.get("table", ""),
         tenant_column=tenancy.get("column", "organization_id"),
         membership_table=membership.get("table", ""),
@@ -87,4 +92,5 @@ def read_project(spec: Spec, collector: Collector) -> Project:
         role_column=membership.get("role_column"),
         current_user_id=current_user_id,
         defaults=defaults,
+        external_tables=external,
     )

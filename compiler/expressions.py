@@ -13,6 +13,8 @@ from pglast import ast, parse_sql, parser
 from pglast.stream import IndentedStream, RawStream
 from pglast.visitors import Visitor
 
+from .sqltext import ident
+
 _PREFIX = "SELECT "
 
 
@@ -157,28 +159,55 @@ def _from_tables(items) -> list[tuple[str, str]]:
     return found
 
 
-def query_output_columns(text: str) -> list[str | None]:
-    """Names of a SELECT's output columns where the parser can tell them (None otherwise)."""
-    select = parse_sql(text)[0].stmt
-    while select.op.name != "SETOP_NONE":
-        select = select.larg
-    names: list[str | None] = []
-    for target in select.targetList or ():
-        if target.name:
-            names.append(target.name)
-        elif isinstance(target.val, ast.ColumnRef) and isinstance(target.val.fields[-1], ast.String):
-            names.append(target.val.fields[-1].sval)
-        else:
-            names.append(None)
-    return names
-
-
 @lru_cache(maxsize=4096)
 def column_refs(expression: str) -> frozenset[str]:
     """Unqualified column names an expression mentions (what a dropped column would break)."""
     found = _ColumnNames()
     found(parse_sql("SELECT " + expression)[0].stmt)
     return frozenset(found.names)
+
+
+@lru_cache(maxsize=4096)
+def rename_column_refs(expression: str, renames: tuple[tuple[str, str], ...], qualifiers: tuple[str, ...] = ()) -> str:
+    """The expression as PostgreSQL shows it once columns of its table are renamed (it stores
+    columns, not names, in checks, policies, index predicates and trigger conditions).
+    Renamed: bare names, and names qualified by one of `qualifiers` (the table, NEW/OLD).
+    Inside a subquery a name may belong to another table, so it is left alone: the expression
+    then differs from the new spec's and is rebuilt, which is always correct. Only the names
+    change, the rest of the text stays as it was written."""
+    text = _PREFIX + expression
+    target = parse_sql(text)[0].stmt.targetList[0].val
+    edits: list[tuple[int, int, str]] = []
+    _renamed_refs(target, dict(renames), qualifiers, edits)
+    if not edits:
+        return expression
+    if not text.isascii():   # parser locations count bytes: left as it is, so it is rebuilt
+        return expression
+    tokens = parser.scan(text)
+    starts = {token.start: i for i, token in enumerate(tokens)}
+    for location, fields, new in sorted(edits, reverse=True):
+        token = tokens[starts[location] + 2 * (fields - 1)]   # name . name: the last name
+        text = text[:token.start] + ident(new) + text[token.end + 1:]
+    return text[len(_PREFIX):]
+
+
+def _renamed_refs(node, mapping: dict, qualifiers: tuple[str, ...], edits: list) -> None:
+    """(location, number of names, new name) of each column reference to rename."""
+    if isinstance(node, tuple):
+        for inner in node:
+            _renamed_refs(inner, mapping, qualifiers, edits)
+        return
+    if not isinstance(node, ast.Node) or isinstance(node, ast.SelectStmt):
+        return
+    if isinstance(node, ast.ColumnRef):
+        names = [f.sval if isinstance(f, ast.String) else None for f in node.fields]
+        if len(names) == 1 and names[0] in mapping:
+            edits.append((node.location, 1, mapping[names[0]]))
+        elif len(names) == 2 and names[0] in qualifiers and names[1] in mapping:
+            edits.append((node.location, 2, mapping[names[1]]))
+        return
+    for name in node.__slots__:
+        _renamed_refs(getattr(node, name), mapping, qualifiers, edits)
 
 
 @lru_cache(maxsize=4096)

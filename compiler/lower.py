@@ -12,7 +12,7 @@ from .lower_access import lower_policies, role_enum
 from .lower_audit import audit_objects
 from .lower_functions import lower_functions
 from .lower_tables import TableDraft, enum_values, lower_columns, lower_foreign_keys, lower_indexes, lower_keys
-from .lower_views import lower_view
+from .lower_views import ViewCatalog, lower_view
 from .model import (
     PRIVATE,
     PUBLIC,
@@ -28,7 +28,15 @@ from .model import (
     Trigger,
 )
 from .spec import Spec
-from .support import UPDATED_AT, audit_function, membership_functions, updated_at_function
+from .support import (
+    UPDATED_AT,
+    audit_function,
+    bypasses_row_security_function,
+    membership_functions,
+    membership_lookup_index,
+    soft_delete_objects,
+    updated_at_function,
+)
 
 REALTIME_PUBLICATION = "supabase_realtime"
 
@@ -53,24 +61,34 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     for draft in drafts.values():
         lower_keys(ctx, draft)
         lower_indexes(ctx, draft)
+    membership = drafts[project.membership_table]
+    lookup_index = membership_lookup_index(ctx, membership)
+    if lookup_index is not None:
+        # Before the foreign keys: it covers a key on the user column (auth.users), which then
+        # needs no index of its own.
+        membership.indexes.append(lookup_index)
     for draft in drafts.values():
         lower_foreign_keys(ctx, draft, drafts)
     deferred = break_cycles(drafts)
-    membership = drafts[project.membership_table]
+    for draft in drafts.values():
+        check_row_identity(ctx, draft)
     user_type = membership.column(project.user_column).type
     objects.append(updated_at_function())
     objects += membership_functions(ctx, "uuid", membership.column("id").type if membership.column("id")
                                     else "uuid", membership.soft_delete)
     if any(ctx.flag(d.entry, "audit") for d in drafts.values()):
         objects.append(audit_function(ctx, user_type))
+    if any(d.soft_delete for d in drafts.values()):
+        objects.append(bypasses_row_security_function())
     for draft in drafts.values():
         objects += finish_table(ctx, draft, deferred.get(draft.name, ()), user_type)
     objects += [fk for fks in deferred.values() for fk in fks]
     objects += lower_functions(ctx)
     check_triggers_and_views(ctx)
     columns_of = {name: [c.name for c in draft.columns] for name, draft in drafts.items()}
+    catalog = ViewCatalog(ctx, columns_of)
     for entry in spec.views.values():
-        objects += lower_view(ctx, entry, columns_of)
+        objects += lower_view(ctx, entry, catalog)
     check_view_cycles(ctx, objects)
     check_names(ctx, objects)
     hints = collect_hints(ctx)
@@ -149,7 +167,8 @@ def break_cycles(drafts: dict[str, TableDraft]) -> dict[str, list[ForeignKey]]:
     graph.add_nodes_from(sorted(drafts))
     for draft in drafts.values():
         for c in draft.constraints:
-            if c.kind == "foreign_key" and c.ref_table != draft.name and c.ref_table in drafts:
+            # (a key to a table outside the spec, auth.users, is never part of a cycle)
+            if c.kind == "foreign_key" and c.ref_schema == PUBLIC and c.ref_table != draft.name and c.ref_table in drafts:
                 graph.add_edge(draft.name, c.ref_table)
     deferred: dict[str, list[ForeignKey]] = {}
     for component in nx.strongly_connected_components(graph):
@@ -159,7 +178,8 @@ def break_cycles(drafts: dict[str, TableDraft]) -> dict[str, list[ForeignKey]]:
             draft = drafts[name]
             keep = []
             for c in draft.constraints:
-                if c.kind == "foreign_key" and c.ref_table in component and c.ref_table != name:
+                if (c.kind == "foreign_key" and c.ref_schema == PUBLIC and c.ref_table in component
+                        and c.ref_table != name):
                     deferred.setdefault(name, []).append(
                         ForeignKey(PUBLIC, name, Constraint(**{**c.__dict__, "deferrable": True})))
                 else:
@@ -180,6 +200,8 @@ def finish_table(ctx: Context, draft: TableDraft, deferred, user_type: str) -> l
                                "row", PUBLIC, UPDATED_AT))
     if ctx.flag(draft.entry, "audit"):
         objects += audit_objects(ctx, draft, user_type)
+    if draft.soft_delete and draft.primary_key:
+        objects += soft_delete_objects(draft)
     for name, spec in (draft.entry.get("triggers") or {}).items():
         when = (ctx.expression(draft.entry, ("triggers", name, "when"), spec["when"], subqueries=False)
                 if spec.get("when") else None)
@@ -188,6 +210,29 @@ def finish_table(ctx: Context, draft: TableDraft, deferred, user_type: str) -> l
     if ctx.flag(draft.entry, "realtime") and project.supabase:
         objects.append(PublicationMember(REALTIME_PUBLICATION, PUBLIC, draft.name))
     return objects
+
+
+ROW_IDENTITY_NEEDS = {
+    "audit": "audit rows record the changed row by its primary key",
+    "soft_delete": "a signed-in user's DELETE marks the row deleted by its primary key",
+    "realtime": "the supabase_realtime publication needs it as replica identity to publish updates and deletes",
+}
+
+
+def check_row_identity(ctx: Context, draft: TableDraft) -> None:
+    """audit, soft_delete and realtime find a row by its primary key; without one PostgreSQL
+    refuses every UPDATE of a published table and audit rows could not say which row changed."""
+    if draft.primary_key:
+        return
+    for flag, why in ROW_IDENTITY_NEEDS.items():
+        if not ctx.flag(draft.entry, flag) or (flag == "realtime" and not ctx.project.supabase):
+            continue
+        written = draft.entry.get(flag) is not None
+        origin = "" if written else f" (project.defaults.{flag})"
+        ctx.error("E706", f"table '{draft.name}' has {flag}{origin} but no primary key: {why}", draft.entry,
+                  *((flag,) if written else ()),
+                  hint="add a primary key column, e.g. id: {type: uuid, primary_key: true, "
+                       "default_sql: gen_random_uuid()}" + ("" if written else f", or set {flag}: false on the table"))
 
 
 def check_triggers_and_views(ctx: Context) -> None:

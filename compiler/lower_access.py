@@ -128,6 +128,9 @@ def combine(expressions: list[str]) -> str:
 
 
 def with_live(draft: TableDraft, expression: str) -> str:
+    """On soft_delete tables members see, change and delete live rows only, and an update
+    keeps the row live: a row is deleted by DELETE (the delete rule), never by setting
+    deleted_at, which only service (bypassing row level security) does or undoes."""
     if not draft.soft_delete:
         return expression
     return "deleted_at IS NULL" if expression == "true" else f"(deleted_at IS NULL) AND ({expression})"
@@ -169,7 +172,7 @@ def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[
         elif command == "insert":
             with_check = expression
         else:
-            using, with_check = with_live(draft, expression), expression
+            using = with_check = with_live(draft, expression)
         uses_owner = "owner" in names_only and draft.entry.get("owner_column") and "ANY" in expression
         policy_needs = needs + ((("function", PRIVATE, MEMBERSHIP_IDS),) if uses_owner else ())
         policies.append(Policy(PUBLIC, table, names.policy_name(table, command), command, True, policy_roles,
@@ -208,5 +211,7 @@ def raw_policies(ctx: Context, draft: TableDraft) -> list[Policy]:
             ctx.error("E409", f"policy '{name}' needs using or with_check", entry, *keys)
         if using is not None and command != "insert":
             using = with_live(draft, using)
+        if check is not None and command in ("update", "all"):
+            check = with_live(draft, check)
         result.append(Policy(PUBLIC, draft.name, name, command, True, roles, using, check))
     return result

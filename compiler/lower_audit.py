@@ -7,7 +7,7 @@ from .lower_access import combine, rules_by_command, tenant_ids
 from .lower_tables import TableDraft
 from .model import PRIVATE, PUBLIC, Column, Constraint, Grant, Index, IndexKey, Policy, Table, Trigger
 from .sqltext import ident
-from .support import AUDIT_ROW
+from .support import AUDIT_ROW, SOFT_DELETE_COLUMN
 
 
 def audit_objects(ctx: Context, draft: TableDraft, user_type: str) -> list:
@@ -52,9 +52,11 @@ def audit_objects(ctx: Context, draft: TableDraft, user_type: str) -> list:
     key_columns = ",".join(draft.primary_key)
     hidden = ",".join(c.name for c in draft.columns if c.sensitive)
     tenant_key = {"tenant": tenant_col, "root": "id"}.get(draft.kind, "")
+    # On soft_delete tables a fifth argument names the column whose setting is a delete.
+    soft_delete = (SOFT_DELETE_COLUMN,) if draft.soft_delete else ()
     trigger = Trigger(PUBLIC, draft.name, names.audit_trigger_name(draft.name), "after",
                       ("insert", "update", "delete"), "row", PRIVATE, AUDIT_ROW,
-                      (name, tenant_key, key_columns, hidden))
+                      (name, tenant_key, key_columns, hidden) + soft_delete)
     return [table, *policies, index, trigger]
 
 

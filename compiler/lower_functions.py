@@ -1,11 +1,13 @@
 """The spec's own functions: signature, body, and what must exist before them."""
 from __future__ import annotations
 
+import pglast
 from pglast.parser import ParseError
 
 from .context import Context
 from .expressions import function_calls, statement_relations
 from .model import PUBLIC, Argument, Function
+from .sqltext import dollar_quote
 
 
 def lower_functions(ctx: Context) -> list[Function]:
@@ -14,12 +16,32 @@ def lower_functions(ctx: Context) -> list[Function]:
         data = entry.data
         security = data.get("security", "invoker")
         body = data.get("body", "")
+        check_body(ctx, name, entry)
         reads = tuple(sorted(function_reads(ctx, name, data)))
         arguments = tuple(Argument(a["name"], a["type"]) for a in data.get("arguments") or ())
         result.append(Function(PUBLIC, name, data.get("returns"), data.get("language"), body.rstrip("\n"), arguments,
                                security, data.get("volatility", "volatile"),
                                function_search_path(ctx, security), data.get("comment"), reads=reads))
     return result
+
+
+def check_body(ctx: Context, name: str, entry) -> None:
+    """A body PostgreSQL's parser refuses would pass the build and fail the migration: sql
+    bodies go through the SQL parser, plpgsql bodies through PL/pgSQL's own (both in pglast).
+    What a body means (its tables, its types) is still checked by the server."""
+    data = entry.data
+    language, body = data.get("language"), data.get("body", "")
+    try:
+        if language == "plpgsql":
+            # The real signature: PL/pgSQL resolves assignments to arguments and RETURN forms
+            # against it while parsing.
+            arguments = ", ".join(f"{a.get('name')} {a.get('type')}" for a in data.get("arguments") or ())
+            pglast.parse_plpgsql(f"CREATE FUNCTION f({arguments}) RETURNS {data.get('returns') or 'void'} "
+                                 f"LANGUAGE plpgsql AS {dollar_quote(body)}")
+        elif language == "sql":
+            pglast.parse_sql(body)
+    except ParseError as exc:
+        ctx.error("E504", f"function '{name}' body does not parse as {language}: {exc.args[0]}", entry, "body")
 
 
 def function_reads(ctx: Context, name: str, data: dict) -> set:

@@ -11,6 +11,7 @@ from . import names
 from .context import Context, suggest
 from .expressions import SqlError, parse_type
 from .model import PUBLIC, Column, Constraint, Index, IndexKey
+from .references import reference_of, resolve, same_type
 from .spec import Entry
 from .sqltext import ident
 from .types import check_literal, known_type, render_literal
@@ -254,15 +255,6 @@ def covered(draft: TableDraft, columns: tuple[str, ...]) -> bool:
     return any(cand[: len(columns)] == columns for cand in candidates)
 
 
-def reference_of(ref) -> tuple[str, str | None, str, str] | None:
-    """(table, column, on_delete, on_update) of a column's `references`, in either spelling."""
-    if isinstance(ref, str):
-        return ref, None, "no_action", "no_action"
-    if isinstance(ref, dict):
-        return ref.get("table"), ref.get("column"), ref.get("on_delete", "no_action"), ref.get("on_update", "no_action")
-    return None
-
-
 def lower_foreign_keys(ctx: Context, draft: TableDraft, drafts: dict[str, TableDraft]) -> None:
     """Foreign keys, tenant-safe between tenant tables, each with an index."""
     entry, table = draft.entry, draft.name
@@ -277,36 +269,20 @@ def lower_foreign_keys(ctx: Context, draft: TableDraft, drafts: dict[str, TableD
         ref = reference_of((col or {}).get("references"))
         if ref is None:
             continue
-        target_name, target_col, on_delete, on_update = ref
+        table_name, column_name, on_delete, on_update = ref
         keys = ("columns", name, "references")
-        target = drafts.get(target_name)
+        # A table of the spec, or one outside it (auth.users): those get a plain key, never
+        # tenant-safe, and no migration creates or drops them.
+        target = resolve(ctx, draft, drafts, name, table_name, column_name, tenant_col)
         if target is None:
-            ctx.error("E401", f"column '{name}' references unknown table '{target_name}'", entry, *keys,
-                      hint=suggest(target_name, drafts), value=True)
-            continue
-        if target_col is None:
-            if len(target.primary_key) != 1:
-                ctx.error("E403", f"table '{target_name}' has no single-column primary key to reference; "
-                                  "name the column", entry, *keys, value=True)
-                continue
-            target_col = target.primary_key[0]
-        target_column = target.column(target_col)
-        if target_column is None:
-            ctx.error("E402", f"table '{target_name}' has no column '{target_col}'", entry, *keys,
-                      hint=suggest(target_col, [c.name for c in target.columns]), value=True)
             continue
         tenant_safe = draft.tenant and target.tenant
         local = (tenant_col, name) if tenant_safe else (name,)
-        remote = (tenant_col, target_col) if tenant_safe else (target_col,)
-        if remote not in target.unique_sets:
-            ctx.error("E403", f"'{target_name}.{target_col}' is not a primary key or unique"
-                              + (" within the tenant" if tenant_safe else ""), entry, *keys, value=True,
-                      hint=f"add unique: true to {target_name}.{target_col}")
-            continue
+        remote = (tenant_col, target.column) if tenant_safe else (target.column,)
         own = draft.column(name)
-        if own is not None and target_column.type != own.type:
-            ctx.error("E705", f"column '{name}' is {own.type} but references {target_name}.{target_col} "
-                              f"of type {target_column.type}", entry, "columns", name, "type")
+        if own is not None and not same_type(target.type, own.type):
+            ctx.error("E705", f"column '{name}' is {own.type} but references {target.label}.{target.column} "
+                              f"of type {target.type}", entry, "columns", name, "type")
         for action, key in ((on_delete, "on_delete"), (on_update, "on_update")):
             if action not in ACTIONS:
                 ctx.error("E201", f"{key} must be one of {', '.join(sorted(ACTIONS))}", entry, *keys)
@@ -319,7 +295,7 @@ def lower_foreign_keys(ctx: Context, draft: TableDraft, drafts: dict[str, TableD
         partial = (name,) if tenant_safe and on_delete in ("set_null", "set_default") else ()
         draft.constraints.append(Constraint(
             names.foreign_key_name(table, name), "foreign_key", local,
-            ref_schema=PUBLIC, ref_table=target_name, ref_columns=remote,
+            ref_schema=target.schema, ref_table=target.table, ref_columns=remote,
             on_delete=on_delete, on_delete_columns=partial, on_update=on_update))
         if not covered(draft, local):
             draft.indexes.append(Index(PUBLIC, table, names.index_name(table, (name,)),

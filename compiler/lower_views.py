@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from . import names
 from .context import Context, suggest
-from .expressions import SqlError, expand_stars, function_calls, parse_query, query_output_columns
+from .expressions import SqlError, function_calls, parse_query
 from .lower_access import TENANT_IDS
 from .lower_tables import TableDraft, parse_index_keys
 from .model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
 from .sqltext import ident, qualified
+from .view_catalog import ViewCatalog
 
 
 def relation_keys(ctx: Context, entry, used) -> list[tuple]:
@@ -26,16 +27,22 @@ def relation_keys(ctx: Context, entry, used) -> list[tuple]:
     return result
 
 
-def lower_view(ctx: Context, entry, columns_of: dict[str, list[str]]) -> list:
+def lower_view(ctx: Context, entry, catalog: ViewCatalog) -> list:
     project = ctx.project
     try:
-        query, used = parse_query(entry.get("query"))
+        parse_query(entry.get("query"))
     except SqlError as exc:
         ctx.error("E502", f"view '{entry.name}' query: {exc}", entry, "query")
         return []
-    query = expand_stars(query, columns_of)
+    analysed = catalog.analyse(entry.name)
+    if analysed is None:
+        return []   # it reads itself through other views: E801
+    query, resolution = analysed.query, analysed.resolution
+    for problem in resolution.problems:
+        ctx.error(problem.code, f"view '{entry.name}' query: {problem.message}", entry, "query", hint=problem.hint)
     called = {("function", PUBLIC, f) for f in function_calls(query, statement=True) if f in ctx.spec.functions}
-    reads = tuple(sorted(set(relation_keys(ctx, entry, used)) | called))
+    # Column by column: the diff rebuilds the view only when something it reads changes.
+    reads = tuple(sorted(set(relation_keys(ctx, entry, analysed.used)) | called | resolution.reads))
     comment = entry.get("comment")
     api = ("anon", "authenticated") if project.supabase else ()
     select_for = (Grant("authenticated", ("SELECT",)),) if project.supabase else ()
@@ -43,7 +50,7 @@ def lower_view(ctx: Context, entry, columns_of: dict[str, list[str]]) -> list:
         if entry.get("indexes"):
             ctx.error("E705", f"view '{entry.name}' is not materialized and cannot have indexes", entry, "indexes")
         return [View(PUBLIC, entry.name, query, comment=comment, grants=select_for, revoke_from=api, reads=reads)]
-    outputs = query_output_columns(query)
+    outputs = resolution.outputs
     reads_tenant_data = any(k[0] == "table" and ctx.spec.tables[k[2]].get("tenant", project.defaults["tenant"])
                             for k in reads if k[0] == "table" and k[2] in ctx.spec.tables)
     if reads_tenant_data and project.tenant_column not in outputs:

@@ -256,7 +256,12 @@ class View:
     comment: str | None = None
     grants: tuple[Grant, ...] = ()
     revoke_from: tuple[str, ...] = ()
-    reads: tuple[tuple[str, ...], ...] = ()
+    # What the query reads: ("table"|"view"|"function", schema, name), ("column", schema,
+    # relation, column), and ("table-columns", schema, table) where PostgreSQL expands a star.
+    # Derived from the query, so not part of the definition: a lock file written before the
+    # columns were recorded does not make every view look changed (the diff compares reads
+    # itself, see _rebuild_dependents).
+    reads: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     family = "view"
 
     @property

@@ -13,6 +13,9 @@ _BUILDING = (EARLY, RENAME, CHANGE, CREATE)   # phases where what is needed must
 
 
 def order(operations: list) -> list:
+    # An operation asked for twice (an enum rebuild and the dependent rebuilds both rebuild the
+    # membership lookup) runs once.
+    operations = list(dict.fromkeys(operations))
     result = []
     for phase in sorted({op.phase for op in operations}):
         result += _order_phase([op for op in operations if op.phase == phase], phase in _BUILDING)

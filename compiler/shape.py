@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -12,6 +13,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from .diagnostics import Collector
+from .external_tables import OWN_SCHEMAS, known_names, unknown_hint
 from .loader import SourceFile
 
 
@@ -80,28 +82,100 @@ def _extra_key(error) -> str | None:
 
 
 IDENTIFIER = "^[a-z_][a-z0-9_]*$"
+_PART = "[a-z_][a-z0-9_]{0,62}"
+TABLE_REFERENCE = f"^{_PART}(\\.{_PART})?$"      # a spec table, or schema.table outside the spec
+EXTERNAL_NAME = f"^(?!(public|atlas_private|atlas_archive)\\.){_PART}\\.{_PART}$"
+_NAME_PATTERNS = (IDENTIFIER, TABLE_REFERENCE, EXTERNAL_NAME)
 
 
 def _is_name_error(error) -> bool:
     """A name (identifier) that breaks the identifier pattern or length."""
     return (error.validator in ("pattern", "maxLength") and isinstance(error.instance, str)
-            and error.schema.get("pattern") == IDENTIFIER)
+            and error.schema.get("pattern") in _NAME_PATTERNS)
+
+
+def _is_reference(keys: tuple) -> bool:
+    """The value of a column's `references` (either spelling): it names a table."""
+    return (len(keys) >= 5 and keys[0] == "tables" and keys[2] == "columns"
+            and (keys[-1] == "references" or keys[-2:] == ("references", "table")))
+
+
+@dataclass(frozen=True)
+class KnownTables:
+    """The tables a reference may name, read from every file before the merge: hints for a
+    misspelt reference must point at a table that exists."""
+
+    spec: frozenset
+    external: tuple
+
+    @classmethod
+    def of(cls, sources: list[SourceFile]) -> "KnownTables":
+        spec, target, declared = set(), "supabase", []
+        for source in sources:
+            data = source.data if isinstance(source.data, dict) else {}
+            if isinstance(data.get("tables"), dict):
+                spec |= {n for n in data["tables"] if isinstance(n, str)}
+            project = data.get("project")
+            if isinstance(project, dict):
+                target = project.get("target", target) if isinstance(project.get("target"), str) else target
+                if isinstance(project.get("external_tables"), dict):
+                    declared += list(project["external_tables"])
+        return cls(frozenset(spec), tuple(known_names(target, declared)))
+
+    def hint(self, name: str) -> str | None:
+        """Only a name that builds: the name fixed up if it is known, else what is known."""
+        fixed = _fixed_name(name)
+        if fixed and (fixed in self.spec or fixed in self.external):
+            return f"did you mean {fixed}?"
+        if fixed and "." in fixed:
+            return unknown_hint(fixed, list(self.external))
+        bare = [q for q in self.external if q.split(".", 1)[1] == fixed]
+        if bare:
+            return f"did you mean {bare[0]}?"
+        close = difflib.get_close_matches(fixed or name, sorted(self.spec), n=1)
+        return f"did you mean {close[0]}?" if close else None
 
 
 def _is_key(source: SourceFile, keys: tuple, name: str) -> bool:
     return keys + (name,) in source.key_pos
 
 
-def _name_hint(name: str) -> str | None:
-    fixed = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")[:63]
-    if fixed and fixed[0].isdigit():
-        fixed = "_" + fixed
+def _fixed_part(part: str) -> str:
+    fixed = re.sub(r"[^a-z0-9_]+", "_", part.lower()).strip("_")[:63]
+    return "_" + fixed if fixed and fixed[0].isdigit() else fixed
+
+
+def _fixed_name(name: str, qualified: bool = True) -> str:
+    """The name in lower-case snake_case; a schema-qualified name keeps its one dot."""
+    parts = name.split(".")
+    if qualified and len(parts) == 2 and all(_fixed_part(p) for p in parts):
+        return ".".join(_fixed_part(p) for p in parts)
+    return _fixed_part(name)
+
+
+def _name_hint(name: str, qualified: bool = False) -> str | None:
+    fixed = _fixed_name(name, qualified)
     return f"did you mean {fixed}?" if fixed and fixed != name else None
+
+
+def _name_message(error, keys: tuple) -> str:
+    name, pattern = error.instance, error.schema.get("pattern")
+    rule = "use lower-case letters, digits and _, starting with a letter or _, at most 63 bytes"
+    if pattern == EXTERNAL_NAME:
+        schema = name.partition(".")[0]
+        if "." in name and schema in OWN_SCHEMAS:
+            return (f"external table {name!r}: schema {schema} holds the tables the compiler writes; "
+                    "define the table under tables, or name its own schema")
+        return f"invalid external table name {name!r}: write schema.table; in each part {rule}"
+    if pattern == TABLE_REFERENCE:
+        return f"invalid table name {name!r}: {rule} (schema.table for a table outside the spec)"
+    return f"invalid name {name!r}: {rule}"
 
 
 def check_shape(sources: list[SourceFile]) -> None:
     collector = Collector()
     validator = _validator()
+    known = KnownTables.of(sources)
     for source in sources:
         seen_paths: set[tuple] = set()
         for error in sorted(validator.iter_errors(source.data), key=lambda e: [str(p) for p in e.absolute_path]):
@@ -118,9 +192,12 @@ def check_shape(sources: list[SourceFile]) -> None:
                 continue
             seen_paths.add(keys)
             if name_error:
-                collector.error("E601", f"invalid name {error.instance!r}: use lower-case letters, digits and _, "
-                                        f"starting with a letter or _, at most 63 bytes", source.where(keys),
-                                _name_hint(error.instance))
+                if _is_reference(keys):
+                    hint = known.hint(error.instance)
+                else:
+                    hint = _name_hint(error.instance, error.schema.get("pattern") == EXTERNAL_NAME)
+                collector.error("E601", _name_message(error, keys), source.where(keys, prefer_value=_is_reference(keys)),
+                                hint)
                 continue
             message, hint = _describe(error)
             collector.error("E201", message, source.where(keys), hint)

@@ -121,14 +121,6 @@ def _add_enum(work: Path) -> None:
     (work / "schema" / "colors.yaml").write_text("enums:\n  colors: [red, green]\n", encoding="utf-8")
 
 
-def _remove_enum_value(work: Path) -> None:
-    project = work / "schema" / "_project.yaml"
-    text = project.read_text(encoding="utf-8")
-    assert "member_role: [owner, admin, staff]" in text
-    project.write_text(text.replace("member_role: [owner, admin, staff]", "member_role: [owner, staff]"),
-                       encoding="utf-8")
-
-
 # name -> (tamper after a successful first build, extra build arguments)
 BUILD_STATE = {
     "E901_edited_migration": (_edit_released_up, ()),
@@ -138,7 +130,6 @@ BUILD_STATE = {
     "E902_lock_null": (_lock_null, ()),
     "E902_lock_missing": (_lock_missing_and_spec_changed, ()),
     "E903_check_out_of_date": (_add_enum, ("--check",)),
-    "E904_enum_value_removed": (_remove_enum_value, ()),
 }
 
 

@@ -24,6 +24,7 @@ SUPABASE_TEMPLATE = "supabase_template"  # the template database tests/conftest.
 
 # Probe families of IsolationReport, as the brief for the probes lists them.
 FAMILIES = {
+    "controls": {"sign_in", "own_rows_visible", "own_insert", "own_update"},   # positive controls
     "tenant_tables": {"select_other_tenant", "insert_other_tenant", "update_other_tenant",
                       "delete_other_tenant", "move_to_other_tenant", "fk_to_other_tenant"},
     "anon": {"anon_select", "anon_insert", "anon_update", "anon_delete"},
@@ -86,6 +87,9 @@ def test_every_tenant_table_is_probed(probed, model):
         assert {"anon_select", "anon_insert", "anon_update", "anon_delete"} <= probes, table
     # every family ran, and every finding belongs to a family
     assert report.probes() == set().union(*FAMILIES.values())
+    # the positive controls: every role of A signed in, and A sees its own rows of every table
+    assert {f.actor for f in report.findings if f.probe == "sign_in"} == {f"A:{r}" for r in probed.A.users}
+    assert {f.table for f in report.findings if f.probe == "own_rows_visible"} >= expected
     # a table with tenant-scoped foreign keys got one update and one insert probe per key
     assert len([f for f in report.for_table("leads") if f.probe == "fk_to_other_tenant"]) == 4
     assert len(report.findings) > 300

@@ -29,6 +29,7 @@ CASE_NAMES = [
     "target_postgres",     # no Supabase grants or realtime publication
     "long_names",          # generated names over 63 bytes shortened with a hash
     "hostile_names",       # reserved words as table and column names, quotes, $body$, "; drop" in strings
+    "help_desk",           # a new domain written from the SPEC and README: auth.users, join table, public, views
 ]
 
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..diagnostics import CompileError, Diagnostic, Location
 from ..expressions import column_refs, function_calls
 from ..hints import RenameHints
-from ..model import PUBLIC, Model
+from ..model import PRIVATE, PUBLIC, Model
 from ..names import fit
 from ..ops import (
     AddConstraint,
-    AddEnumValue,
     AlterColumn,
     ArchiveTable,
     Create,
@@ -24,11 +22,10 @@ from ..ops import (
     DropConstraint,
     DropDefault,
     ReplaceFunction,
-    SetComment,
     SetDefault,
 )
 from ..plan import order
-from . import renames
+from . import enums, renames
 from .tables import diff_table
 
 REBUILT_FAMILIES = ("view", "policy", "trigger", "function", "foreign_key", "index", "publication_table")
@@ -38,6 +35,7 @@ REBUILT_FAMILIES = ("view", "policy", "trigger", "function", "foreign_key", "ind
 class Changes:
     operations: list = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)   # (table, message)
+    notices: list = field(default_factory=list)   # warnings with their own code and place (Diagnostic)
 
 
 def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number: int = 2) -> Changes:
@@ -72,6 +70,7 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
         a, b = before[key], after[key]
         if a != b:
             ops += _changed(origin[key], a, b, number, originals, tables_after, changes.warnings, hints)
+    ops, changes.notices = enums.follow(ops, old, new, origin, hints.places)
     ops += _rebuild_dependents(ops, before, after, origin, table_map)
     ops = _rebuild_table_parts(ops, before, after, origin, table_map)
     changes.operations = order(ops)
@@ -85,32 +84,10 @@ def _changed(original, a, b, number, originals, tables_after, warnings, hints) -
     if family == "table":
         return diff_table(original, a, b, number, originals, tables_after, warnings)
     if family == "enum":
-        return _enum_changes(a, b, hints.places.get(("enums", a.name), Location("schema")))
+        return enums.label_changes(a, b)
     if family == "function" and (a.arguments, a.returns) == (b.arguments, b.returns):
         return [ReplaceFunction(a, b)]
     return [Drop(original), Create(b)]
-
-
-def _enum_changes(a, b, place: Location) -> list:
-    old, new = list(a.values), list(b.values)
-    if [v for v in new if v in old] != old:
-        raise CompileError([Diagnostic(
-            "E904", f"enum {a.name}: values can be added, not removed or reordered "
-                    f"({', '.join(old)} -> {', '.join(new)})", place,
-            "create a new enum type and move the columns to it")])
-    ops = []
-    for i, value in enumerate(new):
-        if value in old:
-            continue
-        # After the label before it (already there, or added by the previous operation, which
-        # this one needs); a new first label goes before the first label that already exists.
-        if i > 0:
-            ops.append(AddEnumValue(a.schema, a.name, value, new[i - 1], "after"))
-        else:
-            ops.append(AddEnumValue(a.schema, a.name, value, next((v for v in new if v in old), None), "before"))
-    if a.comment != b.comment:
-        ops.append(SetComment("TYPE", a.schema, a.name, a.comment, b.comment))
-    return ops
 
 
 def _touched(ops, table_map: dict) -> set:
@@ -121,19 +98,28 @@ def _touched(ops, table_map: dict) -> set:
         verb = op.verb
         if verb in ("drop", "archive"):
             touched.add(op.key)
-        if op.family == "column" and verb == "add":
-            touched.add(("table-columns", op.schema, op.table))   # `select *` views list columns
-        if op.family == "column" and verb in ("archive", "drop", "rename", "alter"):
+        if op.family == "column" and verb in ("add", "rename"):
+            # A star PostgreSQL expanded lists the columns by their names at creation. A rename
+            # alone touches nothing else: PostgreSQL follows it in views, keys, policies, checks.
+            touched.add(("table-columns", op.schema, op.table))
+        if op.family == "column" and verb in ("archive", "drop", "alter"):
             if verb != "alter" or op.type_changes:
                 touched.add(op.key)
-                touched.add(("column", op.schema, op.table, getattr(op, "old", None) or op.key[3]))
                 touched.add(("table-columns", op.schema, op.table))
         if op.family == "table" and verb == "rename":
             touched.add(("table-columns", op.schema, op.old))
             touched.add(("table-columns", op.schema, op.new))
+    # Old objects (a view's recorded reads) name columns and tables as they were.
+    renamed = {(op.table, op.new): op.old for op in ops if op.family == "column" and op.verb == "rename"}
+    for key in list(touched):
+        if key[0] == "column" and (key[2], key[3]) in renamed:
+            touched.add(key[:3] + (renamed[(key[2], key[3])],))
+    back = {new: old for old, new in table_map.items()}
     for key in list(touched):
         if len(key) >= 3 and key[2] in table_map:
             touched.add(key[:2] + (table_map[key[2]],) + key[3:])
+        if len(key) >= 3 and key[2] in back:
+            touched.add(key[:2] + (back[key[2]],) + key[3:])
     return touched
 
 
@@ -154,19 +140,29 @@ def _rebuild_dependents(ops, before: dict, after: dict, origin: dict, table_map:
             if old.family == "function" and not old.reads:
                 continue
             needs = set(old.requires)
-            if old.family in ("view", "function"):
+            # PostgreSQL keeps no column dependencies for an sql function's body, so a function
+            # is rebuilt only when a relation it reads is (its return type may be that relation).
+            if old.family == "view" and not _reads_columns(old):
                 needs |= {("table-columns",) + r[1:] for r in old.reads if r[0] == "table"}
+            # The same text may read other columns now (a name that resolves elsewhere).
+            moved = old.family == "view" and _reads_columns(old) and old.reads != new.reads
             if old.family == "index" and not old.on_view:
                 # PostgreSQL rebuilds an index whose key column changes type by itself, but a
                 # predicate over that column would keep the old type's casts.
                 needs = {("function", PUBLIC, f) for f in function_calls(old.where)} if old.where else set()
                 needs |= {("column", old.schema, old.table, c) for c in column_refs(old.where)} if old.where else set()
-            if needs & touched:
+            if moved or needs & touched:
                 rebuilt += [Drop(origin[key]), Create(new)]
                 touched.add(key)
                 done.add(key)
                 changed = True
     return rebuilt
+
+
+def _reads_columns(view) -> bool:
+    """Whether the view records what it reads column by column (lock files before that did not:
+    for those, any change of a table's columns rebuilds the views reading it)."""
+    return any(r[0] in ("column", "table-columns") for r in view.reads)
 
 
 def _rebuild_table_parts(ops, before: dict, after: dict, origin: dict, table_map: dict) -> list:
@@ -219,18 +215,45 @@ def slug_for(operations: list) -> str:
     # What the author changed (tables, columns, enums) names the migration before what follows
     # from it (rebuilt views, policies).
     primary = [op for op in operations if op.family in ("table", "column", "enum")]
+    # Dropped and created again in the same migration: a rebuild, not a removal.
+    rebuilt = {op.key for op in operations if op.verb == "drop"} & {op.key for op in operations if op.verb == "create"}
     for op in primary + [op for op in operations if op not in primary]:
-        phrase = _phrase(op)
+        phrase = _phrase(op, rebuilt)
         if phrase and phrase not in phrases:
             phrases.append(phrase)
     if not phrases:
         return "changes"
-    slug = "_".join(phrases[:2]) + ("_and_more" if len(phrases) > 2 else "")
-    return slug[:60].rstrip("_")
+    return _fit(phrases)
 
 
-def _phrase(op) -> str | None:
+SLUG_LIMIT = 60
+
+
+def _fit(phrases: list[str]) -> str:
+    """The first two phrases, "_and_more" when some are left out, within SLUG_LIMIT characters:
+    whole phrases first, then whole words of the first one; never a word cut in the middle."""
+    shown = phrases[:2]
+    while True:
+        more = "_and_more" if len(shown) < len(phrases) else ""
+        slug = "_".join(shown) + more
+        if len(slug) <= SLUG_LIMIT:
+            return slug
+        if len(shown) == 1:
+            break
+        shown = shown[:1]
+    words = shown[0].split("_")
+    kept = words[:1]
+    for word in words[1:]:
+        if len("_".join(kept + [word]) + more) > SLUG_LIMIT:
+            break
+        kept.append(word)
+    return ("_".join(kept) + more)[:SLUG_LIMIT].rstrip("_")
+
+
+def _phrase(op, rebuilt: frozenset | set = frozenset()) -> str | None:
     family, verb = op.family, op.verb
+    if family == "enum" and verb in ("stage", "swap"):   # an enum rebuild
+        return f"rebuild_{op.name}"
     if family == "table":
         if verb == "rename":
             return f"rename_{op.old}"
@@ -242,8 +265,10 @@ def _phrase(op) -> str | None:
         return f"{word}_{op.table}_{name}" if word else None
     if family == "enum" and verb == "add_value":
         return f"add_{op.enum}_{op.value}"
+    if family == "function" and op.key[1] == PRIVATE:
+        return None   # a generated helper: named by the table or view it serves
     if family in ("enum", "function", "view") and verb in ("create", "drop", "replace"):
-        return f"{verb}_{op.key[-1]}"
+        return f"{'rebuild' if op.key in rebuilt else verb}_{op.key[-1]}"
     if family == "policy":
         return f"access_{op.key[2]}"
     return None

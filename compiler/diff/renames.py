@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..expressions import rename_column_refs
 from ..hints import RenameHints
 from ..model import PUBLIC, Constraint, Model
 from ..names import audit_table_name
@@ -52,10 +53,21 @@ def apply(old: Model, table_map: dict, column_map: dict) -> tuple[Model, dict]:
     def column_of(table, name):
         return column_map.get((table, name), name)
 
+    def expression(text, table: str, qualifiers: tuple = ()):
+        """PostgreSQL follows a column rename inside the expressions it stores."""
+        renames = tuple(sorted((old, new) for (t, old), new in column_map.items() if t == table))
+        if text is None or not renames:
+            return text
+        return rename_column_refs(text, renames, qualifiers or (table,))
+
     def constraint(c: Constraint, table: str) -> Constraint:
+        c = replace(c, columns=tuple(column_of(table, x) for x in c.columns),
+                    on_delete_columns=tuple(column_of(table, x) for x in c.on_delete_columns),
+                    expression=expression(c.expression, table))
+        if c.ref_schema != PUBLIC:   # a table outside the spec (auth.users) is never renamed
+            return c
         ref = table_of(c.ref_table) if c.ref_table else c.ref_table
-        return replace(c, columns=tuple(column_of(table, x) for x in c.columns), ref_table=ref,
-                       ref_columns=tuple(column_of(ref, x) for x in c.ref_columns))
+        return replace(c, ref_table=ref, ref_columns=tuple(column_of(ref, x) for x in c.ref_columns))
 
     objects = []
     origin = {}
@@ -76,8 +88,16 @@ def apply(old: Model, table_map: dict, column_map: dict) -> tuple[Model, dict]:
             obj = replace(obj, table=name, constraint=constraint(obj.constraint, name))
         elif family == "index" and not obj.on_view:
             name = table_of(obj.table)
-            obj = replace(obj, table=name, keys=tuple(replace(k, column=column_of(name, k.column)) for k in obj.keys))
-        elif family in ("policy", "trigger", "publication_table"):
+            obj = replace(obj, table=name, keys=tuple(replace(k, column=column_of(name, k.column)) for k in obj.keys),
+                          where=expression(obj.where, name))
+        elif family == "policy":
+            name = table_of(obj.table)
+            obj = replace(obj, table=name, using=expression(obj.using, name),
+                          with_check=expression(obj.with_check, name))
+        elif family == "trigger":
+            name = table_of(obj.table)
+            obj = replace(obj, table=name, when=expression(obj.when, name, ("new", "old")))
+        elif family == "publication_table":
             obj = replace(obj, table=table_of(obj.table))
         objects.append(obj)
         origin[obj.key] = original

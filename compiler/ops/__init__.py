@@ -17,6 +17,7 @@ from .columns import (
                       SetDefault,
 )
 from .constraints import AddConstraint, DropConstraint
+from .enums import KeepEnum, RestoreEnum, StageEnum, SwapEnum
 from .objects import AddEnumValue, RenameObject, ReplaceFunction, SetComment
 from .tables import ArchiveTable, RenameTable, RestoreTable, SetGrants
 
@@ -25,4 +26,5 @@ __all__ = [
     "AddColumn", "AddConstraint", "AddEnumValue", "AlterColumn", "ArchiveColumn", "ArchiveTable", "Create",
     "Drop", "DropColumn", "DropConstraint", "DropDefault", "SetDefault", "RenameColumn", "RenameObject", "RenameTable", "ReplaceFunction",
     "RestoreColumn", "RestoreTable", "SetComment", "SetGrants",
+    "KeepEnum", "RestoreEnum", "StageEnum", "SwapEnum",
 ]

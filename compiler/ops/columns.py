@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ..expressions import function_calls
 from ..model import Column
 from .base import CHANGE, CREATE, DELETES_DATA, LOSSY_CAST, REMOVE, RENAME, TABLE_REWRITE, TABLE_SCAN, Operation
+from .enums import EnumMove
 
 
 def _column_key(schema, table, name):
@@ -149,7 +150,9 @@ class AlterColumn(Operation):
     """Type, nullability, default, identity and comment of one column, before and after.
 
     A lossy type change saves (primary key, old value) first; its reverse casts back and
-    restores the saved values, so `down` returns the exact old data."""
+    restores the saved values, so `down` returns the exact old data. A move between two
+    versions of a rebuilt enum (`enum_move`) casts through text and first refuses rows that
+    hold a label the target type lacks."""
 
     schema: str
     table: str
@@ -159,6 +162,7 @@ class AlterColumn(Operation):
     archive: str | None = None
     restoring: bool = False
     revoke_from: tuple[str, ...] = ()
+    enum_move: EnumMove | None = None
     family = "column"
     verb = "alter"
     phase = CHANGE
@@ -188,7 +192,7 @@ class AlterColumn(Operation):
 
     def reverse(self) -> "AlterColumn":
         return AlterColumn(self.schema, self.table, self.after, self.before, self.key_columns, self.archive,
-                           not self.restoring, self.revoke_from)
+                           not self.restoring, self.revoke_from, self.enum_move and self.enum_move.reverse())
 
 
 def _default_needs(op) -> set:

@@ -59,15 +59,15 @@ class ReplaceFunction(Operation):
 
 @dataclass(frozen=True)
 class AddEnumValue(Operation):
-    """PostgreSQL cannot drop an enum value, so the reverse keeps it and says so: `down`
-    leaves the label in the type (unused once the rows that used it are restored)."""
+    """ALTER TYPE ... ADD VALUE. PostgreSQL cannot drop a label, so the reverse only says so:
+    the KeepEnum next to it (ops/enums.py) makes `down` rebuild the type without the label."""
 
     schema: str
     enum: str
     value: str
     neighbour: str | None
     position: str            # before | after
-    kept: bool = False       # True: the reverse, which keeps the label
+    kept: bool = False       # True: the reverse (the label leaves with KeepEnum's rebuild)
     family = "enum"
     verb = "add_value"
     phase = EARLY

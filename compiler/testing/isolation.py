@@ -12,10 +12,17 @@ compiled :class:`~compiler.model.Model`:
   nullable cycle column null and updated once the other side exists.  A row that cannot be
   generated raises :class:`SeedError` naming the table.
 * :func:`probe_isolation` signs in as a member of ``A`` (role ``authenticated``, JWT claims as
-  PostgREST sets them, with the most privileged membership role -- the first enum label --
-  unless ``actor_role`` says otherwise) and as ``anon``, and tries to reach ``B``:
+  PostgREST sets them, plus the settings a ``current_setting('<name>')`` form of
+  ``current_user_id`` reads; with the most privileged membership role -- the first enum label --
+  unless ``actor_role`` says otherwise) and as ``anon``, and tries to reach ``B``.  Positive
+  controls come first, so that no probe passes because the member reaches nothing at all:
 
   =====================  ==========================================================
+  sign_in                every role of A: ``current_user_id`` returns the member's user id
+                         (else every probe would pass vacuously: nothing else runs)
+  own_rows_visible       A sees its own seeded rows of a table that members may read
+  own_insert /           a member of A inserts a valid row of A / updates A's row where
+  own_update             its rules allow the command
   select_other_tenant    (a) any row of another tenant visible (every role of A)
   insert_other_tenant    (b) insert a fully valid row with the tenant column = B
   update_other_tenant    (c) update B's rows (must touch 0 rows or be refused)
@@ -58,7 +65,7 @@ import psycopg
 from psycopg import sql
 
 from ..model import ForeignKey, Function, Model, Table, View
-from .session import acting_as
+from .session import acting_as, sign_in_for
 
 __all__ = [
     "ERROR",
@@ -87,6 +94,7 @@ CHECK_VIOLATION = "23514"
 TENANT_KEYS = ("A", "B")
 MEMBER = "member"  # the role name used when the membership table has no role column
 MAX_ATTEMPTS = 200
+AUTH_USERS = "auth.users"   # Supabase's users: a table outside the spec that rows may reference
 
 
 class SeedError(RuntimeError):
@@ -107,6 +115,7 @@ class Tenancy:
     user_column: str               # compared with the signed-in user id ("auth_id")
     role_column: str | None        # membership role ("role"), if any
     roles: tuple[str, ...] = ()    # labels of the role enum, most privileged first
+    current_user_id: str = "auth.uid()"   # how the policies read the signed-in user
 
 
 def _qn(schema: str, name: str) -> str:
@@ -151,7 +160,7 @@ def tenancy_from_model(model: Model) -> Tenancy:
     return Tenancy(
         root=_qn(root.schema, root.name), root_key=root_key, column=column,
         membership=_qn(mschema, mname), user_column=settings.user_column,
-        role_column=settings.role_column, roles=roles,
+        role_column=settings.role_column, roles=roles, current_user_id=settings.current_user_id,
     )
 
 
@@ -275,6 +284,7 @@ class Seed:
         self.deferred: list[tuple[str, str]] = []  # (table, fk constraint) filled after the cycle
         self._counter = 0
         self._shared_rows: dict[str, dict] = {}   # shared (non-tenant) tables: one row each
+        self.has_auth_users = conn.execute("select to_regclass('auth.users') is not null").fetchone()[0]
         tables = [o for o in model.objects if isinstance(o, Table)]
         fks: dict[str, list] = {_qn(t.schema, t.name): [c for c in t.constraints if c.kind == "foreign_key"]
                                 for t in tables}
@@ -286,6 +296,17 @@ class Seed:
         }
 
     # -- helpers --------------------------------------------------------------------------
+
+    def new_auth_user(self, conn, label: str = "seed") -> str:
+        """A new user id, with its Supabase ``auth.users`` row where that table exists (a
+        membership or profile table may reference it)."""
+        user_id = str(uuid.uuid4())
+        if self.has_auth_users:
+            with conn.transaction():
+                conn.execute("insert into auth.users (id, email, aud, role) values "
+                             "(%s, %s, 'authenticated', 'authenticated')",
+                             (user_id, f"{label}-{user_id[:8]}@example.test"))
+        return user_id
 
     def table(self, qualified: str) -> _TableInfo:
         if "." not in qualified:
@@ -371,14 +392,20 @@ class Seed:
                 continue
             if any(c in overrides for c, _ in own):
                 continue
+            if ref == AUTH_USERS:   # the signed-in user's row: the tenant's member, or a new user
+                if qualified == t.membership and any(c == t.user_column for c, _ in own):
+                    continue   # a membership row is a new user (below)
+                user = tenant.user() if tenant is not None and tenant.users else self.new_auth_user(conn)
+                fixed.update({c: user for c, _ in own})
+                continue
             fresh = fresh_parents and any(c in unique_cols for c, _ in own)
             parent = self._parent_row(conn, ref, tenant, fresh)
             if parent is None:
                 continue
             for c, r in own:
                 fixed[c] = parent[r]
-        if qualified == t.membership:
-            fixed.setdefault(t.user_column, str(uuid.uuid4()))
+        if qualified == t.membership and t.user_column not in fixed:
+            fixed[t.user_column] = self.new_auth_user(conn)
             if t.role_column and t.roles:
                 fixed.setdefault(t.role_column, t.roles[0])
         fixed.update(overrides)
@@ -529,7 +556,6 @@ def seed_tenants(conn: psycopg.Connection, model: Model, tenancy: Tenancy | None
         for key in tenant_keys:
             root = seed.new_row(conn, tenancy.root, None)
             seed.tenants[key] = SeededTenant(key=key, id=root[tenancy.root_key], rows={tenancy.root: root})
-        has_auth_users = conn.execute("select to_regclass('auth.users') is not null").fetchone()[0]
         order, deferred = _fk_order(seed, seed.tables_of_kind("tenant", "shared"))
         seed.order, seed.deferred = order, deferred
         for qualified in order:
@@ -543,7 +569,7 @@ def seed_tenants(conn: psycopg.Connection, model: Model, tenancy: Tenancy | None
             for tenant in seed.tenants.values():
                 if qualified == tenancy.membership:
                     for role in tenancy.roles or (MEMBER,):
-                        user_id = str(uuid.uuid4())
+                        user_id = seed.new_auth_user(conn, f"{tenant.key.lower()}-{role}")
                         overrides = {tenancy.user_column: user_id}
                         if tenancy.role_column and tenancy.roles:
                             overrides[tenancy.role_column] = role
@@ -552,14 +578,6 @@ def seed_tenants(conn: psycopg.Connection, model: Model, tenancy: Tenancy | None
                         tenant.users[role] = user_id
                         tenant.memberships[role] = row
                         tenant.rows.setdefault(qualified, row)
-                        if has_auth_users:
-                            try:
-                                with conn.transaction():
-                                    conn.execute("insert into auth.users (id, email, aud, role) values "
-                                                 "(%s, %s, 'authenticated', 'authenticated')",
-                                                 (user_id, f"{tenant.key.lower()}-{role}-{user_id[:8]}@example.test"))
-                            except psycopg.Error:
-                                pass
                 else:
                     _, row = seed._attempt_insert(conn, qualified, tenant, {}, keep=True, fresh_parents=False,
                                                   skip_fks=skip)
@@ -695,6 +713,8 @@ class _Prober:
         self.actor_role = actor_role or roles[0]
         if self.actor_role not in self.a.users:
             raise ValueError(f"no seeded member with role {self.actor_role!r} (roles: {roles})")
+        self.sign_in = sign_in_for(self.t.current_user_id)
+        self.anonymous_error: tuple[str | None, str] | None = None   # set by signed_in()
         self.findings: list[Finding] = []
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -708,13 +728,14 @@ class _Prober:
 
     @contextmanager
     def _as_member(self, role: str | None = None):
-        role = role or self.actor_role
-        with acting_as(self.conn, self.a.users[role], "authenticated") as session:
+        user = self.a.users[role or self.actor_role]
+        with acting_as(self.conn, user, "authenticated", settings=self.sign_in.values(user)) as session:
             yield session
 
     @contextmanager
     def _as_anon(self):
-        with acting_as(self.conn, None, "anon") as session:
+        # not signed in: the user settings are empty, as on a pooled connection between requests
+        with acting_as(self.conn, None, "anon", settings=self.sign_in.values(None)) as session:
             yield session
 
     def _actor(self, role: str | None = None) -> str:
@@ -727,12 +748,20 @@ class _Prober:
             sqlstate=outcome.sqlstate if outcome else None,
             rowcount=outcome.rowcount if outcome and outcome.error is None else None, subject=subject))
 
+    def _is_refusal(self, outcome: _Outcome) -> bool:
+        """Refused by privileges or row level security (42501), or, for a caller that is not
+        signed in, by ``current_user_id`` itself: ``current_setting('app.user_id')::uuid``
+        raises without a user, before any row is reached."""
+        if outcome.sqlstate == INSUFFICIENT_PRIVILEGE:
+            return True
+        return outcome.error is not None and self.anonymous_error == (outcome.sqlstate, outcome.describe())
+
     def _refused_or_none(self, table, probe, actor, outcome: _Outcome, what: str, subject=None) -> None:
         """Writes to rows the actor must not reach: refused (42501) or 0 rows, nothing else."""
         if outcome.error is None:
             status = PASS if outcome.rowcount == 0 else FAIL
             detail = f"{what}: {outcome.rowcount} row(s) affected"
-        elif outcome.sqlstate == INSUFFICIENT_PRIVILEGE:
+        elif self._is_refusal(outcome):
             status, detail = PASS, f"{what}: refused ({outcome.describe()})"
         else:
             status = FAIL
@@ -744,7 +773,7 @@ class _Prober:
         """Inserts (or moves) that must be refused by privileges or row level security."""
         if outcome.error is None:
             status, detail = FAIL, f"{what}: succeeded ({outcome.rowcount} row(s))"
-        elif outcome.sqlstate == INSUFFICIENT_PRIVILEGE:
+        elif self._is_refusal(outcome):
             status, detail = PASS, f"{what}: refused ({outcome.describe()})"
         else:
             status = FAIL
@@ -760,11 +789,37 @@ class _Prober:
         return sql.SQL("select count(*) filter (where {c} is distinct from %s), count(*) filter (where {c} = %s) "
                        "from {t}").format(c=sql.Identifier(column), t=self._ident(qualified))
 
-    def _select_other(self, qualified: str, column: str, probe: str) -> None:
-        """(a): every role of A sees no row whose tenant is not A."""
+    def _member_may(self, qualified: str, command: str) -> bool:
+        """The signed-in role holds the privilege and a permissive policy (generated or raw) of
+        the table lets some member run ``command``: then some role of A must manage it."""
+        schema, name = _split(qualified)
+        granted = self.conn.execute("select has_table_privilege('authenticated', %s::regclass, %s)",
+                                    (self._ident(qualified).as_string(self.conn), command)).fetchone()[0]
+        return granted and any(
+            p.family == "policy" and (p.schema, p.table) == (schema, name) and p.permissive
+            and p.command in (command, "all") and {"authenticated", "public"} & set(p.roles)
+            for p in self.seed.model.objects)
+
+    def _select_other(self, qualified: str, column: str, probe: str, control: bool = False) -> None:
+        """(a): every role of A sees no row whose tenant is not A.  With ``control``, first the
+        positive control: where members may read the table, some role of A sees A's own rows
+        (seen by nobody, "0 rows of other tenants" would prove nothing)."""
+        outcomes = {}
         for role in self.a.users:
             with self._as_member(role) as s:
-                out = _try(s.conn, self._count_foreign(qualified, column), (self.a.id, self.a.id))
+                outcomes[role] = _try(s.conn, self._count_foreign(qualified, column), (self.a.id, self.a.id))
+        if control and self._member_may(qualified, "select"):
+            seen = {role: out.rows[0][1] for role, out in outcomes.items() if out.error is None}
+            best = max(seen, key=seen.get) if seen else None
+            if best is None or not seen[best]:
+                self._add(qualified, "own_rows_visible", f"A:{'|'.join(self.a.users)}", FAIL,
+                          "no role of A sees any of A's own seeded rows, though members may read the table: "
+                          "the probes are not really signed in (or the seed is hidden from every role), so "
+                          "seeing no row of other tenants proves nothing")
+            else:
+                self._add(qualified, "own_rows_visible", self._actor(best), PASS,
+                          f"sees {seen[best]} of A's own row(s)")
+        for role, out in outcomes.items():
             actor = self._actor(role)
             if out.error is not None:
                 status = PASS if out.sqlstate == INSUFFICIENT_PRIVILEGE else ERROR
@@ -774,6 +829,53 @@ class _Prober:
             status = PASS if foreign == 0 else FAIL
             self._add(qualified, probe, actor, status,
                       f"sees {foreign} row(s) of other tenants ({own} of its own)", out)
+
+    def _own_writes(self, qualified: str, statements: dict[str, tuple[Any, list]]) -> None:
+        """Positive controls for writes: where members may run the command, some role of A
+        inserts its own valid row / updates its own row (refusing B proves nothing otherwise)."""
+        for command, (query, params) in statements.items():
+            if not self._member_may(qualified, command):
+                continue
+            last = None
+            for role in self.a.users:
+                with self._as_member(role) as s:
+                    last = _try(s.conn, query, params)
+                if last.error is None and last.rowcount:
+                    self._add(qualified, f"own_{command}", self._actor(role), PASS,
+                              f"{command} of A's own row: {last.describe()}", last)
+                    break
+            else:
+                self._add(qualified, f"own_{command}", f"A:{'|'.join(self.a.users)}", FAIL,
+                          f"no role of A can {command} A's own row, though members may {command} rows of the "
+                          f"table ({last.describe()}): refusals of B's rows prove nothing", last)
+
+    def signed_in(self) -> bool:
+        """Every role of A is signed in for real: ``current_user_id``, evaluated in its session,
+        returns its user id.  Otherwise every other probe would pass without testing anything."""
+        expression = self.t.current_user_id
+        user_sql = sql.SQL("select ({})::text").format(sql.SQL(expression))
+        if not self.sign_in.problem:
+            with self._as_anon() as s:
+                out = _try(s.conn, user_sql)
+            if out.error is not None:
+                self.anonymous_error = (out.sqlstate, out.describe())
+        for role, user in self.a.users.items():
+            if self.sign_in.problem:
+                self._add(self.t.membership, "sign_in", self._actor(role), FAIL,
+                          f"the probes cannot sign in: {self.sign_in.problem} (current_user_id: {expression})")
+                continue
+            with self._as_member(role) as s:
+                out = _try(s.conn, user_sql)
+            got = out.rows[0][0] if out.error is None else out.describe()
+            if got == str(user):
+                self._add(self.t.membership, "sign_in", self._actor(role), PASS,
+                          f"current_user_id returns the member's user id {user}", out)
+            else:
+                how = ", ".join(self.sign_in.settings) or "JWT claims"
+                self._add(self.t.membership, "sign_in", self._actor(role), FAIL,
+                          f"the probes cannot sign in: signed in as {user} ({how}), "
+                          f"current_user_id ({expression}) returns {got}", out)
+        return not any(f.status == FAIL for f in self.findings if f.probe == "sign_in")
 
     # -- probe groups ------------------------------------------------------------------------
 
@@ -805,7 +907,12 @@ class _Prober:
             a_key = self.seed.key_of(qualified, a_row)
             fk_targets = self._fk_targets(info)
 
-            self._select_other(qualified, col, "select_other_tenant")
+            self._select_other(qualified, col, "select_other_tenant", control=True)
+            self._own_writes(qualified, {
+                "insert": insert_statement(info, a_values),
+                "update": (sql.SQL("update {t} set {c} = {c} where {w}").format(
+                    t=self._ident(qualified), c=sql.Identifier(col), w=_where(a_key)), list(a_key.values())),
+            })
             actor = self._actor()
             with self._as_member() as s:
                 # (b) insert a valid row of B
@@ -910,7 +1017,9 @@ class _Prober:
         root = self.t.root
         key = self.t.root_key
         with self._scope():
-            self._select_other(root, key, "root_select_other")
+            self._select_other(root, key, "root_select_other", control=True)
+            self._own_writes(root, {"update": (sql.SQL("update {t} set {k} = {k} where {k} = %s").format(
+                t=self._ident(root), k=sql.Identifier(key)), [self.a.id])})
             actor = self._actor()
             with self._as_member() as s:
                 q = sql.SQL("update {t} set {k} = {k} where {k} = %s").format(t=self._ident(root),
@@ -924,9 +1033,10 @@ class _Prober:
     def anon(self, qualified: str) -> None:
         info = self.seed.info[qualified]
         table = info.table
+        # only a policy for anon by name makes reads public: `TO public` (target postgres) is every
+        # role, signed in or not, and the fence still holds anon to no tenant
         public = any(p.table == table.name and p.schema == table.schema and p.command in ("select", "all")
-                     and ("anon" in p.roles or "public" in p.roles)
-                     for p in self.seed.model.objects if p.family == "policy")
+                     and "anon" in p.roles for p in self.seed.model.objects if p.family == "policy")
         tenant = "A" if info.table.kind in ("tenant", "audit") else None
         with self._scope():
             try:
@@ -938,7 +1048,7 @@ class _Prober:
             with self._as_anon() as s:
                 out = _try(s.conn, sql.SQL("select count(*) from {}").format(self._ident(qualified)))
                 if out.error is not None:
-                    status = PASS if out.sqlstate == INSUFFICIENT_PRIVILEGE else ERROR
+                    status = PASS if self._is_refusal(out) else ERROR
                     self._add(qualified, "anon_select", "anon", status, f"select: {out.describe()}", out)
                 else:
                     n = out.rows[0][0]
@@ -986,7 +1096,7 @@ class _Prober:
                             self._add(qualified, probe, "anon", PASS if n == 0 else FAIL,
                                       f"anon reads {n} row(s) of the view", out)
                         else:
-                            status = PASS if out.sqlstate == INSUFFICIENT_PRIVILEGE else ERROR
+                            status = PASS if self._is_refusal(out) else ERROR
                             self._add(qualified, probe, "anon", status, f"select: {out.describe()}", out)
                         continue
                     self._select_other(qualified, self.t.column, probe)
@@ -1080,6 +1190,8 @@ class _Prober:
 
     def run(self) -> IsolationReport:
         tenant_tables = tuple(self.seed.tables_of_kind("tenant"))
+        if not self.signed_in():
+            return IsolationReport(findings=self.findings, tenant_tables=tenant_tables, tables_probed=())
         probed = tuple(q for q in tenant_tables if self.tenant_table(q))
         self.root_table()
         for q in self.seed.tables_of_kind("audit"):
