@@ -153,6 +153,9 @@ REVOKE ALL ON TABLE public.ledger_entries FROM anon, authenticated;
 GRANT SELECT ON TABLE public.ledger_entries TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.ledger_entries TO service_role;
 
+-- create index public.idx_auth_users_auth_id_organization_id
+CREATE INDEX idx_auth_users_auth_id_organization_id ON public.auth_users (auth_id, organization_id);
+
 -- create index public.idx_auth_users_created_at
 CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, created_at DESC);
 

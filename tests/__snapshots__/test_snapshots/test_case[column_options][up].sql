@@ -186,6 +186,9 @@ REVOKE ALL ON SEQUENCE public.products_legacy_no_seq FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.products TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.products TO service_role;
 
+-- create index public.idx_auth_users_auth_id_organization_id
+CREATE INDEX idx_auth_users_auth_id_organization_id ON public.auth_users (auth_id, organization_id);
+
 -- create index public.idx_auth_users_created_at
 CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, created_at DESC);
 

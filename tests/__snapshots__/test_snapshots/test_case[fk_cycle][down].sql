@@ -117,6 +117,9 @@ DROP INDEX public.idx_auth_users_organization_id;
 -- drop index public.idx_auth_users_created_at
 DROP INDEX public.idx_auth_users_created_at;
 
+-- drop index public.idx_auth_users_auth_id_organization_id
+DROP INDEX public.idx_auth_users_auth_id_organization_id;
+
 -- drop foreign key public.teams.teams_captain_id_fkey
 ALTER TABLE public.teams DROP CONSTRAINT teams_captain_id_fkey;
 

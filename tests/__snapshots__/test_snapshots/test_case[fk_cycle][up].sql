@@ -158,6 +158,9 @@ ALTER TABLE public.players
 ALTER TABLE public.teams
     ADD CONSTRAINT teams_captain_id_fkey FOREIGN KEY (organization_id, captain_id) REFERENCES public.players (organization_id, id) ON DELETE SET NULL (captain_id) DEFERRABLE INITIALLY DEFERRED;
 
+-- create index public.idx_auth_users_auth_id_organization_id
+CREATE INDEX idx_auth_users_auth_id_organization_id ON public.auth_users (auth_id, organization_id);
+
 -- create index public.idx_auth_users_created_at
 CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, created_at DESC);
 

@@ -93,6 +93,9 @@ DROP INDEX public.idx_user_created_at;
 -- drop index public.idx_organizations_created_at
 DROP INDEX public.idx_organizations_created_at;
 
+-- drop index public.idx_members_uid_organization_id
+DROP INDEX public.idx_members_uid_organization_id;
+
 -- drop index public.idx_members_organization_id
 DROP INDEX public.idx_members_organization_id;
 

@@ -143,6 +143,9 @@ CREATE INDEX idx_members_created_at ON public.members (organization_id, created_
 -- create index public.idx_members_organization_id
 CREATE INDEX idx_members_organization_id ON public.members (organization_id);
 
+-- create index public.idx_members_uid_organization_id
+CREATE INDEX idx_members_uid_organization_id ON public.members (uid, organization_id);
+
 -- create index public.idx_organizations_created_at
 CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DESC);
 

@@ -40,6 +40,8 @@ declare
   tenant_column text := nullif(tg_argv[1], '');
   key_columns text[] := string_to_array(tg_argv[2], ',');
   hidden text[] := coalesce(string_to_array(nullif(tg_argv[3], ''), ','), '{}');
+  deleted_column text := nullif(tg_argv[4], '');
+  operation_name text := tg_op;
   old_row jsonb;
   new_row jsonb;
   any_row jsonb;
@@ -51,13 +53,17 @@ begin
   if tg_op in ('INSERT', 'UPDATE') then
     new_row := to_jsonb(new) - hidden;
   end if;
+  if tg_op = 'UPDATE' and deleted_column is not null
+     and old_row ->> deleted_column is null and new_row ->> deleted_column is not null then
+    operation_name := 'DELETE';
+  end if;
   any_row := coalesce(new_row, old_row);
   select jsonb_object_agg(key, value) into row_key
   from jsonb_each(any_row) where key = any (key_columns);
   execute format(
     'insert into %I.%I (%I, row_key, operation, old_data, new_data, changed_by) values ($1, $2, $3, $4, $5, $6)',
     tg_table_schema, audit_table, 'organization_id')
-  using (any_row ->> tenant_column)::uuid, coalesce(row_key, '{}'::jsonb), tg_op, old_row, new_row,
+  using (any_row ->> tenant_column)::uuid, coalesce(row_key, '{}'::jsonb), operation_name, old_row, new_row,
     auth.uid();
   return null;
 end
@@ -193,6 +199,9 @@ ALTER TABLE public.customer_relationship_management_subscription_renewals FORCE 
 REVOKE ALL ON TABLE public.customer_relationship_management_subscription_renewals FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.customer_relationship_management_subscription_renewals TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.customer_relationship_management_subscription_renewals TO service_role;
+
+-- create index public.idx_auth_users_auth_id_organization_id
+CREATE INDEX idx_auth_users_auth_id_organization_id ON public.auth_users (auth_id, organization_id);
 
 -- create index public.idx_auth_users_created_at
 CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, created_at DESC);

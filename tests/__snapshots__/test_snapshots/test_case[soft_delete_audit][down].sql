@@ -6,8 +6,23 @@
 
 SET search_path = public, extensions;
 
+-- drop trigger public.wards.update_wards_updated_at
+DROP TRIGGER update_wards_updated_at ON public.wards;
+
+-- drop trigger public.visit_lines.update_visit_lines_updated_at
+DROP TRIGGER update_visit_lines_updated_at ON public.visit_lines;
+
+-- drop trigger public.visit_lines.soft_delete_visit_lines
+DROP TRIGGER soft_delete_visit_lines ON public.visit_lines;
+
+-- drop trigger public.visit_lines.audit_visit_lines
+DROP TRIGGER audit_visit_lines ON public.visit_lines;
+
 -- drop trigger public.patients.update_patients_updated_at
 DROP TRIGGER update_patients_updated_at ON public.patients;
+
+-- drop trigger public.patients.soft_delete_patients
+DROP TRIGGER soft_delete_patients ON public.patients;
 
 -- drop trigger public.patients.audit_patients
 DROP TRIGGER audit_patients ON public.patients;
@@ -15,8 +30,62 @@ DROP TRIGGER audit_patients ON public.patients;
 -- drop trigger public.organizations.update_organizations_updated_at
 DROP TRIGGER update_organizations_updated_at ON public.organizations;
 
+-- drop trigger public.consents.update_consents_updated_at
+DROP TRIGGER update_consents_updated_at ON public.consents;
+
+-- drop trigger public.consents.soft_delete_consents
+DROP TRIGGER soft_delete_consents ON public.consents;
+
 -- drop trigger public.auth_users.update_auth_users_updated_at
 DROP TRIGGER update_auth_users_updated_at ON public.auth_users;
+
+-- drop policy public.wards.wards_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY wards_update ON public.wards;
+
+-- drop policy public.wards.wards_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY wards_tenant_fence ON public.wards;
+
+-- drop policy public.wards.wards_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY wards_select ON public.wards;
+
+-- drop policy public.wards.wards_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY wards_insert ON public.wards;
+
+-- drop policy public.wards.wards_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY wards_delete ON public.wards;
+
+-- drop policy public.visit_lines_audit.visit_lines_audit_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY visit_lines_audit_tenant_fence ON public.visit_lines_audit;
+
+-- drop policy public.visit_lines_audit.visit_lines_audit_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY visit_lines_audit_select ON public.visit_lines_audit;
+
+-- drop policy public.visit_lines.visit_lines_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY visit_lines_update ON public.visit_lines;
+
+-- drop policy public.visit_lines.visit_lines_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY visit_lines_tenant_fence ON public.visit_lines;
+
+-- drop policy public.visit_lines.visit_lines_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY visit_lines_select ON public.visit_lines;
+
+-- drop policy public.visit_lines.visit_lines_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY visit_lines_insert ON public.visit_lines;
+
+-- drop policy public.visit_lines.visit_lines_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY visit_lines_delete ON public.visit_lines;
 
 -- drop policy public.patients_audit.patients_audit_tenant_fence
 -- hazard: AUTHZ_UPDATE
@@ -58,6 +127,14 @@ DROP POLICY organizations_tenant_fence ON public.organizations;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY organizations_select ON public.organizations;
 
+-- drop policy public.consents.consents_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY consents_tenant_fence ON public.consents;
+
+-- drop policy public.consents.consents_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY consents_select ON public.consents;
+
 -- drop policy public.auth_users.auth_users_update
 -- hazard: AUTHZ_UPDATE
 DROP POLICY auth_users_update ON public.auth_users;
@@ -78,6 +155,24 @@ DROP POLICY auth_users_insert ON public.auth_users;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY auth_users_delete ON public.auth_users;
 
+-- drop index public.idx_wards_organization_id
+DROP INDEX public.idx_wards_organization_id;
+
+-- drop index public.idx_wards_created_at
+DROP INDEX public.idx_wards_created_at;
+
+-- drop index public.idx_visit_lines_organization_id
+DROP INDEX public.idx_visit_lines_organization_id;
+
+-- drop index public.idx_visit_lines_created_at
+DROP INDEX public.idx_visit_lines_created_at;
+
+-- drop index public.idx_visit_lines_audit_organization_id_changed_at
+DROP INDEX public.idx_visit_lines_audit_organization_id_changed_at;
+
+-- drop index public.idx_patients_ward_id
+DROP INDEX public.idx_patients_ward_id;
+
 -- drop index public.idx_patients_organization_id
 DROP INDEX public.idx_patients_organization_id;
 
@@ -90,19 +185,47 @@ DROP INDEX public.idx_patients_audit_organization_id_changed_at;
 -- drop index public.idx_organizations_created_at
 DROP INDEX public.idx_organizations_created_at;
 
+-- drop index public.idx_consents_patient_id
+DROP INDEX public.idx_consents_patient_id;
+
+-- drop index public.idx_consents_organization_id
+DROP INDEX public.idx_consents_organization_id;
+
+-- drop index public.idx_consents_created_at
+DROP INDEX public.idx_consents_created_at;
+
 -- drop index public.idx_auth_users_organization_id
 DROP INDEX public.idx_auth_users_organization_id;
 
 -- drop index public.idx_auth_users_created_at
 DROP INDEX public.idx_auth_users_created_at;
 
--- drop table public.patients_audit
+-- drop index public.idx_auth_users_auth_id_organization_id
+DROP INDEX public.idx_auth_users_auth_id_organization_id;
+
+-- drop table public.visit_lines
 -- hazard: DELETES_DATA
-DROP TABLE public.patients_audit;
+DROP TABLE public.visit_lines;
+
+-- drop table public.consents
+-- hazard: DELETES_DATA
+DROP TABLE public.consents;
 
 -- drop table public.patients
 -- hazard: DELETES_DATA
 DROP TABLE public.patients;
+
+-- drop table public.wards
+-- hazard: DELETES_DATA
+DROP TABLE public.wards;
+
+-- drop table public.visit_lines_audit
+-- hazard: DELETES_DATA
+DROP TABLE public.visit_lines_audit;
+
+-- drop table public.patients_audit
+-- hazard: DELETES_DATA
+DROP TABLE public.patients_audit;
 
 -- drop function atlas_private.user_tenant_ids
 DROP FUNCTION atlas_private.user_tenant_ids(p_role public.member_role);
@@ -120,6 +243,18 @@ DROP TABLE public.organizations;
 
 -- drop function public.update_updated_at_column
 DROP FUNCTION public.update_updated_at_column();
+
+-- drop function atlas_private.soft_delete_visit_lines
+DROP FUNCTION atlas_private.soft_delete_visit_lines();
+
+-- drop function atlas_private.soft_delete_patients
+DROP FUNCTION atlas_private.soft_delete_patients();
+
+-- drop function atlas_private.soft_delete_consents
+DROP FUNCTION atlas_private.soft_delete_consents();
+
+-- drop function atlas_private.bypasses_row_security
+DROP FUNCTION atlas_private.bypasses_row_security();
 
 -- drop function atlas_private.audit_row
 DROP FUNCTION atlas_private.audit_row();

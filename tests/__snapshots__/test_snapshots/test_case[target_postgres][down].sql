@@ -85,6 +85,9 @@ DROP INDEX public.idx_auth_users_organization_id;
 -- drop index public.idx_auth_users_created_at
 DROP INDEX public.idx_auth_users_created_at;
 
+-- drop index public.idx_auth_users_auth_id_organization_id
+DROP INDEX public.idx_auth_users_auth_id_organization_id;
+
 -- drop table public.tasks
 -- hazard: DELETES_DATA
 DROP TABLE public.tasks;

@@ -122,6 +122,9 @@ COMMENT ON COLUMN public.tasks.organization_id IS 'Tenant that owns the row.';
 ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.tasks FORCE ROW LEVEL SECURITY;
 
+-- create index public.idx_auth_users_auth_id_organization_id
+CREATE INDEX idx_auth_users_auth_id_organization_id ON public.auth_users (auth_id, organization_id);
+
 -- create index public.idx_auth_users_created_at
 CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, created_at DESC);
 

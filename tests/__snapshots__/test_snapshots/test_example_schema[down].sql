@@ -45,6 +45,9 @@ DROP TRIGGER update_workflow_executions_updated_at ON public.workflow_executions
 -- drop trigger public.tasks.update_tasks_updated_at
 DROP TRIGGER update_tasks_updated_at ON public.tasks;
 
+-- drop trigger public.tasks.soft_delete_tasks
+DROP TRIGGER soft_delete_tasks ON public.tasks;
+
 -- drop trigger public.tags.update_tags_updated_at
 DROP TRIGGER update_tags_updated_at ON public.tags;
 
@@ -74,6 +77,9 @@ DROP TRIGGER update_members_updated_at ON public.members;
 
 -- drop trigger public.leads.update_leads_updated_at
 DROP TRIGGER update_leads_updated_at ON public.leads;
+
+-- drop trigger public.leads.soft_delete_leads
+DROP TRIGGER soft_delete_leads ON public.leads;
 
 -- drop trigger public.leads.audit_leads
 DROP TRIGGER audit_leads ON public.leads;
@@ -829,6 +835,15 @@ DROP FUNCTION public.update_updated_at_column();
 
 -- drop function public.notify_message_sent
 DROP FUNCTION public.notify_message_sent();
+
+-- drop function atlas_private.soft_delete_tasks
+DROP FUNCTION atlas_private.soft_delete_tasks();
+
+-- drop function atlas_private.soft_delete_leads
+DROP FUNCTION atlas_private.soft_delete_leads();
+
+-- drop function atlas_private.bypasses_row_security
+DROP FUNCTION atlas_private.bypasses_row_security();
 
 -- drop function atlas_private.audit_row
 DROP FUNCTION atlas_private.audit_row();
