@@ -39,14 +39,27 @@ class ExternalTable:
         return (column,) in {self.primary_key, *self.unique}
 
 
-# What each target provides. Supabase's auth.users has many more columns; these are the ones
-# every Supabase project has with these types, and only its primary key can be referenced
-# (email is unique only through a partial index, which a foreign key cannot use).
+# Supabase's auth.users as its auth service creates it (every column, so a view reading one that
+# does not exist is refused at build time). Only its primary key can be referenced: email and
+# phone are unique only through partial or version-dependent indexes a foreign key cannot use.
+SUPABASE_AUTH_USERS = (
+    ("instance_id", "uuid"), ("id", "uuid"), ("aud", "varchar(255)"), ("role", "varchar(255)"),
+    ("email", "varchar(255)"), ("encrypted_password", "varchar(255)"), ("email_confirmed_at", "timestamptz"),
+    ("invited_at", "timestamptz"), ("confirmation_token", "varchar(255)"), ("confirmation_sent_at", "timestamptz"),
+    ("recovery_token", "varchar(255)"), ("recovery_sent_at", "timestamptz"),
+    ("email_change_token_new", "varchar(255)"), ("email_change", "varchar(255)"),
+    ("email_change_sent_at", "timestamptz"), ("last_sign_in_at", "timestamptz"), ("raw_app_meta_data", "jsonb"),
+    ("raw_user_meta_data", "jsonb"), ("is_super_admin", "boolean"), ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"), ("phone", "text"), ("phone_confirmed_at", "timestamptz"),
+    ("phone_change", "text"), ("phone_change_token", "varchar(255)"), ("phone_change_sent_at", "timestamptz"),
+    ("confirmed_at", "timestamptz"), ("email_change_token_current", "varchar(255)"),
+    ("email_change_confirm_status", "smallint"), ("banned_until", "timestamptz"),
+    ("reauthentication_token", "varchar(255)"), ("reauthentication_sent_at", "timestamptz"),
+    ("is_sso_user", "boolean"), ("deleted_at", "timestamptz"), ("is_anonymous", "boolean"),
+)
+
 PROVIDED = {
-    "supabase": (
-        ExternalTable("auth", "users", (("id", "uuid"), ("email", "varchar(255)")), ("id",),
-                      provided_by="supabase"),
-    ),
+    "supabase": (ExternalTable("auth", "users", SUPABASE_AUTH_USERS, ("id",), provided_by="supabase"),),
 }
 
 

@@ -5,18 +5,26 @@ from __future__ import annotations
 from . import names
 from .context import Context, suggest
 from .expressions import SqlError, function_calls, parse_query
+from .external_tables import unknown_hint
 from .lower_access import TENANT_IDS
 from .lower_tables import TableDraft, parse_index_keys
 from .model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
 from .sqltext import ident, qualified
-from .view_catalog import ViewCatalog
+from .view_catalog import SYSTEM_SCHEMAS, ViewCatalog
 
 
 def relation_keys(ctx: Context, entry, used) -> list[tuple]:
     result = []
     for schema, name in used:
+        if schema in SYSTEM_SCHEMAS:
+            continue
         if schema not in (None, PUBLIC):
-            continue  # auth.users and the like: outside the spec
+            # Outside the spec: readable only when the target provides it or the project
+            # declares it, so the build proves it exists (and which columns it has).
+            if f"{schema}.{name}" not in ctx.project.external_tables:
+                ctx.error("E401", f"view '{entry.name}' reads unknown table '{schema}.{name}'", entry, "query",
+                          hint=unknown_hint(f"{schema}.{name}", sorted(ctx.project.external_tables)))
+            continue
         if name in ctx.spec.tables:
             result.append(("table", PUBLIC, name))
         elif name in ctx.spec.views:

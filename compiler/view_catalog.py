@@ -20,6 +20,9 @@ class AnalysedQuery:
     resolution: Resolution      # its output columns, what it reads, its unknown columns
 
 
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
+
+
 class ViewCatalog:
     """The spec's tables and views as view queries see them. A view reading another view needs
     that view's output columns, so each query is analysed once, on first use."""
@@ -31,8 +34,13 @@ class ViewCatalog:
         self.busy: set[str] = set()
 
     def relation(self, schema: str | None, name: str) -> Relation | None:
+        if schema in SYSTEM_SCHEMAS:
+            return None   # the server's own catalogs: not described here, any column may exist
         if schema not in (None, PUBLIC):
-            return None   # auth.users and the like: outside the spec, any column may exist
+            external = self.ctx.project.external_tables.get(f"{schema}.{name}")
+            if external is None:
+                return None   # reported by lower_views as an unknown table
+            return Relation("table", schema, name, tuple(c for c, _ in external.columns))
         if name in self.columns_of:
             return Relation("table", PUBLIC, name, tuple(self.columns_of[name]), self.missing_column_hints(name))
         if name in self.ctx.spec.views:

@@ -219,7 +219,8 @@ class _Resolver:
             whole = frozenset().union(*keys.values()) if keys else frozenset()
             if relation.kind == "table":   # a star PostgreSQL expands: any change of the columns matters
                 whole |= {("table-columns", relation.schema, relation.name)}
-            item = _Item(refname, f"{relation.kind} '{relation.name}'", keys, open=None in relation.columns,
+            shown = relation.name if relation.schema == "public" else f"{relation.schema}.{relation.name}"
+            item = _Item(refname, f"{relation.kind} '{shown}'", keys, open=None in relation.columns,
                          system=relation.kind == "table", whole=whole, schema=node.schemaname or relation.schema,
                          hints=dict(relation.hints))
         item.relname = node.relname if alias else None

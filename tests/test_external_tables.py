@@ -365,3 +365,41 @@ def test_supabase_profile_table_keyed_by_the_auth_user(fresh_db, tmp_path):
             conn.execute("insert into profiles (id, display_name) values (%s, 'Ada')", (ada,))
             conn.execute("delete from auth.users where id = %s", (ada,))
         assert conn.execute("select count(*) from profiles").fetchone() == (0,)
+
+
+AGENT_DIRECTORY = """\
+views:
+  agent_directory:
+    query: |
+      select m.id, m.organization_id, u.email, u.last_sign_in_at
+      from members m join auth.users u on u.id = m.user_id
+"""
+
+
+def test_a_view_reads_the_columns_auth_users_has(fresh_db, tmp_path):
+    """auth.users is known column by column (Supabase's own list), so a view over it is checked
+    like one over spec tables, and what passes applies."""
+    schema = write_schema(tmp_path, CORE, AGENT_DIRECTORY)
+    up = plan_build(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    with fresh_db.connect() as conn:
+        apply_sql(conn, up)
+        with conn.transaction():
+            user = conn.execute("insert into auth.users (id, email) values (gen_random_uuid(), 'a@x.io') "
+                                "returning id").fetchone()[0]
+            org = conn.execute("insert into organizations (name) values ('acme') returning id").fetchone()[0]
+            conn.execute("insert into members (organization_id, user_id) values (%s, %s)", (org, user))
+        assert conn.execute("select email from agent_directory").fetchall() == [("a@x.io",)]
+    [error] = errors_of(write_schema(tmp_path, CORE, AGENT_DIRECTORY.replace("u.last_sign_in_at", "u.last_login")))
+    assert "error[E402]: view 'agent_directory' query: u.last_login: table 'auth.users' (as u) has no column" in error
+
+
+def test_a_view_over_an_undeclared_schema_is_refused(tmp_path):
+    over_billing = AGENT_DIRECTORY.replace("auth.users u on u.id = m.user_id", "billing.accounts u on u.id = m.id")
+    [error] = errors_of(write_schema(tmp_path, CORE, over_billing))
+    assert "error[E401]: view 'agent_directory' reads unknown table 'billing.accounts'" in error
+    assert "project.external_tables" in error
+    # Declared, its declared columns are what the view may read.
+    declared = "  external_tables:\n    billing.accounts: {columns: {id: uuid, email: text}, primary_key: [id]}\n"
+    [error] = errors_of(write_schema(tmp_path, CORE, over_billing, extra=declared))
+    assert "u.last_sign_in_at: table 'billing.accounts' (as u) has no column 'last_sign_in_at'" in error
+    compile_folder(write_schema(tmp_path, CORE, over_billing.replace(", u.last_sign_in_at", ""), extra=declared))

@@ -17,7 +17,7 @@
 --
 -- Deliberate differences from a hosted project: no supabase_admin /
 -- supabase_auth_admin (objects are owned by the harness superuser
--- "postgres"), auth.users keeps only a few columns, and there are no
+-- "postgres"), auth.users has no indexes beyond its keys, and there are no
 -- storage/realtime/graphql schemas.  Supabase later made the API roles
 -- INHERIT (20230529180330_alter_api_roles_for_inherit.sql); this keeps the
 -- original NOINHERIT.  Nothing here depends on that difference.
@@ -72,17 +72,45 @@ grant usage on schema extensions to postgres, anon, authenticated, service_role;
 -- auth schema -----------------------------------------------------------------
 create schema if not exists auth;
 
--- A trimmed auth.users, so compiled SQL can reference auth.users(id).
+-- auth.users with every column of Supabase's (compiler/external_tables.py lists the same), so
+-- compiled views that read any of them apply here as on a hosted project.
 create table if not exists auth.users (
     instance_id uuid null,
     id uuid not null unique,
     aud varchar(255) null,
     "role" varchar(255) null,
     email varchar(255) null unique,
+    encrypted_password varchar(255) null,
+    email_confirmed_at timestamptz null,
+    invited_at timestamptz null,
+    confirmation_token varchar(255) null,
+    confirmation_sent_at timestamptz null,
+    recovery_token varchar(255) null,
+    recovery_sent_at timestamptz null,
+    email_change_token_new varchar(255) null,
+    email_change varchar(255) null,
+    email_change_sent_at timestamptz null,
+    last_sign_in_at timestamptz null,
     raw_app_meta_data jsonb null,
     raw_user_meta_data jsonb null,
+    is_super_admin boolean null,
     created_at timestamptz null,
     updated_at timestamptz null,
+    phone text null unique default null,
+    phone_confirmed_at timestamptz null,
+    phone_change text null default '',
+    phone_change_token varchar(255) null default '',
+    phone_change_sent_at timestamptz null,
+    confirmed_at timestamptz generated always as (least(email_confirmed_at, phone_confirmed_at)) stored,
+    email_change_token_current varchar(255) null default '',
+    email_change_confirm_status smallint null default 0
+        check (email_change_confirm_status >= 0 and email_change_confirm_status <= 2),
+    banned_until timestamptz null,
+    reauthentication_token varchar(255) null default '',
+    reauthentication_sent_at timestamptz null,
+    is_sso_user boolean not null default false,
+    deleted_at timestamptz null,
+    is_anonymous boolean not null default false,
     constraint users_pkey primary key (id)
 );
 comment on table auth.users is 'Auth: Stores user login data within a secure schema.';
