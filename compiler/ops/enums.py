@@ -91,16 +91,15 @@ class SwapEnum(Operation):
 
 
 @dataclass(frozen=True)
-class KeepEnum(Operation):
-    """Labels added in place (ADD VALUE) cannot be dropped again, so this remembers, next to
-    them, how `down` rebuilds the previous type: `steps` is that rebuild's plan (the type,
-    its columns and everything that depends on them)."""
+class _PreviousEnum(Operation):
+    """What KeepEnum and RestoreEnum share: the type before labels were added in place, the
+    labels, and the rebuild (`steps`: the type, its columns and everything that depends on
+    them) that takes them back."""
 
     before: Enum
     added: tuple[str, ...]
     steps: tuple = ()
     family = "enum"
-    verb = "keep"
     phase = EARLY
     hazards = ()
 
@@ -120,36 +119,23 @@ class KeepEnum(Operation):
     def describe(self) -> str:
         return f"{self.before.schema}.{self.before.name}"
 
+
+@dataclass(frozen=True)
+class KeepEnum(_PreviousEnum):
+    """Labels added in place (ADD VALUE) cannot be dropped again, so this remembers, next to
+    them, how `down` rebuilds the previous type; `up` renders it as a comment."""
+
+    verb = "keep"
+
     def reverse(self) -> "RestoreEnum":
         return RestoreEnum(self.before, self.added, self.steps)
 
 
 @dataclass(frozen=True)
-class RestoreEnum(Operation):
+class RestoreEnum(_PreviousEnum):
     """`down` of labels added in place: the rebuild KeepEnum remembered, rendered step by step."""
 
-    before: Enum
-    added: tuple[str, ...]
-    steps: tuple = ()
-    family = "enum"
     verb = "restore"
-    phase = EARLY
-    hazards = ()
-
-    @property
-    def key(self):
-        return ("enum-previous",) + self.before.key[1:]
-
-    @property
-    def needs(self):
-        return {("enum_value", self.before.schema, self.before.name, v) for v in self.added}
-
-    @property
-    def name(self) -> str:   # what `plan` groups the operation under
-        return self.before.name
-
-    def describe(self) -> str:
-        return f"{self.before.schema}.{self.before.name}"
 
     @property
     def steps_sql(self) -> str:
