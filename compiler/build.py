@@ -135,8 +135,9 @@ def plan_build(schema: Path, out: Path) -> BuildResult:
     else:
         number = len(state.migrations) + 1
         changes = diff_models(state.model, model, hints, number)
-        result.warnings = [Diagnostic("W001", text, _table_place(table, hints, schema, out), severity="warning")
-                           for table, text in changes.warnings] + changes.notices
+        result.warnings = [Diagnostic(code, text, _table_place(table, hints, schema, out), severity="warning")
+                           for table, text, code in changes.warnings]
+        result.warnings += changes.notices
         if not changes.operations:
             return result
         steps = [(f"{number + i:04d}_{slug_for(ops)}", ops)

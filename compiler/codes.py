@@ -51,4 +51,5 @@ CODES["E504"] = "a function body does not parse"
 WARNINGS = {
     "W001": "data leaves the live schema or may not survive a cast (archived for down, or lost)",
     "W002": "enum values are removed: the migration fails while rows still hold them",
+    "W003": "a column becomes NOT NULL without a value for existing rows: the migration fails while rows lack one",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from .current_user import unset_settings_read_as_null
 from .diagnostics import Collector
 from .expressions import SqlError, parse_expression
 from .external_tables import ExternalTable, read_external_tables
@@ -73,7 +74,7 @@ def read_project(spec: Spec, collector: Collector) -> Project:
     defaults.update({k: v for k, v in (data.get("defaults") or {}).items() if v is not None})
     current_user_id = tenancy.get("current_user_id", "auth.uid()")
     try:
-        current_user_id = parse_expression(current_user_id)
+        current_user_id = unset_settings_read_as_null(parse_expression(current_user_id))
     except SqlError as exc:
         collector.error("E501", f"tenancy.current_user_id: {exc}",
                         spec.project.at("tenancy", "current_user_id"))

@@ -160,9 +160,10 @@ def _from_tables(items) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=4096)
-def column_refs(expression: str) -> frozenset[str]:
-    """Unqualified column names an expression mentions (what a dropped column would break)."""
-    found = _ColumnNames()
+def column_refs(expression: str, qualifiers: tuple[str, ...] = ()) -> frozenset[str]:
+    """Column names an expression mentions (what a dropped or retyped column would break):
+    unqualified ones, and those qualified by one of `qualifiers` (NEW/OLD in a trigger's WHEN)."""
+    found = _ColumnNames(qualifiers)
     found(parse_sql("SELECT " + expression)[0].stmt)
     return frozenset(found.names)
 
@@ -221,6 +222,15 @@ def function_calls(sql: str, statement: bool = False) -> frozenset[str]:
     return frozenset(found.names)
 
 
+@lru_cache(maxsize=4096)
+def type_names(expression: str) -> frozenset[str]:
+    """Names of public or unqualified types an expression casts to (`x::currency`,
+    `null::currency[]`): what PostgreSQL ties the expression to, so a rebuilt type breaks it."""
+    found = _TypeNames()
+    found(parse_sql("SELECT " + expression)[0].stmt)
+    return frozenset(found.names)
+
+
 def statement_relations(sql: str) -> frozenset[str]:
     """Unqualified or public relations the statements of an sql function body read or write."""
     found = _RelationCollector()
@@ -242,13 +252,29 @@ class _FunctionNames(Visitor):
             self.names.add(parts[-1])
 
 
-class _ColumnNames(Visitor):
+class _TypeNames(Visitor):
     def __init__(self):
         self.names: set[str] = set()
 
+    def visit_TypeName(self, ancestors, node):
+        parts = [n.sval for n in node.names or () if isinstance(n, ast.String)]
+        if len(parts) == 1 or (len(parts) == 2 and parts[0] == "public"):
+            self.names.add(parts[-1])
+
+
+class _ColumnNames(Visitor):
+    def __init__(self, qualifiers: tuple[str, ...] = ()):
+        self.names: set[str] = set()
+        self.qualifiers = qualifiers
+
     def visit_ColumnRef(self, ancestors, node):
-        if len(node.fields) == 1 and isinstance(node.fields[0], ast.String):
-            self.names.add(node.fields[0].sval)
+        fields = node.fields
+        if not all(isinstance(f, ast.String) for f in fields):
+            return
+        if len(fields) == 1:
+            self.names.add(fields[0].sval)
+        elif len(fields) == 2 and fields[0].sval in self.qualifiers:
+            self.names.add(fields[1].sval)
 
 
 class _RelationCollector(Visitor):

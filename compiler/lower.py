@@ -83,10 +83,11 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     for draft in drafts.values():
         objects += finish_table(ctx, draft, deferred.get(draft.name, ()), user_type)
     objects += [fk for fks in deferred.values() for fk in fks]
-    objects += lower_functions(ctx)
-    check_triggers_and_views(ctx)
     columns_of = {name: [c.name for c in draft.columns] for name, draft in drafts.items()}
-    catalog = ViewCatalog(ctx, columns_of)
+    types_of = {name: {c.name: c.type for c in draft.columns} for name, draft in drafts.items()}
+    catalog = ViewCatalog(ctx, columns_of, types_of)
+    objects += lower_functions(ctx, catalog)
+    check_triggers_and_views(ctx)
     for entry in spec.views.values():
         objects += lower_view(ctx, entry, catalog)
     check_view_cycles(ctx, objects)

@@ -6,9 +6,11 @@ so `tenant_column = ANY (...)` stays an index condition on indexes that lead wit
 """
 from __future__ import annotations
 
+from pglast import ast, parse_sql
+
 from . import names
 from .context import Context, suggest
-from .lower_tables import TableDraft, enum_values, reference_of
+from .lower_tables import TableDraft, check_literals, enum_values, reference_of
 from .model import PRIVATE, PUBLIC, Grant, Policy
 from .sqltext import ident, literal
 
@@ -128,9 +130,10 @@ def combine(expressions: list[str]) -> str:
 
 
 def with_live(draft: TableDraft, expression: str) -> str:
-    """On soft_delete tables members see, change and delete live rows only, and an update
-    keeps the row live: a row is deleted by DELETE (the delete rule), never by setting
-    deleted_at, which only service (bypassing row level security) does or undoes."""
+    """On soft_delete tables members see, change and delete live rows only, and an insert or
+    update leaves the row live: a row is deleted by DELETE (the delete rule), never by setting
+    deleted_at, which only service (bypassing row level security) does or undoes. (A row
+    inserted deleted would be hidden at once, yet hold its unique keys for the tenant.)"""
     if not draft.soft_delete:
         return expression
     return "deleted_at IS NULL" if expression == "true" else f"(deleted_at IS NULL) AND ({expression})"
@@ -170,7 +173,7 @@ def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[
         if command in ("select", "delete"):
             using = with_live(draft, expression)
         elif command == "insert":
-            with_check = expression
+            with_check = with_live(draft, expression)
         else:
             using = with_check = with_live(draft, expression)
         uses_owner = "owner" in names_only and draft.entry.get("owner_column") and "ANY" in expression
@@ -209,9 +212,38 @@ def raw_policies(ctx: Context, draft: TableDraft) -> list[Policy]:
                       "with_check")
         if spec.get("using") is None and spec.get("with_check") is None:
             ctx.error("E409", f"policy '{name}' needs using or with_check", entry, *keys)
+        for key, expr in (("using", using), ("with_check", check)):
+            if expr is not None:
+                node = parse_sql("SELECT " + expr)[0].stmt.targetList
+                check_policy_columns(ctx, draft, keys + (key,), node)
+                check_literals(ctx, draft, keys + (key,), node)
         if using is not None and command != "insert":
             using = with_live(draft, using)
-        if check is not None and command in ("update", "all"):
+        if check is not None and command in ("insert", "update", "all"):
             check = with_live(draft, check)
         result.append(Policy(PUBLIC, draft.name, name, command, True, roles, using, check))
     return result
+
+
+def check_policy_columns(ctx: Context, draft: TableDraft, keys: tuple, node) -> None:
+    """Outside its subqueries a policy expression sees only the table's columns: PostgreSQL
+    refuses any other name when it creates the policy."""
+    known = [c.name for c in draft.columns]
+    for name in _outer_column_names(node, draft.name):
+        if name not in known:
+            ctx.error("E402", f"{'.'.join(map(str, keys))}: table '{draft.name}' has no column '{name}'",
+                      draft.entry, *keys, hint=suggest(name, known))
+
+
+def _outer_column_names(node, table: str) -> list[str]:
+    if isinstance(node, tuple):
+        return [n for inner in node for n in _outer_column_names(inner, table)]
+    if not isinstance(node, ast.Node) or isinstance(node, ast.SelectStmt):
+        return []
+    if isinstance(node, ast.ColumnRef):
+        fields = [f.sval if isinstance(f, ast.String) else None for f in node.fields]
+        if len(fields) == 1 or (len(fields) == 2 and fields[0] == table):
+            return [fields[-1]] if fields[-1] is not None else []
+        return []
+    return [n for slot in node.__slots__ for n in _outer_column_names(getattr(node, slot), table)
+            if isinstance(getattr(node, slot), (ast.Node, tuple))]

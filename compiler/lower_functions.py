@@ -6,17 +6,21 @@ from pglast.parser import ParseError
 
 from .context import Context
 from .expressions import function_calls, statement_relations
+from .function_checks import check_signature, check_sql_body
 from .model import PUBLIC, Argument, Function
 from .sqltext import dollar_quote
+from .view_catalog import ViewCatalog
 
 
-def lower_functions(ctx: Context) -> list[Function]:
+def lower_functions(ctx: Context, catalog: ViewCatalog) -> list[Function]:
     result = []
     for name, entry in ctx.spec.functions.items():
         data = entry.data
         security = data.get("security", "invoker")
         body = data.get("body", "")
         check_body(ctx, name, entry)
+        if check_signature(ctx, name, entry) and data.get("language") == "sql":
+            check_sql_body(ctx, name, entry, catalog)
         reads = tuple(sorted(function_reads(ctx, name, data)))
         arguments = tuple(Argument(a["name"], a["type"]) for a in data.get("arguments") or ())
         result.append(Function(PUBLIC, name, data.get("returns"), data.get("language"), body.rstrip("\n"), arguments,
@@ -28,7 +32,7 @@ def lower_functions(ctx: Context) -> list[Function]:
 def check_body(ctx: Context, name: str, entry) -> None:
     """A body PostgreSQL's parser refuses would pass the build and fail the migration: sql
     bodies go through the SQL parser, plpgsql bodies through PL/pgSQL's own (both in pglast).
-    What a body means (its tables, its types) is still checked by the server."""
+    What an sql body names is checked by function_checks.check_sql_body."""
     data = entry.data
     language, body = data.get("language"), data.get("body", "")
     try:

@@ -10,6 +10,7 @@ from pglast.visitors import Visitor
 from . import names
 from .context import Context, suggest
 from .expressions import SqlError, parse_type
+from .literals import default_problems, literal_problems, target_type
 from .model import PUBLIC, Column, Constraint, Index, IndexKey
 from .references import reference_of, resolve, same_type
 from .spec import Entry
@@ -96,6 +97,12 @@ def lower_columns(ctx: Context, draft: TableDraft) -> None:
                 default = render_literal(col["default"], rendered, base, is_array)
         elif "default_sql" in col:
             default = ctx.expression(entry, keys + ("default_sql",), col["default_sql"], subqueries=False)
+            if default is not None and resolved:
+                enums = enum_map(ctx)
+                node = parse_sql("SELECT " + default)[0].stmt.targetList[0].val
+                for problem in default_problems(node, target_type(f"default of column {name}", rendered, enums), enums):
+                    ctx.error(problem.code, f"columns.{name}.default_sql: {problem.message}", entry, *keys,
+                              "default_sql", hint=problem.hint)
         identity = col.get("identity")
         if identity and base not in ("int2", "int4", "int8", "smallint", "integer", "bigint"):
             ctx.error("E704", f"identity column '{name}' must be smallint, integer or bigint, not {col.get('type')}",
@@ -194,14 +201,38 @@ class _ColumnRefs(Visitor):
 
 
 def check_column_refs(ctx: Context, draft: TableDraft, keys: tuple, expr: str) -> None:
-    """Checks and index predicates may only name columns of their own table."""
+    """Checks and index predicates may only name columns of their own table, and compare
+    them only with literals of the column's type."""
     refs = _ColumnRefs()
-    refs(parse_sql("SELECT " + expr)[0].stmt)
+    tree = parse_sql("SELECT " + expr)[0].stmt
+    refs(tree)
     known = [c.name for c in draft.columns]
     for name in refs.names:
         if name not in known:
             ctx.error("E402", f"{'.'.join(map(str, keys))}: table '{draft.name}' has no column '{name}'",
                       draft.entry, *keys, hint=suggest(name, known))
+    check_literals(ctx, draft, keys, tree.targetList)
+
+
+def enum_map(ctx: Context) -> dict[str, tuple]:
+    return {name: enum_values(ctx, name) for name in ctx.spec.enums}
+
+
+def check_literals(ctx: Context, draft: TableDraft, keys: tuple, node) -> None:
+    """Literals compared with the table's own columns (bare or `table.column`) must be valid
+    input of the column's type: the server converts them when the SQL is created."""
+    enums = enum_map(ctx)
+
+    def column_type(ref):
+        fields = [f.sval for f in ref.fields if isinstance(f, ast.String)]
+        if len(fields) != len(ref.fields) or not 1 <= len(fields) <= 2 or fields[:-1] not in ([], [draft.name]):
+            return None
+        column = draft.column(fields[-1])
+        return target_type(f"compared with column {column.name}", column.type, enums) if column else None
+
+    for problem in literal_problems(node, column_type, enums, subqueries=False):
+        ctx.error(problem.code, f"{'.'.join(map(str, keys))}: {problem.message}", draft.entry, *keys,
+                  hint=problem.hint)
 
 
 def parse_index_keys(ctx: Context, draft: TableDraft, keys: tuple, columns, opclass) -> tuple[IndexKey, ...]:

@@ -6,8 +6,9 @@ from . import names
 from .context import Context, suggest
 from .expressions import SqlError, function_calls, parse_query
 from .external_tables import unknown_hint
+from .literals import literal_problems, target_type
 from .lower_access import TENANT_IDS
-from .lower_tables import TableDraft, parse_index_keys
+from .lower_tables import TableDraft, enum_map, parse_index_keys
 from .model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
 from .sqltext import ident, qualified
 from .view_catalog import SYSTEM_SCHEMAS, ViewCatalog
@@ -35,6 +36,44 @@ def relation_keys(ctx: Context, entry, used) -> list[tuple]:
     return result
 
 
+def reads_tenant_tables(ctx: Context, catalog: ViewCatalog, name: str) -> bool:
+    """Whether a view's rows come from tenant tables, directly or through the views it reads:
+    a materialized view over a plain view over a tenant table holds every tenant's rows."""
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        analysed = catalog.analyse(current)
+        for schema, relation in analysed.used if analysed else ():
+            if schema not in (None, PUBLIC):
+                continue
+            if relation in ctx.spec.tables:
+                if ctx.spec.tables[relation].get("tenant", ctx.project.defaults["tenant"]):
+                    return True
+            elif relation in ctx.spec.views:
+                todo.append(relation)
+    return False
+
+
+def check_view_literals(ctx: Context, entry, catalog: ViewCatalog, analysed) -> None:
+    """A literal compared with a table column is read as the column's type when the view is
+    created: `status = 'onsale'` on an enum fails the migration, so it fails the build."""
+    enums = enum_map(ctx)
+
+    def column_type(ref):
+        keys = [k for k in analysed.resolution.references.get(id(ref), ()) if k[0] == "column"]
+        if len(keys) != 1 or keys[0][1] != PUBLIC:
+            return None
+        _, _, relation, column = keys[0]
+        type_text = catalog.types_of.get(relation, {}).get(column)
+        return target_type(f"compared with {relation}.{column}", type_text, enums) if type_text else None
+
+    for problem in literal_problems(analysed.tree, column_type, enums, subqueries=True):
+        ctx.error(problem.code, f"view '{entry.name}' query: {problem.message}", entry, "query", hint=problem.hint)
+
+
 def lower_view(ctx: Context, entry, catalog: ViewCatalog) -> list:
     project = ctx.project
     try:
@@ -48,6 +87,7 @@ def lower_view(ctx: Context, entry, catalog: ViewCatalog) -> list:
     query, resolution = analysed.query, analysed.resolution
     for problem in resolution.problems:
         ctx.error(problem.code, f"view '{entry.name}' query: {problem.message}", entry, "query", hint=problem.hint)
+    check_view_literals(ctx, entry, catalog, analysed)
     called = {("function", PUBLIC, f) for f in function_calls(query, statement=True) if f in ctx.spec.functions}
     # Column by column: the diff rebuilds the view only when something it reads changes.
     reads = tuple(sorted(set(relation_keys(ctx, entry, analysed.used)) | called | resolution.reads))
@@ -59,8 +99,7 @@ def lower_view(ctx: Context, entry, catalog: ViewCatalog) -> list:
             ctx.error("E705", f"view '{entry.name}' is not materialized and cannot have indexes", entry, "indexes")
         return [View(PUBLIC, entry.name, query, comment=comment, grants=select_for, revoke_from=api, reads=reads)]
     outputs = resolution.outputs
-    reads_tenant_data = any(k[0] == "table" and ctx.spec.tables[k[2]].get("tenant", project.defaults["tenant"])
-                            for k in reads if k[0] == "table" and k[2] in ctx.spec.tables)
+    reads_tenant_data = reads_tenant_tables(ctx, catalog, entry.name)
     if reads_tenant_data and project.tenant_column not in outputs:
         ctx.error("E503", f"materialized view '{entry.name}' reads tenant tables but does not output "
                           f"'{project.tenant_column}', so it cannot be filtered by tenant", entry, "query",

@@ -194,7 +194,11 @@ class Trigger:
 
     @property
     def requires(self):
-        return {("table", self.schema, self.table), ("function", self.function_schema, self.function)}
+        # PostgreSQL ties a WHEN condition to the columns it reads: it refuses to retype or drop
+        # them while the trigger exists, so the trigger is rebuilt around such a change.
+        columns = column_refs(self.when, ("new", "old")) if self.when else ()
+        return {("table", self.schema, self.table), ("function", self.function_schema, self.function),
+                *(("column", self.schema, self.table, c) for c in columns)}
 
 
 @dataclass(frozen=True)

@@ -97,5 +97,6 @@ def plan_text(migration: str | None, operations: list, warnings: list) -> str:
         lines.append(group)
         lines += [f"  {line}" for line in _group_lines(groups[group])]
     if warnings:
-        lines += ["", "Warnings:"] + [f"  {w.message}" for w in warnings]
+        # Located and coded as build prints them, so an editor can jump to the definition.
+        lines += ["", "Warnings:"] + ["  " + w.render().replace("\n", "\n  ") for w in warnings]
     return "\n".join(lines)

@@ -62,7 +62,38 @@ def _describe(error) -> tuple[str, str | None]:
         hint = f"did you mean {close[0]}?" if close else None
         options = ", ".join(str(v) for v in error.validator_value)
         return f"{path}: {error.instance!r} is not one of {options}", hint
+    if error.validator == "type":
+        return _type_message(path, error.validator_value, error.instance)
     return f"{path}: {error.message}", None
+
+
+_KINDS = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
+          "integer": "an integer", "number": "a number", "null": "nothing"}
+
+
+def _kind_of(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"the string {value!r}" if isinstance(value, str) else type(value).__name__
+
+
+def _type_message(path: str, expected, value) -> tuple[str, str | None]:
+    """`views: expected a mapping, got a list` rather than the whole value's Python repr."""
+    wanted = " or ".join(_KINDS.get(k, k) for k in ([expected] if isinstance(expected, str) else expected))
+    hint = None
+    if "a mapping" in wanted and isinstance(value, list):
+        hint = "write `name: value` entries (a mapping), not `- item` entries (a list)"
+    elif "a list" in wanted and isinstance(value, dict):
+        hint = "write a list: [a, b] or one `- item` line each"
+    return f"{path}: expected {wanted}, got {_kind_of(value)}", hint
 
 
 def _pattern_options(pattern: str) -> list[str]:

@@ -66,11 +66,16 @@ def merge(sources: list[SourceFile]) -> Spec:
                     continue
                 spec.section(section)[name] = entry
     if spec.project is None and sources:
+        # Point at the conventional file when it exists (empty, or with the key misspelt).
+        named = [s for s in sources if s.path.replace("\\", "/").rsplit("/", 1)[-1] == "_project.yaml"]
+        place = named[0].path if named else sources[0].path
+        folder = place.replace("\\", "/").rsplit("/", 1)[0] if "/" in place.replace("\\", "/") else "."
         collector.error(
             "E302",
             "no file defines 'project:'",
-            Location(sources[0].path, 1, 1),
-            hint="add schema/_project.yaml with project: name, tenancy, ...",
+            Location(place, 1, 1),
+            hint=(f"write project: (name, tenancy, ...) in {place}" if named
+                  else f"add {folder}/_project.yaml with project: name, tenancy, ..."),
         )
     collector.raise_if_any()
     return spec

@@ -18,6 +18,7 @@ class AnalysedQuery:
     query: str                  # normalized, stars over spec tables spelled out
     used: tuple                 # (schema, name) of the relations it names
     resolution: Resolution      # its output columns, what it reads, its unknown columns
+    tree: object = None         # the parsed query the resolution's references point into
 
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
@@ -27,9 +28,10 @@ class ViewCatalog:
     """The spec's tables and views as view queries see them. A view reading another view needs
     that view's output columns, so each query is analysed once, on first use."""
 
-    def __init__(self, ctx: Context, columns_of: dict[str, list[str]]):
+    def __init__(self, ctx: Context, columns_of: dict[str, list[str]], types_of: dict | None = None):
         self.ctx = ctx
         self.columns_of = columns_of
+        self.types_of = types_of or {}     # table -> column -> rendered type
         self.analysed: dict[str, AnalysedQuery | None] = {}
         self.busy: set[str] = set()
 
@@ -75,8 +77,9 @@ class ViewCatalog:
             result = None
         else:
             query = expand_stars(query, self.columns_of)
-            resolution = resolve_query(parse_sql(query)[0].stmt, self.relation, self.ctx.project.postgres)
-            result = AnalysedQuery(query, used, resolution)
+            tree = parse_sql(query)[0].stmt
+            resolution = resolve_query(tree, self.relation, self.ctx.project.postgres)
+            result = AnalysedQuery(query, used, resolution, tree)
         finally:
             self.busy.discard(name)
         self.analysed[name] = result

@@ -45,6 +45,7 @@ class Resolution:
     outputs: list[str | None]
     reads: frozenset          # ("column", schema, relation, column) and ("table-columns", schema, table)
     problems: list[Problem]
+    references: dict = field(default_factory=dict, compare=False)   # id(ColumnRef) -> what it reads
 
 
 @dataclass
@@ -87,11 +88,17 @@ class _Scope:
         return next((level.ctes[name] for level in self.chain() if name in level.ctes), None)
 
 
-def resolve_query(select, relation_of, postgres: int = 15) -> Resolution:
-    """`relation_of(schema, name)` gives a spec Relation, or None for what lies outside the spec."""
+def resolve_query(select, relation_of, postgres: int = 15, parameters: tuple = (),
+                  function: str | None = None) -> Resolution:
+    """`relation_of(schema, name)` gives a spec Relation, or None for what lies outside the spec.
+    `parameters`: the arguments an sql function body (of `function`) may name, bare or as
+    `function.argument`; PostgreSQL tries them after every column."""
     resolver = _Resolver(relation_of, postgres)
-    outputs = resolver.select(select, None)
-    return Resolution(outputs, frozenset(resolver.reads), resolver.problems)
+    outer = None
+    if parameters:
+        outer = _Scope(None, [_Item(function, f"the arguments of {function}", {p: frozenset() for p in parameters})])
+    outputs = resolver.select(select, outer)
+    return Resolution(outputs, frozenset(resolver.reads), resolver.problems, resolver.references)
 
 
 class _Resolver:
@@ -100,6 +107,8 @@ class _Resolver:
         self.postgres = postgres
         self.reads: set = set()
         self.problems: list[Problem] = []
+        self.references: dict = {}     # id(ColumnRef) -> the read keys it resolved to
+        self.current = None            # the ColumnRef being resolved
 
     def problem(self, code: str, message: str, hint: str | None = None) -> None:
         found = Problem(code, message, hint)
@@ -314,6 +323,7 @@ class _Resolver:
                 self.reads |= item.whole
             return
         names = [f.sval for f in fields]
+        self.current = ref
         if len(names) == 1:
             self.bare(names[0], scope)
         elif len(names) == 2:
@@ -338,7 +348,7 @@ class _Resolver:
                                  f"qualify it: {quals}" if quals else None)
                 return True
             if found:
-                self.reads |= found[0].columns.get(name, frozenset())
+                self.resolved(found[0].columns.get(name, frozenset()))
                 return True
             if any(i.open for i in level.items):
                 return True   # it may be a column of what we cannot see into
@@ -362,7 +372,7 @@ class _Resolver:
     def qualified(self, qualifier: str, name: str, scope: _Scope) -> None:
         item = self.find_item(qualifier, scope)
         if item is not None:
-            self.member(item, qualifier, name)
+            self.member(item, qualifier, name, scope)
         elif not self.bare(qualifier, scope, report=False):   # `column.field` of a composite column
             self.missing_item(qualifier, f"{qualifier}.{name}", scope)
 
@@ -373,13 +383,23 @@ class _Resolver:
             self.missing_item(parts[-1], f"{qualifier}.*", scope)
         return item
 
-    def member(self, item: _Item, qualifier: str, name: str) -> None:
+    def member(self, item: _Item, qualifier: str, name: str, scope: _Scope | None = None) -> None:
         if item.has(name, qualified=True):
-            self.reads |= item.columns.get(name, frozenset())
+            self.resolved(item.columns.get(name, frozenset()))
         elif not item.open:
+            hint = _did_you_mean(name, list(item.columns), [item])
+            # The column may belong to another FROM item: the wrong alias is the usual slip.
+            others = [i for level in (scope.chain() if scope else ()) for i in level.items
+                      if i is not item and i.refname and name in i.columns]
+            if hint is None and others:
+                hint = f"did you mean {others[0].refname}.{name}? ({_described(others[0])} has it)"
             self.problem("E402", f"{qualifier}.{name}: {item.label}"
-                                 f"{f' (as {qualifier})' if item.relname else ''} has no column '{name}'",
-                         _did_you_mean(name, list(item.columns), [item]))
+                                 f"{f' (as {qualifier})' if item.relname else ''} has no column '{name}'", hint)
+
+    def resolved(self, keys: frozenset) -> None:
+        self.reads |= keys
+        if self.current is not None:
+            self.references[id(self.current)] = keys
 
     def find_item(self, refname: str, scope: _Scope, schema: str | None = None) -> _Item | None:
         for level in scope.chain():

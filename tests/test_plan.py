@@ -1,6 +1,7 @@
 """`atlas-compile plan`: what the next migration would do, in words, hazards first, grouped by
 table; `--format json` for tools; never writes anything."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,16 @@ def test_plan_text_puts_hazards_first_and_groups_by_table(tmp_path):
     assert "  alter column phone: type text -> varchar(20) (old values archived for down)" in text[leads:]
     assert "Warnings:" in text and f"atlas_archive.{NEXT}_leads_last_contacted_at" in text
     assert tree(project / "build") == before, "plan wrote something"
+
+
+def test_plan_text_warnings_are_located_and_coded(tmp_path):
+    """The plan's warnings read as build prints them: `path:line:col: warning[W001]: ...`."""
+    project = project_with_a_change(tmp_path)
+    text = cli("plan", cwd=project).stdout
+    warnings = text[text.index("Warnings:"):].splitlines()[1:]
+    assert warnings, text
+    assert all(re.match(r"^  \S+:\d+:\d+: warning\[W\d{3}\]: \S", line) for line in warnings
+               if not line.startswith("    hint:")), warnings
 
 
 def test_plan_json_lists_operations_with_sql_and_hazards(tmp_path):

@@ -30,6 +30,10 @@ CASE_NAMES = [
     "long_names",          # generated names over 63 bytes shortened with a hash
     "hostile_names",       # reserved words as table and column names, quotes, $body$, "; drop" in strings
     "help_desk",           # a new domain written from the SPEC and README: auth.users, join table, public, views
+    "clinic_postgres",     # target postgres, app.user_id, audit + soft delete + identity: sequences kept from the app role
+    "crm_supabase",        # B2B CRM: members on auth.users soft-deleted, owner rules two ways, public + shared tables, raw policy
+    "materialized_view_over_view",   # a materialized view reading tenant rows through a plain view: still filtered
+    "event_ticketing",     # written from the README alone: sql functions (args, definer, setof, table), enum literals
 ]
 
 

@@ -143,6 +143,21 @@ def test_members_with_only_a_select_rule_cannot_delete(conn):
     assert deleted_at(conn, "consents", "id = %s", CONSENT_A) is None
 
 
+def test_members_cannot_insert_a_row_already_deleted(conn):
+    """A row inserted with deleted_at set would be hidden from every member at once: nobody but
+    service could see, restore or delete it, and it would hold its unique keys (a name squatted
+    for the whole tenant). Members insert live rows only; service may insert anything."""
+    with acting_as(conn, STAFF_A) as member:
+        assert member.attempt("insert into public.patients (organization_id, full_name) values (%s, 'Live')",
+                              (ORG_A,)) is None   # control: members insert patients
+        error = member.attempt("insert into public.patients (organization_id, full_name, deleted_at)"
+                               " values (%s, 'Ghost', now())", (ORG_A,))
+        assert error is not None and error.sqlstate == "42501", error
+    with acting_as(conn, None, "service_role") as service:
+        assert service.attempt("insert into public.patients (organization_id, full_name, deleted_at)"
+                               " values (%s, 'Archived', now())", (ORG_A,)) is None
+
+
 def test_service_role_restores_and_deletes_for_good(conn):
     member_run(conn, STAFF_A, "delete from public.patients where id = %s", PATIENT_A)
     with conn.transaction():

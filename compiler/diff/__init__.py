@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..expressions import column_refs, function_calls
+from ..expressions import column_refs, function_calls, type_names
 from ..hints import RenameHints
 from ..model import PRIVATE, PUBLIC, Model
 from ..names import fit
@@ -23,6 +23,7 @@ from ..ops import (
     DropDefault,
     ReplaceFunction,
     SetDefault,
+    SwapEnum,
 )
 from ..plan import order
 from . import enums, renames
@@ -34,7 +35,7 @@ REBUILT_FAMILIES = ("view", "policy", "trigger", "function", "foreign_key", "ind
 @dataclass
 class Changes:
     operations: list = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)   # (table, message)
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)   # (table, message, code)
     notices: list = field(default_factory=list)   # warnings with their own code and place (Diagnostic)
 
 
@@ -60,7 +61,7 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
             archive = fit(f"{number:04d}_{obj.name}")
             ops.append(ArchiveTable(obj, archive))
             changes.warnings.append((obj.name, f"table {obj.name} is removed: its rows are kept in "
-                                               f"atlas_archive.{archive} and restored by down"))
+                                               f"atlas_archive.{archive} and restored by down", "W001"))
         else:
             ops.append(Drop(obj))
     for obj in sorted(added, key=lambda o: str(o.key)):
@@ -167,9 +168,12 @@ def _reads_columns(view) -> bool:
 
 def _rebuild_table_parts(ops, before: dict, after: dict, origin: dict, table_map: dict) -> list:
     """Checks and defaults of tables that stay: a check over a retyped column would keep the
-    old type's casts, and a check or default calling a replaced function blocks its drop; both
-    are removed before and put back after."""
+    old type's casts, and a check or default calling a replaced function or casting to a rebuilt
+    enum blocks its drop; both are removed before and put back after."""
     touched = _touched(ops, table_map)
+    # A check or default that casts to a rebuilt enum holds back the old type's drop.
+    rebuilt_enums = {op.key[2] for op in ops if isinstance(op, SwapEnum)}
+    touched |= {("enum", PUBLIC, name) for name in rebuilt_enums}
     changed_constraints = {op.key for op in ops if op.family == "constraint"}
     extra: list = []
     neutral: set = set()
@@ -186,12 +190,18 @@ def _rebuild_table_parts(ops, before: dict, after: dict, origin: dict, table_map
                 continue
             uses = {("column", new.schema, new.name, n) for n in column_refs(c.expression)}
             uses |= {("function", PUBLIC, f) for f in function_calls(c.expression)}
+            uses |= {("enum", PUBLIC, n) for n in type_names(c.expression)}
             if uses & touched:
                 was = next(x for x in original.constraints if x.name == c.name)
                 extra += [DropConstraint(original.schema, original.name, was), AddConstraint(new.schema, new.name, c)]
         new_columns = {col.name: col for col in new.columns}
         for col in old.columns:
-            if not col.default or not ({("function", PUBLIC, f) for f in function_calls(col.default)} & touched):
+            if not col.default:
+                continue
+            uses = {("function", PUBLIC, f) for f in function_calls(col.default)}
+            if enums.enum_of(col.type) not in rebuilt_enums:   # a column of the type: moved with it
+                uses |= {("enum", PUBLIC, n) for n in type_names(col.default)}
+            if not uses & touched:
                 continue
             was = next((x for x in original.columns if x.name == col.name), col)
             extra.append(DropDefault(original.schema, original.name, was))

@@ -2,7 +2,7 @@
 
 `label_changes` says what happens to one type. `follow` sees the whole models: it moves every
 column of a rebuilt type over to it, rebuilds what the old type holds back (functions taking or
-returning it, views, policies and index predicates naming it), warns that rows holding a removed
+returning it, views, policies, index predicates and trigger conditions naming it), warns that rows holding a removed
 label fail the migration, and for labels added in place plans how `down` rebuilds the previous
 type. Views, policies, checks and defaults over the moved columns follow from the column moves
 (they are AlterColumn type changes), through the diff's dependent rebuilds.
@@ -202,7 +202,7 @@ def _names_enum(obj, name: str) -> bool:
         words = " ".join([obj.returns] + [a.type for a in obj.arguments]).replace("[]", " ").replace("(", " ")
         return any(w.removeprefix(PUBLIC + ".").strip('"') == name for w in words.split())
     texts = {"view": lambda: [obj.query], "policy": lambda: [obj.using, obj.with_check],
-             "index": lambda: [obj.where]}.get(family)
+             "index": lambda: [obj.where], "trigger": lambda: [obj.when]}.get(family)
     if texts is None:
         return False
     word = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")

@@ -54,25 +54,32 @@ def diff_table(original: Table, before: Table, after: Table, number: int, origin
             archive = fit(f"{number:04d}_{name}_{column.name}")
             ops.append(ArchiveColumn(schema, old_name, column, original_keys, archive, original.revoke_from))
             warnings.append((name, f"column {name}.{column.name} is removed: its values are kept in "
-                            f"atlas_archive.{archive} and restored by down"))
+                            f"atlas_archive.{archive} and restored by down", "W001"))
         else:
             ops.append(DropColumn(schema, old_name, column, original.revoke_from))
             warnings.append((name, f"column {name}.{column.name} is removed without an archive "
-                            "(the table has no primary key, or it is part of it): its values are lost"))
+                            "(the table has no primary key, or it is part of it): its values are lost", "W001"))
     for column in after.columns:
         old = old_columns.get(column.name)
         if old is None:
             ops.append(AddColumn(schema, name, column, after.revoke_from))
+            if not column.nullable and column.default is None and column.identity is None:
+                warnings.append((name, f"column {name}.{column.name} is added NOT NULL without a default: the "
+                                       "migration fails if the table has rows (give it a default, or add it "
+                                       "nullable and fill it first)", "W003"))
         elif old != column:
+            if old.nullable and not column.nullable and column.identity is None:
+                warnings.append((name, f"column {name}.{column.name} becomes NOT NULL: the migration fails while "
+                                       "rows hold NULL in it (fill them first)", "W003"))
             archive = None
             if old.type != column.type and not is_widening(old.type, column.type):
                 if keys and column.name not in keys:
                     archive = fit(f"{number:04d}_{name}_{column.name}_{_type_word(old.type)}")
                     warnings.append((name, f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
-                                    f"which may lose values: they are kept in atlas_archive.{archive} for down"))
+                                    f"which may lose values: they are kept in atlas_archive.{archive} for down", "W001"))
                 else:
                     warnings.append((name, f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
-                                    "which may lose values, and cannot be archived (no primary key)"))
+                                    "which may lose values, and cannot be archived (no primary key)", "W001"))
             ops.append(AlterColumn(schema, name, old, column, keys if archive else (), archive, False, after.revoke_from))
     retyped = {c.name for c in after.columns if c.name in old_columns and old_columns[c.name].type != c.type}
     ops += _constraint_changes(original, before, after, originals, tables_after, retyped)

@@ -404,6 +404,12 @@ class Seed:
                 continue
             for c, r in own:
                 fixed[c] = parent[r]
+        if tenant is not None and tenant.users:
+            # a column defaulting to the signed-in user (`created_by: {default_sql: auth.uid()}`,
+            # an owner column) holds the tenant's member, as if that member had inserted the row
+            for column in info.table.columns:
+                if column.default == t.current_user_id and column.name not in fixed:
+                    fixed[column.name] = tenant.user()
         if qualified == t.membership and t.user_column not in fixed:
             fixed[t.user_column] = self.new_auth_user(conn)
             if t.role_column and t.roles:
