@@ -759,7 +759,7 @@ CREATE POLICY tickets_insert ON public.tickets
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.tickets.tickets_select

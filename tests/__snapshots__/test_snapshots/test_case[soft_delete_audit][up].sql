@@ -501,7 +501,7 @@ CREATE POLICY patients_insert ON public.patients
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.patients.patients_select
@@ -560,7 +560,7 @@ CREATE POLICY visit_lines_insert ON public.visit_lines
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.visit_lines.visit_lines_select

@@ -52,6 +52,21 @@ CREATE TABLE public.organizations (
 );
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.organizations FORCE ROW LEVEL SECURITY;
+DO $atlas$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END
+        FROM pg_catalog.pg_class AS c
+        CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a
+        LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+        WHERE c.oid = 'public.organizations'::pg_catalog.regclass AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE TRUNCATE, TRIGGER ON TABLE %s FROM %s', 'public.organizations', grantee);
+    END LOOP;
+END
+$atlas$;
 
 -- create table public.auth_users
 CREATE TABLE public.auth_users (
@@ -69,6 +84,21 @@ CREATE TABLE public.auth_users (
 COMMENT ON COLUMN public.auth_users.organization_id IS 'Tenant that owns the row.';
 ALTER TABLE public.auth_users ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.auth_users FORCE ROW LEVEL SECURITY;
+DO $atlas$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END
+        FROM pg_catalog.pg_class AS c
+        CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a
+        LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+        WHERE c.oid = 'public.auth_users'::pg_catalog.regclass AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE TRUNCATE, TRIGGER ON TABLE %s FROM %s', 'public.auth_users', grantee);
+    END LOOP;
+END
+$atlas$;
 
 -- create function atlas_private.user_membership_ids
 CREATE FUNCTION atlas_private.user_membership_ids()
@@ -121,6 +151,21 @@ CREATE TABLE public.tasks (
 COMMENT ON COLUMN public.tasks.organization_id IS 'Tenant that owns the row.';
 ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.tasks FORCE ROW LEVEL SECURITY;
+DO $atlas$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END
+        FROM pg_catalog.pg_class AS c
+        CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a
+        LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+        WHERE c.oid = 'public.tasks'::pg_catalog.regclass AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE TRUNCATE, TRIGGER ON TABLE %s FROM %s', 'public.tasks', grantee);
+    END LOOP;
+END
+$atlas$;
 
 -- create index public.idx_auth_users_auth_id_organization_id
 CREATE INDEX idx_auth_users_auth_id_organization_id ON public.auth_users (auth_id, organization_id);

@@ -1600,7 +1600,7 @@ CREATE POLICY leads_insert ON public.leads
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.leads.leads_select
@@ -1920,7 +1920,7 @@ CREATE POLICY tasks_insert ON public.tasks
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.tasks.tasks_select

@@ -1,0 +1,138 @@
+-- atlas-compile migration 0001_initial (down)
+-- project: snapshot-case; target: supabase; PostgreSQL 15
+-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
+-- Apply in one transaction; the migration role must bypass row level security
+-- (a superuser, or Supabase's postgres role).
+
+SET search_path = public, extensions;
+
+-- drop view public.sales_by_region
+DROP VIEW public.sales_by_region;
+
+-- drop index atlas_private.idx_sales_by_region_organization_id_region
+DROP INDEX atlas_private.idx_sales_by_region_organization_id_region;
+
+-- drop function atlas_private.sales_by_region_rows
+DROP FUNCTION atlas_private.sales_by_region_rows();
+
+-- drop view atlas_private.sales_by_region
+DROP MATERIALIZED VIEW atlas_private.sales_by_region;
+
+-- drop view public.sales_facts
+DROP VIEW public.sales_facts;
+
+-- drop trigger public.sales.update_sales_updated_at
+DROP TRIGGER update_sales_updated_at ON public.sales;
+
+-- drop trigger public.organizations.update_organizations_updated_at
+DROP TRIGGER update_organizations_updated_at ON public.organizations;
+
+-- drop trigger public.auth_users.update_auth_users_updated_at
+DROP TRIGGER update_auth_users_updated_at ON public.auth_users;
+
+-- drop policy public.sales.sales_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY sales_update ON public.sales;
+
+-- drop policy public.sales.sales_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY sales_tenant_fence ON public.sales;
+
+-- drop policy public.sales.sales_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY sales_select ON public.sales;
+
+-- drop policy public.sales.sales_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY sales_insert ON public.sales;
+
+-- drop policy public.sales.sales_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY sales_delete ON public.sales;
+
+-- drop policy public.organizations.organizations_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_update ON public.organizations;
+
+-- drop policy public.organizations.organizations_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_tenant_fence ON public.organizations;
+
+-- drop policy public.organizations.organizations_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY organizations_select ON public.organizations;
+
+-- drop policy public.auth_users.auth_users_update
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_update ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_tenant_fence
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_tenant_fence ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_select
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_select ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_insert ON public.auth_users;
+
+-- drop policy public.auth_users.auth_users_delete
+-- hazard: AUTHZ_UPDATE
+DROP POLICY auth_users_delete ON public.auth_users;
+
+-- drop index public.idx_sales_organization_id
+DROP INDEX public.idx_sales_organization_id;
+
+-- drop index public.idx_sales_created_at
+DROP INDEX public.idx_sales_created_at;
+
+-- drop index public.idx_organizations_created_at
+DROP INDEX public.idx_organizations_created_at;
+
+-- drop index public.idx_auth_users_organization_id
+DROP INDEX public.idx_auth_users_organization_id;
+
+-- drop index public.idx_auth_users_created_at
+DROP INDEX public.idx_auth_users_created_at;
+
+-- drop index public.idx_auth_users_auth_id_organization_id
+DROP INDEX public.idx_auth_users_auth_id_organization_id;
+
+-- drop table public.sales
+-- hazard: DELETES_DATA
+DROP TABLE public.sales;
+
+-- drop function atlas_private.user_tenant_ids
+DROP FUNCTION atlas_private.user_tenant_ids(p_role public.member_role);
+
+-- drop function atlas_private.user_membership_ids
+DROP FUNCTION atlas_private.user_membership_ids();
+
+-- drop table public.auth_users
+-- hazard: DELETES_DATA
+DROP TABLE public.auth_users;
+
+-- drop table public.organizations
+-- hazard: DELETES_DATA
+DROP TABLE public.organizations;
+
+-- drop function public.update_updated_at_column
+DROP FUNCTION public.update_updated_at_column();
+
+-- drop enum public.member_role
+DROP TYPE public.member_role;
+
+-- drop extension pgcrypto
+DO $atlas$
+BEGIN
+    IF (SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension
+        WHERE extname = 'pgcrypto') = 'installed by atlas-compile' THEN
+        DROP EXTENSION pgcrypto;
+    END IF;
+END
+$atlas$;
+
+-- drop schema atlas_private
+DROP SCHEMA atlas_private;

@@ -1,0 +1,324 @@
+-- atlas-compile migration 0001_initial (up)
+-- project: snapshot-case; target: supabase; PostgreSQL 15
+-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
+-- Apply in one transaction; the migration role must bypass row level security
+-- (a superuser, or Supabase's postgres role).
+
+SET search_path = public, extensions;
+
+-- create schema atlas_private
+CREATE SCHEMA atlas_private;
+GRANT USAGE ON SCHEMA atlas_private TO authenticated;
+
+-- create extension pgcrypto
+DO $atlas$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pgcrypto') THEN
+        CREATE EXTENSION pgcrypto WITH SCHEMA extensions;
+        COMMENT ON EXTENSION pgcrypto IS 'installed by atlas-compile';
+    END IF;
+END
+$atlas$;
+
+-- create enum public.member_role
+CREATE TYPE public.member_role AS ENUM (
+    'owner',
+    'admin',
+    'coach',
+    'staff'
+);
+
+-- create function public.update_updated_at_column
+CREATE FUNCTION public.update_updated_at_column()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY INVOKER
+SET search_path = ''
+AS $body$
+begin
+  new.updated_at = now();
+  return new;
+end
+$body$;
+COMMENT ON FUNCTION public.update_updated_at_column() IS 'Sets updated_at on every update (atlas-compile).';
+
+-- create table public.organizations
+CREATE TABLE public.organizations (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT organizations_pkey PRIMARY KEY (id)
+);
+ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.organizations FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.organizations FROM anon, authenticated;
+GRANT SELECT, UPDATE ON TABLE public.organizations TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.organizations TO service_role;
+
+-- create table public.auth_users
+CREATE TABLE public.auth_users (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    organization_id uuid NOT NULL,
+    auth_id uuid NOT NULL,
+    role public.member_role NOT NULL DEFAULT 'staff'::public.member_role,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT auth_users_pkey PRIMARY KEY (id),
+    CONSTRAINT auth_users_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT auth_users_auth_id_key UNIQUE (organization_id, auth_id),
+    CONSTRAINT auth_users_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+);
+COMMENT ON COLUMN public.auth_users.organization_id IS 'Tenant that owns the row.';
+ALTER TABLE public.auth_users ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.auth_users FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.auth_users FROM anon, authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.auth_users TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.auth_users TO service_role;
+
+-- create function atlas_private.user_membership_ids
+CREATE FUNCTION atlas_private.user_membership_ids()
+RETURNS uuid[]
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+BEGIN
+  RETURN (SELECT coalesce(array_agg(m.id), '{}')
+          FROM public.auth_users AS m
+          WHERE m.auth_id = auth.uid());
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
+REVOKE ALL ON FUNCTION atlas_private.user_membership_ids() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.user_membership_ids() TO authenticated;
+
+-- create function atlas_private.user_tenant_ids
+CREATE FUNCTION atlas_private.user_tenant_ids(p_role public.member_role DEFAULT NULL)
+RETURNS uuid[]
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+BEGIN
+  RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
+          FROM public.auth_users AS m
+          WHERE m.auth_id = auth.uid() AND (p_role IS NULL OR m.role = p_role));
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
+REVOKE ALL ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) TO authenticated;
+
+-- create table public.sales
+CREATE TABLE public.sales (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    organization_id uuid NOT NULL,
+    amount numeric(10, 2) NOT NULL,
+    region text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT sales_pkey PRIMARY KEY (id),
+    CONSTRAINT sales_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT sales_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE
+);
+COMMENT ON COLUMN public.sales.organization_id IS 'Tenant that owns the row.';
+ALTER TABLE public.sales ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.sales FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON TABLE public.sales FROM anon, authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.sales TO authenticated;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.sales TO service_role;
+
+-- create index public.idx_auth_users_auth_id_organization_id
+CREATE INDEX idx_auth_users_auth_id_organization_id ON public.auth_users (auth_id, organization_id);
+
+-- create index public.idx_auth_users_created_at
+CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, created_at DESC);
+
+-- create index public.idx_auth_users_organization_id
+CREATE INDEX idx_auth_users_organization_id ON public.auth_users (organization_id);
+
+-- create index public.idx_organizations_created_at
+CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DESC);
+
+-- create index public.idx_sales_created_at
+CREATE INDEX idx_sales_created_at ON public.sales (organization_id, created_at DESC);
+
+-- create index public.idx_sales_organization_id
+CREATE INDEX idx_sales_organization_id ON public.sales (organization_id);
+
+-- create policy public.auth_users.auth_users_delete
+CREATE POLICY auth_users_delete ON public.auth_users
+    AS PERMISSIVE
+    FOR DELETE
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[]))
+;
+
+-- create policy public.auth_users.auth_users_insert
+CREATE POLICY auth_users_insert ON public.auth_users
+    AS PERMISSIVE
+    FOR INSERT
+    TO authenticated
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[]))
+;
+
+-- create policy public.auth_users.auth_users_select
+CREATE POLICY auth_users_select ON public.auth_users
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (true)
+;
+
+-- create policy public.auth_users.auth_users_tenant_fence
+CREATE POLICY auth_users_tenant_fence ON public.auth_users
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.auth_users.auth_users_update
+CREATE POLICY auth_users_update ON public.auth_users
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[]))
+;
+
+-- create policy public.organizations.organizations_select
+CREATE POLICY organizations_select ON public.organizations
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (true)
+;
+
+-- create policy public.organizations.organizations_tenant_fence
+CREATE POLICY organizations_tenant_fence ON public.organizations
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.organizations.organizations_update
+CREATE POLICY organizations_update ON public.organizations
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING (id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))
+    WITH CHECK (id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))
+;
+
+-- create policy public.sales.sales_delete
+CREATE POLICY sales_delete ON public.sales
+    AS PERMISSIVE
+    FOR DELETE
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.sales.sales_insert
+CREATE POLICY sales_insert ON public.sales
+    AS PERMISSIVE
+    FOR INSERT
+    TO authenticated
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.sales.sales_select
+CREATE POLICY sales_select ON public.sales
+    AS PERMISSIVE
+    FOR SELECT
+    TO authenticated
+    USING (true)
+;
+
+-- create policy public.sales.sales_tenant_fence
+CREATE POLICY sales_tenant_fence ON public.sales
+    AS RESTRICTIVE
+    FOR ALL
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create policy public.sales.sales_update
+CREATE POLICY sales_update ON public.sales
+    AS PERMISSIVE
+    FOR UPDATE
+    TO authenticated
+    USING (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+;
+
+-- create trigger public.auth_users.update_auth_users_updated_at
+CREATE TRIGGER update_auth_users_updated_at
+    BEFORE UPDATE ON public.auth_users
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();
+
+-- create trigger public.organizations.update_organizations_updated_at
+CREATE TRIGGER update_organizations_updated_at
+    BEFORE UPDATE ON public.organizations
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();
+
+-- create trigger public.sales.update_sales_updated_at
+CREATE TRIGGER update_sales_updated_at
+    BEFORE UPDATE ON public.sales
+    FOR EACH ROW
+    EXECUTE FUNCTION public.update_updated_at_column();
+
+-- create view public.sales_facts
+CREATE VIEW public.sales_facts WITH (security_invoker = true) AS
+SELECT id
+     , organization_id
+     , region
+     , amount
+FROM sales;
+REVOKE ALL ON TABLE public.sales_facts FROM anon, authenticated;
+GRANT SELECT ON TABLE public.sales_facts TO authenticated;
+
+-- create view atlas_private.sales_by_region
+CREATE MATERIALIZED VIEW atlas_private.sales_by_region AS
+SELECT organization_id
+     , region
+     , count(*) AS sales
+FROM sales_facts
+GROUP BY 1, 2
+WITH DATA;
+REVOKE ALL ON TABLE atlas_private.sales_by_region FROM anon, authenticated;
+
+-- create function atlas_private.sales_by_region_rows
+CREATE FUNCTION atlas_private.sales_by_region_rows()
+RETURNS SETOF atlas_private.sales_by_region
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+SELECT v.*
+FROM atlas_private.sales_by_region AS v
+WHERE v.organization_id = ANY (atlas_private.user_tenant_ids())
+$body$;
+COMMENT ON FUNCTION atlas_private.sales_by_region_rows() IS 'Rows of materialized view sales_by_region the current user may see.';
+REVOKE ALL ON FUNCTION atlas_private.sales_by_region_rows() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.sales_by_region_rows() TO authenticated;
+
+-- create index atlas_private.idx_sales_by_region_organization_id_region
+CREATE UNIQUE INDEX idx_sales_by_region_organization_id_region ON atlas_private.sales_by_region (organization_id, region);
+
+-- create view public.sales_by_region
+CREATE VIEW public.sales_by_region WITH (security_invoker = true) AS
+SELECT *
+FROM atlas_private.sales_by_region_rows();
+REVOKE ALL ON TABLE public.sales_by_region FROM anon, authenticated;
+GRANT SELECT ON TABLE public.sales_by_region TO authenticated;
