@@ -56,12 +56,9 @@ def _internal(ctx, draft, drafts, column, table, target_column, tenant_column) -
         _at(ctx, draft, "E401", f"column '{column}' references unknown table '{table}'", column,
             _table_hint(ctx, drafts, table))
         return None
+    target_column = target_column or _primary_key(ctx, draft, column, f"table '{table}'", target.primary_key)
     if target_column is None:
-        if len(target.primary_key) != 1:
-            _at(ctx, draft, "E403", f"table '{table}' has no single-column primary key to reference; "
-                                    "name the column", column)
-            return None
-        target_column = target.primary_key[0]
+        return None
     found = target.column(target_column)
     if found is None:
         _at(ctx, draft, "E402", f"table '{table}' has no column '{target_column}'", column,
@@ -75,6 +72,14 @@ def _internal(ctx, draft, drafts, column, table, target_column, tenant_column) -
             f"add unique: true to {table}.{target_column}")
         return None
     return Target(PUBLIC, table, target_column, found.type, target.tenant)
+
+
+def _primary_key(ctx, draft, column, what: str, primary_key) -> str | None:
+    """The column a reference without one points at: the single-column primary key."""
+    if len(primary_key) != 1:
+        _at(ctx, draft, "E403", f"{what} has no single-column primary key to reference; name the column", column)
+        return None
+    return primary_key[0]
 
 
 def _table_hint(ctx: Context, drafts: dict, table) -> str | None:
@@ -94,12 +99,10 @@ def _external(ctx, draft, drafts, column, qualified, target_column) -> Target | 
         _at(ctx, draft, "E401", f"column '{column}' references unknown table '{qualified}'", column,
             _unknown_external_hint(ctx, drafts, qualified, target_column or "id", own.type if own else "uuid"))
         return None
+    target_column = target_column or _primary_key(ctx, draft, column, f"external table '{qualified}'",
+                                                  table.primary_key)
     if target_column is None:
-        if len(table.primary_key) != 1:
-            _at(ctx, draft, "E403", f"external table '{qualified}' has no single-column primary key to "
-                                    "reference; name the column", column)
-            return None
-        target_column = table.primary_key[0]
+        return None
     type_text = table.column_type(target_column)
     declared = [c for c, _ in table.columns]
     if type_text is None:
