@@ -2,8 +2,10 @@
 core, a random PR-sized edit of it, and seed rows valid before the edit and compatible with it.
 
 A spec is held in a small internal form (plain dicts, see "the internal form" below) that knows which columns are
-foreign keys, which checks read which column, which view reads which table, so that an edit
-(a rename, a drop) can keep everything that points at the object consistent. `render` turns it
+foreign keys, which checks read which column, which columns each view (plain or materialized,
+joined, aliased) and each trigger's `when:` reads, so that an edit (a rename, a drop, a retype,
+an enum value removed) keeps everything that points at the object valid: the compiler refuses a
+view or trigger naming a missing column (E402) and an enum literal that is not a label (E702). `render` turns it
 into the YAML files the compiler reads. Keys starting with "_" are bookkeeping, never rendered:
 `_origin` is the (table, column) or table name an object had in the `before` spec (None when it
 is new in the edit), `_retyped` marks a column whose type the edit already changed.
@@ -26,6 +28,12 @@ ENUM = "item_status"
 ENUM_LABELS = ["draft", "active", "archived", "pending", "closed", "on_hold", "void"]
 ROLE_LABELS = ["owner", "admin", "coach", "staff"]
 NEW_ROLE_LABELS = ["manager", "viewer", "trainer"]
+# Role labels an edit may remove: the seed's members are owner and admin, and auth_users.role
+# defaults to staff.
+REMOVABLE_ROLES = ("coach", "manager", "viewer", "trainer")
+AUTH_TABLE = "auth.users"   # Supabase's users (target: supabase knows it): a foreign key target
+TRIGGER_FUNCTION = "keep_row"
+MEMBERSHIP_READABLE = ("email", "full_name", "role")   # auth_users columns a view may join to
 NUMERIC = ("integer", "bigint", "numeric(10,2)", "numeric(12,4)")
 BASE_TYPES = ("text", "integer", "bigint", "numeric(10,2)", "boolean", "timestamptz", "date", "jsonb", "uuid", ENUM)
 # Type changes an edit may make (widening and narrowing); the seed picks values that survive both.
@@ -93,7 +101,9 @@ CORE_TABLES = {
                    "update": ["role:admin", "role:owner"], "delete": ["role:admin", "role:owner"]},
     },
 }
-CORE_SEED = f"""insert into public.organizations (id, name, slug) values
+CORE_SEED = f"""insert into auth.users (id, email) values
+  ('{AUTH_IDS[0]}', 'a@example.com'), ('{AUTH_IDS[1]}', 'b@example.com');
+insert into public.organizations (id, name, slug) values
   ('{ORGS[0]}', 'Org A', 'org-a'), ('{ORGS[1]}', 'Org B', 'org-b');
 insert into public.auth_users (id, organization_id, auth_id, role, email) values
   ('{MEMBERS[0]}', '{ORGS[0]}', '{AUTH_IDS[0]}', 'owner', 'a@example.com'),
@@ -116,15 +126,23 @@ def spread(draw, options):
 
 # -- the internal form -----------------------------------------------------------------------
 #
-# spec   = {"enum": [labels], "roles": [labels], "tables": {name: table}, "views": {name: view}}
+# spec   = {"enum": [labels], "roles": [labels], "tables": {name: table}, "views": {name: view},
+#           "auth_fk": whether auth_users.auth_id references auth.users}
 # table  = {"tenant", "flags": {flag: True|False|None}, "columns": {name: column}, "uniques": [[c, c]],
 #           "checks": {check name: column}, "indexes": [index], "access": dict|None,
 #           "owner_column": str|None, "renamed_from": str|None, "_origin": before name|None,
+#           "triggers": {name: trigger},
 #           "_names": every column name the table had, so no name is reused}
-# column = {"type", "nullable", "default" (absent: none), "unique", "check", "ref": None |
-#           {"table", "on_delete"}, "renamed_from", "_origin", "_retyped"}
+# column = {"type", "nullable", "default" (absent: none), "unique", "check" (numeric: > 0),
+#           "check_not": enum label the column's check excludes | None, "ref": None |
+#           {"table" (a spec table, auth_users or auth.users), "on_delete"}, "renamed_from", "_origin",
+#           "_retyped"}
 # index  = {"columns": [[name, desc]], "unique": bool, "where": column|None}
-# view   = {"table", "kind": star|columns|filter|count, "columns": [names], "_origin"}
+# view   = {"table", "kind": star|columns|filter|count, "columns": [names], "alias": str|None,
+#           "materialized": bool, "sum": numeric column (count kind)|None, "join": None |
+#           {"table", "fk": column of `table` referencing it, "alias", "left": bool,
+#            "columns": [[column, output name]]}, "_origin"}
+# trigger = {"timing", "events", "column", "kind": changed|not_null|positive|not_label, "label"}
 
 
 def is_numeric(type_: str) -> bool:
@@ -248,6 +266,9 @@ def draw_column(draw, enum_labels, *, for_existing_rows: bool = False) -> dict:
             wants_default = True
     if wants_default:
         column["default"] = draw(default_values(type_, enum_labels))
+    if type_ == ENUM and draw(st.integers(0, 3)) == 0:
+        # a check with an enum literal: rebuilt around an enum rebuild, relabelled when its label goes
+        column["check_not"] = draw(st.sampled_from([v for v in enum_labels if v != column.get("default")]))
     return column
 
 
@@ -294,7 +315,7 @@ def draw_table(draw, spec: dict, name: str, position: int, *, new: bool) -> dict
     tenant = draw(st.sampled_from([True, True, False]))
     table = {"tenant": tenant, "flags": {f: draw(st.sampled_from([None, True, False])) for f in FLAGS},
              "columns": {}, "uniques": [], "checks": {}, "indexes": [], "access": None, "owner_column": None,
-             "renamed_from": None, "_origin": None if new else name, "_names": {"id"}}
+             "renamed_from": None, "_origin": None if new else name, "triggers": {}, "_names": {"id"}}
     for _ in range(draw(st.integers(1, 4))):
         col = fresh_column_name(draw, table)
         table["columns"][col] = draw_column(draw, spec["enum"])
@@ -314,10 +335,19 @@ def draw_table(draw, spec: dict, name: str, position: int, *, new: bool) -> dict
         table["columns"][col] = {"type": "uuid", "nullable": nullable, "unique": False, "check": False,
                                  "ref": {"table": target, "on_delete": on_delete}, "renamed_from": None,
                                  "_origin": None if new else (name, col), "_retyped": False}
+    if draw(st.integers(0, 5)) == 0 and "user_id" not in table["_names"]:
+        # a profile-like column pointing at the signed-in user (a plain key to an external table)
+        table["_names"].add("user_id")
+        on_delete = draw(st.sampled_from([None, "cascade", "set_null"]))
+        table["columns"]["user_id"] = {"type": "uuid", "nullable": on_delete == "set_null" or draw(st.booleans()),
+                                       "unique": False, "check": False,
+                                       "ref": {"table": AUTH_TABLE, "on_delete": on_delete}, "renamed_from": None,
+                                       "_origin": None if new else (name, "user_id"), "_retyped": False}
     if draw(st.integers(0, 2)) == 0:
         table["_names"].add("owner_id")
-        on_delete = draw(st.sampled_from([None, "set_null", "cascade", "no_ref"]))
-        ref = None if on_delete == "no_ref" else {"table": "auth_users", "on_delete": on_delete}
+        on_delete = draw(st.sampled_from([None, "set_null", "cascade", "no_ref", "auth"]))
+        ref = (None if on_delete == "no_ref" else {"table": AUTH_TABLE, "on_delete": "set_null"}
+               if on_delete == "auth" else {"table": "auth_users", "on_delete": on_delete})
         table["columns"]["owner_id"] = {"type": "uuid", "nullable": True, "unique": False, "check": False,
                                         "ref": ref, "renamed_from": None,
                                         "_origin": None if new else (name, "owner_id"), "_retyped": False}
@@ -334,10 +364,66 @@ def draw_table(draw, spec: dict, name: str, position: int, *, new: bool) -> dict
         if index:
             table["indexes"].append(index)
     table["access"] = draw_access(draw, table["owner_column"] is not None, spec["roles"])
+    if draw(st.integers(0, 3)) == 0:
+        made = draw_trigger(draw, table, spec["enum"])
+        if made:
+            table["triggers"][made[0]] = made[1]
     return table
 
 
+def trigger_kinds(column: dict) -> list[str]:
+    """The `when:` conditions that type-check on this column."""
+    kinds = ["changed", "not_null"]
+    if is_numeric(column["type"]):
+        kinds.append("positive")
+    if column["type"] == ENUM:
+        kinds.append("not_label")
+    return kinds
+
+
+def draw_trigger(draw, table: dict, enum_labels) -> tuple[str, dict] | None:
+    """A row trigger on keep_row() whose `when:` reads one column (by `new.` and maybe `old.`)."""
+    if not table["columns"]:
+        return None
+    col = draw(st.sampled_from(sorted(table["columns"])))
+    name = f"watch_{col}"
+    if name in table["triggers"]:
+        return None
+    kind = draw(st.sampled_from(trigger_kinds(table["columns"][col])))
+    events = ["update"] if kind == "changed" else draw(st.sampled_from([["insert"], ["insert", "update"]]))
+    trigger = {"timing": draw(st.sampled_from(["before", "after"])), "events": events, "column": col,
+               "kind": kind, "label": draw(st.sampled_from(list(enum_labels))) if kind == "not_label" else None}
+    return name, trigger
+
+
+def render_when(trigger: dict) -> str:
+    col = trigger["column"]
+    return {"changed": f"new.{col} is distinct from old.{col}", "not_null": f"new.{col} is not null",
+            "positive": f"new.{col} > 0", "not_label": f"new.{col} <> '{trigger['label']}'"}[trigger["kind"]]
+
+
+def joinable(spec: dict, table_name: str, materialized: bool) -> list[tuple[str, str]]:
+    """(foreign key column, target) pairs a view of `table_name` may join through: targets in the
+    spec or the membership table (a materialized view outputs the tenant column of its first
+    table, so it may not join a shared table to tenant data)."""
+    table = spec["tables"][table_name]
+    pairs = []
+    for col, column in table["columns"].items():
+        target = (column.get("ref") or {}).get("table")
+        if target == "auth_users" or target in spec["tables"]:
+            target_tenant = target == "auth_users" or spec["tables"][target]["tenant"]
+            if not (materialized and target_tenant and not table["tenant"]):
+                pairs.append((col, target))
+    return pairs
+
+
+def join_readable(spec: dict, target: str) -> list[str]:
+    return list(MEMBERSHIP_READABLE) if target == "auth_users" else sorted(spec["tables"][target]["columns"])
+
+
 def draw_view(draw, spec: dict, table_name: str) -> tuple[str, dict] | None:
+    """A plain or materialized view of one table, reading all (`*`) or some of its columns, maybe
+    filtered, counted (with a sum), or joined through a foreign key, with or without aliases."""
     name = f"{table_name}_view"
     if name in spec["views"] or name in spec["_names"]:
         name = f"{table_name}_list"
@@ -345,24 +431,43 @@ def draw_view(draw, spec: dict, table_name: str) -> tuple[str, dict] | None:
             return None
     spec["_names"].add(name)
     table = spec["tables"][table_name]
+    materialized = draw(st.integers(0, 2)) == 0
     kinds = ["star", "columns", "filter"] + (["count"] if table["tenant"] else [])
     kind = draw(st.sampled_from(kinds))
-    columns = []
-    if kind in ("columns", "filter"):
-        columns = draw(st.lists(st.sampled_from(sorted(table["columns"])), min_size=1, max_size=3, unique=True))
-    return name, {"table": table_name, "kind": kind, "columns": columns, "_origin": None}
+    view = {"table": table_name, "kind": kind, "columns": [], "alias": None, "materialized": materialized,
+            "sum": None, "join": None, "_origin": None}
+    if kind in ("columns", "filter") and table["columns"]:
+        view["columns"] = draw(st.lists(st.sampled_from(sorted(table["columns"])), min_size=1, max_size=3,
+                                        unique=True))
+        if draw(st.booleans()):
+            view["alias"] = table_name[0]
+        pairs = joinable(spec, table_name, materialized)
+        if pairs and draw(st.booleans()):
+            fk, target = draw(st.sampled_from(pairs))
+            picked = draw(st.lists(st.sampled_from(join_readable(spec, target)), min_size=1, max_size=2,
+                                   unique=True))
+            view["alias"] = table_name[0]
+            view["join"] = {"table": target, "fk": fk, "alias": "j", "left": draw(st.booleans()),
+                            "columns": [[c, f"{singular(target)}_{c}"] for c in picked]}
+    if kind == "count":
+        numeric = [n for n, c in table["columns"].items() if is_numeric(c["type"])]
+        if numeric and draw(st.booleans()):
+            view["sum"] = draw(st.sampled_from(numeric))
+    if kind == "filter" and not view["columns"]:
+        view["kind"] = "columns"
+    return name, view
 
 
 @st.composite
 def specs(draw) -> dict:
-    """A random valid spec (internal form): the tenancy core plus 1-4 tables and maybe a view."""
-    labels = draw(st.lists(st.sampled_from(ENUM_LABELS), min_size=3, max_size=4, unique=True))
+    """A random valid spec (internal form): the tenancy core plus 1-4 tables and maybe views."""
+    labels = draw(st.lists(st.sampled_from(ENUM_LABELS), min_size=4, max_size=5, unique=True))
     spec = {"enum": labels, "roles": list(ROLE_LABELS), "tables": {}, "views": {},
-            "_names": set(CORE_TABLES)}
+            "auth_fk": draw(st.booleans()), "_names": set(CORE_TABLES)}
     for position in range(draw(st.integers(1, 4))):
         name = fresh_table_name(draw, spec)
         spec["tables"][name] = draw_table(draw, spec, name, position, new=False)
-    if draw(st.integers(0, 2)) == 0:
+    for _ in range(spread(draw, [0, 0, 1, 1, 2])):
         made = draw_view(draw, spec, draw(st.sampled_from(list(spec["tables"]))))
         if made:
             spec["views"][made[0]] = made[1]
@@ -394,9 +499,21 @@ def _forget_column(spec, table_name, column):
     if table["owner_column"] == column:
         table["owner_column"] = None
         table["access"] = _without_owner(table["access"])
-    for name, view in list(spec["views"].items()):
-        if view["table"] == table_name and column in view["columns"]:
-            del spec["views"][name]
+    table["triggers"] = {k: t for k, t in table["triggers"].items() if t["column"] != column}
+    for view in spec["views"].values():
+        # the view stops reading the column in the same PR (it is rebuilt around the drop)
+        if view["table"] == table_name:
+            view["columns"] = [c for c in view["columns"] if c != column]
+            if view["sum"] == column:
+                view["sum"] = None
+            if view["join"] and view["join"]["fk"] == column:
+                view["join"] = None
+        if view["join"] and view["join"]["table"] == table_name:
+            view["join"]["columns"] = [p for p in view["join"]["columns"] if p[0] != column]
+            if not view["join"]["columns"]:
+                view["join"] = None
+        if view["kind"] == "filter" and not view["columns"]:
+            view["kind"] = "columns"
 
 
 def _without_owner(access):
@@ -421,7 +538,7 @@ def edit_add_column(draw, spec):
         return None
     has_rows = table["_origin"] is not None
     if draw(st.integers(0, 3)) == 0:
-        target = draw(st.sampled_from(list(spec["tables"]) + ["auth_users"]))
+        target = draw(st.sampled_from(list(spec["tables"]) + ["auth_users", AUTH_TABLE]))
         column = {"type": "uuid", "nullable": True, "unique": False, "check": False,
                   "ref": {"table": target, "on_delete": draw(st.sampled_from(ON_DELETE))}, "renamed_from": None,
                   "_origin": None, "_retyped": False}
@@ -476,9 +593,18 @@ def edit_rename_column(draw, spec):
             index["where"] = new
     if table["owner_column"] == old:
         table["owner_column"] = new
+    for trigger in table["triggers"].values():
+        if trigger["column"] == old:
+            trigger["column"] = new
     for view in spec["views"].values():
         if view["table"] == name:
             view["columns"] = [new if c == old else c for c in view["columns"]]
+            if view["sum"] == old:
+                view["sum"] = new
+            if view["join"] and view["join"]["fk"] == old:
+                view["join"]["fk"] = new
+        if view["join"] and view["join"]["table"] == name:
+            view["join"]["columns"] = [[new if c == old else c, out] for c, out in view["join"]["columns"]]
     return f"rename column {name}.{old} -> {new}"
 
 
@@ -506,6 +632,8 @@ def edit_drop_table(draw, spec):
     for view_name, view in list(spec["views"].items()):
         if view["table"] == name:
             del spec["views"][view_name]
+        elif view["join"] and view["join"]["table"] == name:   # its key column went above
+            view["join"] = None
     return f"drop table {name}" + (f" and its referencing columns {', '.join(dropped)}" if dropped else "")
 
 
@@ -525,6 +653,8 @@ def edit_rename_table(draw, spec):
     for view in spec["views"].values():
         if view["table"] == old:
             view["table"] = new
+        if view["join"] and view["join"]["table"] == old:
+            view["join"]["table"] = new
     return f"rename table {old} -> {new}"
 
 
@@ -548,6 +678,14 @@ def edit_change_type(draw, spec):
     if not is_numeric(new):
         column["check"] = False
         table["checks"] = {k: v for k, v in table["checks"].items() if v != col}
+        for view in spec["views"].values():
+            if view["table"] == name and view["sum"] == col:
+                view["sum"] = None   # sum() of the new type does not exist: the view stops summing
+    if new not in (ENUM, "text"):
+        column["check_not"] = None   # `col <> 'label'` still compares as text, not as another type
+    for trigger in table["triggers"].values():
+        if trigger["column"] == col and trigger["kind"] not in trigger_kinds(column):
+            trigger["kind"] = "not_null" if "insert" in trigger["events"] else "changed"
     if new == "boolean":
         column["unique"] = False
         table["uniques"] = [u for u in table["uniques"] if col not in u]
@@ -576,7 +714,7 @@ def edit_toggle_nullable(draw, spec):
             if ref["on_delete"] == "set_null":
                 return False
             target = ref["table"]
-            if target != "auth_users" and (target not in order or order.index(target) >= order.index(t_name)
+            if target not in ("auth_users", AUTH_TABLE) and (target not in order or order.index(target) >= order.index(t_name)
                                            or spec["tables"][target]["_origin"] is None):
                 return False   # the seed cannot give it a value
         return True
@@ -606,7 +744,7 @@ def edit_default(draw, spec):
         return f"drop default of {name}.{col}"
     before = column.get("default", "<none>")
     value = draw(default_values(column["type"], spec["enum"]))
-    if (type(value), value) == (type(before), before):
+    if (type(value), value) == (type(before), before) or value == column.get("check_not"):
         return None
     column["default"] = value
     return f"set default of {name}.{col}: {before!r} -> {value!r}"
@@ -638,14 +776,25 @@ def edit_check(draw, spec):
     name = _pick_table(draw, spec)
     table = spec["tables"][name]
     present = [("column", n) for n, c in table["columns"].items() if c["check"]] + \
-              [("table", k) for k in table["checks"]]
+              [("table", k) for k in table["checks"]] + \
+              [("label", n) for n, c in table["columns"].items() if c.get("check_not")]
     if present and draw(st.booleans()):
         kind, which = draw(st.sampled_from(present))
-        if kind == "column":
+        if kind == "label":
+            table["columns"][which]["check_not"] = None
+        elif kind == "column":
             table["columns"][which]["check"] = False
         else:
             del table["checks"][which]
         return f"drop check {name}.{which}"
+    enums = [n for n, c in table["columns"].items() if c["type"] == ENUM and not c.get("check_not")]
+    if enums and draw(st.booleans()):
+        col = draw(st.sampled_from(enums))
+        column = table["columns"][col]
+        # the seed keeps every check label out of its rows; the default stays allowed
+        label = draw(st.sampled_from([v for v in spec["enum"] if v != column.get("default")]))
+        column["check_not"] = label
+        return f"add check {name}: {col} <> {label!r}"
     numeric = [n for n, c in table["columns"].items() if is_numeric(c["type"])]
     if not numeric:
         return None
@@ -696,7 +845,8 @@ def edit_enum_value(draw, spec):
     if draw(st.booleans()):   # and use it, as the PR adding a value usually does
         if which == ENUM:
             used = [(t, n) for t, table in spec["tables"].items() for n, c in table["columns"].items()
-                    if c["type"] == ENUM and not (c["unique"] and c["_origin"] is None)]
+                    if c["type"] == ENUM and not (c["unique"] and c["_origin"] is None)
+                    and c.get("check_not") != value]
             if used:
                 t, n = draw(st.sampled_from(used))
                 spec["tables"][t]["columns"][n]["default"] = value
@@ -712,6 +862,94 @@ def edit_enum_value(draw, spec):
             spec["tables"][t]["access"] = access
             description += f", {command} on {t} for role:{value}"
     return description
+
+
+def _relabel(draw, spec, gone: str) -> list[str]:
+    """Moves what names item_status label `gone` (being removed) to a label that stays: column
+    defaults, checks and trigger conditions (E702 otherwise)."""
+    moved = []
+    for t_name, table in spec["tables"].items():
+        for c_name, column in table["columns"].items():
+            if column["type"] == ENUM and column.get("default") == gone:
+                column["default"] = draw(st.sampled_from([v for v in spec["enum"] if v != column.get("check_not")]))
+                moved.append(f"default of {t_name}.{c_name} -> {column['default']!r}")
+            if column.get("check_not") == gone:
+                column["check_not"] = draw(st.sampled_from([v for v in spec["enum"] if v != column.get("default")]))
+                moved.append(f"check of {t_name}.{c_name} -> <> {column['check_not']!r}")
+        for trigger_name, trigger in table["triggers"].items():
+            if trigger["label"] == gone:
+                trigger["label"] = draw(st.sampled_from(spec["enum"]))
+                moved.append(f"when of {t_name}.{trigger_name} -> <> {trigger['label']!r}")
+    return moved
+
+
+def edit_enum_remove(draw, spec):
+    """Removes a value of item_status (the type is rebuilt), or a role of member_role (the
+    membership lookup and every policy calling it are rebuilt); what named it moves to a label
+    that stays. The seed keeps removed values out of its rows, unless it means to hold one."""
+    if spread(draw, [True, True, False]):
+        if len(spec["enum"]) < 4:
+            return None
+        gone = draw(st.sampled_from(spec["enum"]))
+        spec["enum"].remove(gone)
+        moved = _relabel(draw, spec, gone)
+        return f"remove value {gone!r} from enum {ENUM}" + (f" ({', '.join(moved)})" if moved else "")
+    options = [r for r in spec["roles"] if r in REMOVABLE_ROLES]
+    if not options:
+        return None
+    gone = draw(st.sampled_from(options))
+    spec["roles"].remove(gone)
+    for table in spec["tables"].values():
+        if table["access"]:
+            table["access"] = {c: _without_role(rule, f"role:{gone}") for c, rule in table["access"].items()}
+    return f"remove role {gone!r} from enum member_role (its rules become role:admin)"
+
+
+def _without_role(rule, gone: str):
+    if isinstance(rule, list):
+        kept = list(dict.fromkeys("role:admin" if r == gone else r for r in rule))
+        return kept[0] if len(kept) == 1 else kept
+    return "role:admin" if rule == gone else rule
+
+
+def edit_enum_reorder(draw, spec):
+    labels = spec["enum"] if draw(st.booleans()) else spec["roles"]
+    order = draw(st.permutations(labels))
+    if list(order) == labels:
+        return None
+    which = ENUM if labels is spec["enum"] else "member_role"
+    labels[:] = order
+    return f"reorder enum {which}: {', '.join(order)}"
+
+
+def edit_trigger(draw, spec):
+    """Adds a trigger whose `when:` reads a column, drops one, or changes its condition."""
+    name = _pick_table(draw, spec)
+    table = spec["tables"][name]
+    if table["triggers"] and draw(st.booleans()):
+        trigger_name = draw(st.sampled_from(sorted(table["triggers"])))
+        if draw(st.booleans()):
+            del table["triggers"][trigger_name]
+            return f"drop trigger {name}.{trigger_name}"
+        trigger = table["triggers"][trigger_name]
+        kinds = [k for k in trigger_kinds(table["columns"][trigger["column"]]) if k != trigger["kind"]]
+        trigger["kind"] = draw(st.sampled_from(kinds))
+        if trigger["kind"] == "changed":
+            trigger["events"] = ["update"]
+        if trigger["kind"] == "not_label":
+            trigger["label"] = draw(st.sampled_from(spec["enum"]))
+        return f"trigger {name}.{trigger_name} when: {render_when(trigger)}"
+    made = draw_trigger(draw, table, spec["enum"])
+    if made is None:
+        return None
+    table["triggers"][made[0]] = made[1]
+    return f"add trigger {name}.{made[0]} when: {render_when(made[1])}"
+
+
+def edit_auth_fk(draw, spec):
+    spec["auth_fk"] = not spec["auth_fk"]
+    return ("auth_users.auth_id references auth.users (on delete cascade)" if spec["auth_fk"]
+            else "auth_users.auth_id no longer references auth.users")
 
 
 def edit_access(draw, spec):
@@ -732,10 +970,32 @@ def edit_flag(draw, spec):
 
 
 def edit_view(draw, spec):
+    """Drops a view, adds one, or changes one's query (a column more or less, materialized or not)."""
     if spec["views"] and draw(st.booleans()):
         name = draw(st.sampled_from(sorted(spec["views"])))
-        del spec["views"][name]
-        return f"drop view {name}"
+        view = spec["views"][name]
+        change = draw(st.sampled_from(["drop", "materialized", "columns"]))
+        if change == "drop":
+            del spec["views"][name]
+            return f"drop view {name}"
+        if change == "materialized":
+            if view["join"] and not spec["tables"][view["table"]]["tenant"]:
+                return None   # it may join tenant data to a shared table (see joinable)
+            view["materialized"] = not view["materialized"]
+            return f"view {name} materialized -> {view['materialized']}"
+        if view["kind"] not in ("columns", "filter"):
+            return None
+        table = spec["tables"][view["table"]]
+        unused = [c for c in table["columns"] if c not in view["columns"]]
+        if view["columns"] and (not unused or draw(st.booleans())):
+            gone = view["columns"].pop(draw(st.integers(0, len(view["columns"]) - 1)))
+            if view["kind"] == "filter" and not view["columns"]:
+                view["kind"] = "columns"
+            return f"view {name} stops reading {gone}"
+        if not unused:
+            return None
+        view["columns"].append(draw(st.sampled_from(unused)))
+        return f"view {name} also reads {view['columns'][-1]}"
     made = draw_view(draw, spec, _pick_table(draw, spec))
     if made is None:
         return None
@@ -760,11 +1020,16 @@ EDITS = {
     "access": edit_access,
     "flag": edit_flag,
     "view": edit_view,
+    "enum_remove": edit_enum_remove,
+    "enum_reorder": edit_enum_reorder,
+    "trigger": edit_trigger,
+    "auth_fk": edit_auth_fk,
 }
 
 # The kinds most likely to break a migration (casts, nullability, defaults) come up more often.
 WEIGHTED_EDITS = list(EDITS) + ["change_type"] * 3 + ["toggle_nullable", "default", "check", "add_column",
-                                                     "drop_column", "drop_table", "unique", "enum_value"]
+                                                     "drop_column", "drop_table", "unique", "enum_value",
+                                                     "enum_remove", "view"]
 
 
 # -- seed rows -------------------------------------------------------------------------------
@@ -795,7 +1060,8 @@ def _canonical(type_: str, i: int, base: int, enum_labels) -> str:
 
 
 def seed_value(before: str, after: str | None, i: int, base: int, enum_labels) -> str:
-    """SQL literal of the `before` type whose value also casts to `after` (and back)."""
+    """SQL literal of the `before` type whose value also casts to `after` (and back).
+    `enum_labels`: the item_status labels the value may be (kept by the edit, allowed by checks)."""
     if after is None or after == before or (is_numeric(before) and is_numeric(after)):
         text = _canonical(before, i, base, enum_labels)
     elif before == "text":
@@ -820,16 +1086,29 @@ def after_columns(after: dict) -> dict:
     return result
 
 
-def draw_seed(draw, before: dict, after: dict) -> str:
+def seed_labels(before: dict, after: dict, column: dict, after_column: dict | None) -> list[str]:
+    """item_status labels a row of this column may hold: kept by the edit, allowed by its checks."""
+    forbidden = {column.get("check_not"), (after_column or {}).get("check_not")}
+    return [v for v in before["enum"] if v in after["enum"] and v not in forbidden]
+
+
+def draw_seed(draw, before: dict, after: dict, hold: list | None = None) -> str:
     """2 organizations, 2 members, 1-3 rows per table of `before`, in foreign key order (a key to
-    the row's own table or a later one is null: the generator made those columns nullable)."""
+    the row's own table or a later one is null: the generator made those columns nullable).
+    Soft-deleted tables get a deleted row. `hold`: when given (a list), the first row of one enum
+    column that stays an enum may hold a value the edit removes; what it holds is appended."""
     mapping = after_columns(after)
     statements = [CORE_SEED]
     rows_of: dict[str, list[tuple[str, int | None]]] = {}   # table -> [(row id, org index or None)]
     for position, (name, table) in enumerate(before["tables"].items()):
         columns = list(table["columns"].items())
         bases = {col: draw(st.integers(1, 9)) for col, _ in columns}
+        # no more rows than labels an enum column may hold: a unique one needs distinct values
         count = draw(st.integers(1, 3))
+        for col, column in columns:
+            after_column = mapping.get((name, col), (None, None))[1]
+            if ENUM in (column["type"], after_column and after_column["type"]):
+                count = min(count, len(seed_labels(before, after, column, after_column)))
         orgs = [0, 1, draw(st.integers(0, 1))][:count]
         rows = []
         for r in range(count):
@@ -849,15 +1128,23 @@ def draw_seed(draw, before: dict, after: dict) -> str:
                 after_column = mapping.get((name, col), (None, None))[1]
                 ref = column.get("ref")
                 maybe_null = nullable[col] and draw(st.integers(0, 4)) == 0
+                labels = seed_labels(before, after, column, after_column)
+                removed = [v for v in before["enum"] if v not in after["enum"] and v != column.get("check_not")]
                 if ref:
                     value = _fk_value(ref["table"], table["tenant"], org, rows_of, before)
                     assert value is not None or nullable[col], (name, col)
                     values[col] = "null" if value is None or maybe_null else value
+                elif (hold is not None and not hold and r == 0 and removed and column["type"] == ENUM
+                      and after_column is not None and after_column["type"] == ENUM):
+                    hold.append(f"{name}.{col} = {removed[0]!r}")
+                    values[col] = f"'{removed[0]}'::public.{ENUM}"
                 elif maybe_null:
                     values[col] = "null"
                 else:
                     values[col] = seed_value(column["type"], after_column["type"] if after_column else None, r,
-                                             bases[col], before["enum"])
+                                             bases[col], labels)
+            if effective_flag(table, "soft_delete"):
+                values["deleted_at"] = "'2024-05-01 10:00:00+00'::timestamptz" if r == 1 else "null"
             rows.append((org, values))
         rows_of[name] = [(values["id"].split("'")[1], org) for org, values in rows]
         names = list(rows[0][1])
@@ -870,6 +1157,8 @@ def _fk_value(target: str, tenant: bool, org: int | None, rows_of: dict, before:
     """A key of an already inserted row; tenant to tenant keys stay inside the row's tenant."""
     if target == "auth_users":
         return f"'{MEMBERS[org if tenant and org is not None else 0]}'::uuid"
+    if target == AUTH_TABLE:
+        return f"'{AUTH_IDS[org if tenant and org is not None else 0]}'::uuid"
     if target not in rows_of:
         return None
     target_tenant = before["tables"][target]["tenant"]
@@ -889,6 +1178,7 @@ class Evolution:
     seed_sql: str
     files_before: dict = field(default_factory=dict)
     files_after: dict = field(default_factory=dict)
+    up_fails: str | None = None   # the up must fail so: a seeded row holds a removed enum value
 
     def describe(self) -> str:
         def dump(files):
@@ -912,8 +1202,13 @@ def evolutions(draw) -> Evolution:
             if description:
                 edits.append(description)
                 break
-    seed = draw_seed(draw, before, after)
-    return Evolution(before, after, edits, seed, render(before), render(after))
+    held = [] if draw(st.integers(0, 3)) == 0 else None
+    seed = draw_seed(draw, before, after, held)
+    up_fails = None
+    if held:
+        edits.append(f"seed: {held[0]} (the up must refuse the rebuild)")
+        up_fails = "still holds removed value(s)"
+    return Evolution(before, after, edits, seed, render(before), render(after), up_fails)
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -928,6 +1223,8 @@ def render_column(name: str, column: dict) -> dict:
         data["unique"] = True
     if column["check"]:
         data["check"] = f"{name} > 0"
+    elif column.get("check_not"):
+        data["check"] = f"{name} <> '{column['check_not']}'"
     ref = column.get("ref")
     if ref:
         data["references"] = ref["table"] if ref["on_delete"] is None else dict(ref)
@@ -965,20 +1262,46 @@ def render_table(table: dict) -> dict:
         data["owner_column"] = table["owner_column"]
     if table["access"] is not None:
         data["access"] = table["access"]
+    if table["triggers"]:
+        data["triggers"] = {n: {"timing": t["timing"], "events": list(t["events"]), "for_each": "row",
+                                "function": TRIGGER_FUNCTION, "when": render_when(t)}
+                            for n, t in table["triggers"].items()}
     return data
 
 
-def render_view(view: dict) -> dict:
-    table = view["table"]
+def render_view(view: dict, tenant: bool) -> dict:
+    """The view's query; a materialized view of a tenant table outputs its tenant column (E503)
+    and gets a unique index on a key it outputs."""
+    table, alias, join = view["table"], view["alias"], view["join"]
+    q = f"{alias}." if alias else ""
     if view["kind"] == "star":
         query = f"select * from {table}"
-    elif view["kind"] == "columns":
-        query = f"select id, {', '.join(view['columns'])} from {table}"
-    elif view["kind"] == "filter":
-        query = f"select id, {', '.join(view['columns'])} from {table} where {view['columns'][0]} is not null"
+    elif view["kind"] == "count":
+        total = f", sum({view['sum']}) as total" if view["sum"] else ""
+        query = f"select organization_id, count(*) as n{total} from {table} group by organization_id"
     else:
-        query = f"select organization_id, count(*) as n from {table} group by organization_id"
-    return {"query": query}
+        outputs = ([f"{q}organization_id"] if view["materialized"] and tenant else []) + [f"{q}id"]
+        outputs += [f"{q}{c}" for c in view["columns"]]
+        source = f"{table} {alias}" if alias else table
+        if join:
+            outputs += [f"j.{c} as {out}" for c, out in join["columns"]]
+            source += f" {'left join' if join['left'] else 'join'} {join['table']} j on j.id = {q}{join['fk']}"
+        query = f"select {', '.join(outputs)} from {source}"
+        if view["kind"] == "filter":
+            query += f" where {q}{view['columns'][0]} is not null"
+    data = {"query": query}
+    if view["materialized"]:
+        data["materialized"] = True
+        key = "organization_id" if view["kind"] == "count" else "id"
+        data["indexes"] = [{"columns": [key], "unique": True}]
+    return data
+
+
+def core_tables(spec: dict) -> dict:
+    tables = copy.deepcopy(CORE_TABLES)
+    if spec["auth_fk"]:   # the usual way a membership table points at the signed-in user
+        tables["auth_users"]["columns"]["auth_id"]["references"] = {"table": AUTH_TABLE, "on_delete": "cascade"}
+    return tables
 
 
 def render(spec: dict) -> dict[str, dict]:
@@ -987,11 +1310,16 @@ def render(spec: dict) -> dict[str, dict]:
         "_project.yaml": {"project": PROJECT, "enums": {"organization_plan": ["starter", "growth", "pro"],
                                                         "member_role": list(spec["roles"]),
                                                         ENUM: list(spec["enum"])}},
-        "core.yaml": {"tables": CORE_TABLES},
+        "core.yaml": {"tables": core_tables(spec)},
         "tables.yaml": {"tables": {n: render_table(t) for n, t in spec["tables"].items()}},
     }
     if spec["views"]:
-        files["views.yaml"] = {"views": {n: render_view(v) for n, v in spec["views"].items()}}
+        files["views.yaml"] = {"views": {n: render_view(v, spec["tables"][v["table"]]["tenant"])
+                                         for n, v in spec["views"].items()}}
+    if any(t["triggers"] for t in spec["tables"].values()):
+        files["functions.yaml"] = {"functions": {TRIGGER_FUNCTION: {
+            "returns": "trigger", "language": "plpgsql", "security": "invoker",
+            "body": "begin\n  return new;\nend\n"}}}
     return files
 
 

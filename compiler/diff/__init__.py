@@ -21,6 +21,7 @@ from ..ops import (
     Drop,
     DropConstraint,
     DropDefault,
+    RenameObject,
     ReplaceFunction,
     SetDefault,
     SwapEnum,
@@ -49,7 +50,8 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     before, after = old.by_key(), new.by_key()
     removed = [o for k, o in before.items() if k not in after]
     added = [o for k, o in after.items() if k not in before]
-    for b, a in renames.pair_renamed(removed, added):
+    renamed = renames.pair_renamed(removed, added)
+    for b, a in renamed:
         ops.append(renames.rename_object(b, a))
         removed.remove(b)
         added.remove(a)
@@ -73,6 +75,7 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
             ops += _changed(origin[key], a, b, number, originals, tables_after, changes.warnings, hints)
     ops, changes.notices = enums.follow(ops, old, new, origin, hints.places)
     ops += _rebuild_dependents(ops, before, after, origin, table_map)
+    ops = _rebuild_renamed(ops, renamed, origin, table_map)
     ops = _rebuild_table_parts(ops, before, after, origin, table_map)
     changes.operations = order(ops)
     return changes
@@ -140,24 +143,47 @@ def _rebuild_dependents(ops, before: dict, after: dict, origin: dict, table_map:
                 continue
             if old.family == "function" and not old.reads:
                 continue
-            needs = set(old.requires)
-            # PostgreSQL keeps no column dependencies for an sql function's body, so a function
-            # is rebuilt only when a relation it reads is (its return type may be that relation).
-            if old.family == "view" and not _reads_columns(old):
-                needs |= {("table-columns",) + r[1:] for r in old.reads if r[0] == "table"}
+            needs = _needs(old)
             # The same text may read other columns now (a name that resolves elsewhere).
             moved = old.family == "view" and _reads_columns(old) and old.reads != new.reads
-            if old.family == "index" and not old.on_view:
-                # PostgreSQL rebuilds an index whose key column changes type by itself, but a
-                # predicate over that column would keep the old type's casts.
-                needs = {("function", PUBLIC, f) for f in function_calls(old.where)} if old.where else set()
-                needs |= {("column", old.schema, old.table, c) for c in column_refs(old.where)} if old.where else set()
             if moved or needs & touched:
                 rebuilt += [Drop(origin[key]), Create(new)]
                 touched.add(key)
                 done.add(key)
                 changed = True
     return rebuilt
+
+
+def _needs(old) -> set:
+    """What an unchanged object is rebuilt around when this migration replaces it."""
+    needs = set(old.requires)
+    # PostgreSQL keeps no column dependencies for an sql function's body, so a function
+    # is rebuilt only when a relation it reads is (its return type may be that relation).
+    if old.family == "view" and not _reads_columns(old):
+        needs |= {("table-columns",) + r[1:] for r in old.reads if r[0] == "table"}
+    if old.family == "index" and not old.on_view:
+        # PostgreSQL rebuilds an index whose key column changes type by itself, but a
+        # predicate over that column would keep the old type's casts.
+        needs = {("function", PUBLIC, f) for f in function_calls(old.where)} if old.where else set()
+        needs |= {("column", old.schema, old.table, c) for c in column_refs(old.where)} if old.where else set()
+    return needs
+
+
+def _rebuild_renamed(ops, pairs, origin: dict, table_map: dict) -> list:
+    """An index, policy or trigger whose generated name follows a renamed table is renamed in
+    place, unless something it depends on is replaced in this migration (the membership lookup
+    of a rebuilt role enum, a replaced function, a retyped column): then, like an unchanged
+    dependent, it is dropped under its old name before and created under its new one after."""
+    touched = _touched(ops, table_map)
+    rebuild = [(b, a) for b, a in pairs if _needs(b) & touched]
+    if not rebuild:
+        return ops
+    renames_away = {(b.family, b.schema, b.table, b.name) for b, _ in rebuild}
+    result = [op for op in ops if not (isinstance(op, RenameObject)
+                                       and (op.family, op.schema, op.table, op.old) in renames_away)]
+    for b, a in rebuild:
+        result += [Drop(origin[b.key]), Create(a)]
+    return result
 
 
 def _reads_columns(view) -> bool:
