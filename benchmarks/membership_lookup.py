@@ -39,9 +39,9 @@ if str(ROOT) not in sys.path:
 
 import psycopg  # noqa: E402
 
-from compiler.build import plan_build  # noqa: E402
-from compiler.testing import PostgresCluster, acting_as, install_roles, install_supabase  # noqa: E402
-from compiler.testing.chain import apply_sql  # noqa: E402
+from compiler.pipeline import next_migration  # noqa: E402
+from compiler.postgres import PostgresCluster, acting_as, install_roles, install_supabase  # noqa: E402
+from compiler.verify.chain import apply_sql  # noqa: E402
 
 INDEX = "idx_auth_users_auth_id_organization_id"
 USER = "00000000-0000-4000-9001-000000000001"   # staff member number 1 of organization 1
@@ -117,7 +117,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        up = plan_build(ROOT / "schema", Path(folder) / "build").files["migrations/0001_initial.up.sql"].decode()
+        up = next_migration(ROOT / "schema", Path(folder) / "build").files["migrations/0001_initial.up.sql"].decode()
     cluster = PostgresCluster()
     cluster.start()
     try:

@@ -7,7 +7,7 @@ security must stay within 1.3x of the same query with a hand-written
 
 This script (not a test; it prints figures):
 
-1. starts a throwaway PostgreSQL 15 (compiler.testing.PostgresCluster),
+1. starts a throwaway PostgreSQL 15 (compiler.postgres.PostgresCluster),
    installs the Supabase emulation and applies every migration of build/ in order;
 2. seeds ``--orgs`` organizations, ``--members`` auth_users rows per
    organization and ``--rows`` leads (INSERT ... SELECT from generate_series as
@@ -61,14 +61,14 @@ if str(ROOT) not in sys.path:
 
 import psycopg  # noqa: E402
 
-from compiler.testing import (  # noqa: E402
+from compiler.postgres import (  # noqa: E402
     PostgresCluster,
     acting_as,
     execute_script,
     install_roles,
     install_supabase,
 )
-from compiler.testing.chain import migrate_up  # noqa: E402
+from compiler.verify.chain import migrate_up  # noqa: E402
 
 BUILD = ROOT / "build"
 TARGET = 1.3

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from .build import BuildResult, plan_build
 from .diagnostics import CompileError, Diagnostic, Location
 from .output import differs, write_files
-from .report import plan_data, plan_text
+from .pipeline import NextMigration, next_migration
+from .plan_report import plan_data, plan_text
 
 
 def _fail(error: CompileError) -> None:
@@ -34,7 +34,7 @@ def _planned(command):
     @functools.wraps(command)
     def run(schema: Path, out: Path, **options):
         try:
-            result = plan_build(schema, out)
+            result = next_migration(schema, out)
         except CompileError as error:
             _fail(error)
             return
@@ -55,7 +55,7 @@ def main() -> None:
 @main.command()
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when build/ is out of date.")
 @_planned
-def build(result: BuildResult, out: Path, check: bool) -> None:
+def build(result: NextMigration, out: Path, check: bool) -> None:
     """Compile the spec and write the next migration into build/."""
     for warning in result.warnings:
         click.echo(warning.render(), err=True)
@@ -79,7 +79,7 @@ def build(result: BuildResult, out: Path, check: bool) -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_planned
-def plan(result: BuildResult, out: Path, fmt: str) -> None:
+def plan(result: NextMigration, out: Path, fmt: str) -> None:
     """Print what the next migration would do; writes nothing."""
     migration = result.migration if result.files else None
     if fmt == "json":

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .build import LOCK, SUM
+from .released import LOCK, SUM
 
 
 def _file_mode() -> int:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from compiler.testing import (  # noqa: E402
+from compiler.postgres import (  # noqa: E402
     Database,
     PostgresCluster,
     install_roles,

@@ -5,16 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import plan_build
-from compiler.testing import diff_catalogs, snapshot_catalog
-from compiler.testing.chain import apply_sql
+from compiler.pipeline import next_migration
+from compiler.postgres import diff_catalogs, snapshot_catalog
+from compiler.verify.chain import apply_sql
 
 CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if (p / "schema").is_dir()))
 def test_case_applies_and_reverts(fresh_db, tmp_path, case):
-    files = plan_build(CASES / case / "schema", tmp_path / "build").files
+    files = next_migration(CASES / case / "schema", tmp_path / "build").files
     up = files["migrations/0001_initial.up.sql"].decode()
     down = files["migrations/0001_initial.down.sql"].decode()
     with fresh_db.connect() as conn:

@@ -7,11 +7,11 @@ down once more gives the empty database.
 """
 from pathlib import Path
 
-from compiler.build import plan_build
 from compiler.output import write_files
-from compiler.testing import diff_catalogs, snapshot_catalog
-from compiler.testing.chain import apply_file, migrate_down, migrate_up, released
-from compiler.testing.evolution import live_catalog, table_rows
+from compiler.pipeline import next_migration
+from compiler.postgres import diff_catalogs, snapshot_catalog
+from compiler.verify.chain import apply_file, migrate_down, migrate_up, released
+from compiler.verify.evolution import live_catalog, table_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
@@ -44,7 +44,7 @@ def test_the_example_is_a_chain_of_at_least_three_evolutions():
 def test_chain_up_equals_fresh_build_and_down_returns_to_the_start(pg_cluster, tmp_path):
     names = released(BUILD)
     fresh = tmp_path / "fresh"
-    write_files(fresh, plan_build(ROOT / "schema", fresh).files)
+    write_files(fresh, next_migration(ROOT / "schema", fresh).files)
     chain_db = pg_cluster.create_database(pg_cluster.unique_database_name("chain"), template="supabase_template")
     first_db = pg_cluster.create_database(pg_cluster.unique_database_name("first"), template="supabase_template")
     fresh_db = pg_cluster.create_database(pg_cluster.unique_database_name("fresh"), template="supabase_template")

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from compiler import lockfile, output
-from compiler.build import plan_build
-from compiler.pipeline import compile_folder
+from compiler.pipeline import compile_folder, next_migration
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schema"
@@ -144,7 +143,7 @@ def test_second_build_without_changes_touches_nothing(tmp_path):
 
 
 def test_plan_build_of_unchanged_spec_is_empty():
-    result = plan_build(SCHEMA, BUILD)
+    result = next_migration(SCHEMA, BUILD)
     assert result.files == {}
     assert result.migration is None
 
@@ -155,7 +154,7 @@ def _second_build(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     """A copy of the project with a changed spec and the files its next build would write."""
     schema, out = copy_project(tmp_path)
     change_spec(schema)
-    files = plan_build(schema, out).files
+    files = next_migration(schema, out).files
     assert len(files) == 4  # 0002 up, 0002 down, sum, lock
     return out, files
 

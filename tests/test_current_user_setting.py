@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import plan_build
-from compiler.current_user import unset_settings_read_as_null
 from compiler.expressions import parse_expression
-from compiler.testing.chain import apply_sql
+from compiler.meaning.current_user import unset_settings_read_as_null
+from compiler.pipeline import next_migration
+from compiler.verify.chain import apply_sql
 
 SCHEMA = Path(__file__).resolve().parent / "cases" / "snapshots" / "clinic_postgres" / "schema"
 CLINIC = "0a000000-0000-4000-8000-00000000000a"
@@ -26,7 +26,7 @@ DOCTOR = "0c000000-0000-4000-8000-0000000000a1"
 
 @pytest.fixture
 def conn(fresh_db, tmp_path):
-    up = plan_build(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = next_migration(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
     with fresh_db.connect() as conn:
         apply_sql(conn, up)
         apply_sql(conn, f"""

@@ -9,14 +9,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from compiler.build import plan_build
 from compiler.codes import WARNINGS
 from compiler.names import MAX_IDENTIFIER_BYTES
 from compiler.ops import StageEnum
 from compiler.output import write_files
-from compiler.testing.catalog import snapshot_catalog
-from compiler.testing.chain import apply_file, migrate_up, released
-from compiler.testing.evolution import check_evolution
+from compiler.pipeline import next_migration
+from compiler.postgres.catalog import snapshot_catalog
+from compiler.verify.chain import apply_file, migrate_up, released
+from compiler.verify.evolution import check_evolution
 
 BASE = Path(__file__).resolve().parent / "cases" / "migrations" / "_base"
 NOTES = """tables:
@@ -44,8 +44,8 @@ def labels_of(conn, enum: str = "note_kind") -> list[str]:
 
 def test_down_of_an_added_label_refuses_rows_that_hold_it_then_restores_the_exact_type(fresh_db, tmp_path):
     out = tmp_path / "build"
-    write_files(out, plan_build(spec(tmp_path / "before", "general, sales"), out).files)
-    step = plan_build(spec(tmp_path / "after", "general, todo, sales"), out)
+    write_files(out, next_migration(spec(tmp_path / "before", "general, sales"), out).files)
+    step = next_migration(spec(tmp_path / "after", "general, todo, sales"), out)
     write_files(out, step.files)
     assert step.warnings == []   # an added label warns of nothing: only its down can fail
     with fresh_db.connect() as conn:
@@ -69,8 +69,8 @@ def test_down_of_an_added_label_refuses_rows_that_hold_it_then_restores_the_exac
 
 def test_removed_labels_warn_at_the_enum_definition(tmp_path):
     out = tmp_path / "build"
-    write_files(out, plan_build(spec(tmp_path / "before", "general, maintenance, sales"), out).files)
-    step = plan_build(spec(tmp_path / "after", "sales, general"), out)
+    write_files(out, next_migration(spec(tmp_path / "before", "general, maintenance, sales"), out).files)
+    step = next_migration(spec(tmp_path / "after", "sales, general"), out)
     [warning] = step.warnings
     assert warning.code == "W002" and warning.code in WARNINGS
     assert warning.render().endswith(
@@ -99,8 +99,8 @@ def test_the_temporary_name_of_a_long_enum_fits_in_63_bytes(pg_cluster, tmp_path
     before = spec(tmp_path / "before", "general, sales", enum=long_name)
     after = spec(tmp_path / "after", "general", enum=long_name)
     out = tmp_path / "build"
-    write_files(out, plan_build(before, out).files)
-    [stage] = [op for op in plan_build(after, out).operations if isinstance(op, StageEnum)]
+    write_files(out, next_migration(before, out).files)
+    [stage] = [op for op in next_migration(after, out).operations if isinstance(op, StageEnum)]
     assert len(stage.temp.encode()) <= MAX_IDENTIFIER_BYTES and stage.temp != long_name
     report = check_evolution(pg_cluster, "supabase_template", before, after, tmp_path / "work")
     assert report.problems == []

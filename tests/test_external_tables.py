@@ -10,14 +10,13 @@ import psycopg
 import pytest
 
 from compiler import lockfile
-from compiler.build import plan_build
 from compiler.diagnostics import CompileError
 from compiler.diff import diff_models
 from compiler.output import write_files
-from compiler.pipeline import compile_folder, compile_with_hints
-from compiler.testing import diff_catalogs, snapshot_catalog
-from compiler.testing.chain import apply_sql
-from compiler.testing.session import acting_as
+from compiler.pipeline import compile_folder, compile_with_hints, next_migration
+from compiler.postgres import diff_catalogs, snapshot_catalog
+from compiler.postgres.session import acting_as
+from compiler.verify.chain import apply_sql
 
 PROJECT = """\
 project:
@@ -98,7 +97,7 @@ def test_auth_users_reference_is_a_plain_key_with_an_index(tmp_path):
 
 
 def test_nothing_creates_or_drops_the_external_table(tmp_path):
-    files = plan_build(write_schema(tmp_path, CORE, NOTES), tmp_path / "build").files
+    files = next_migration(write_schema(tmp_path, CORE, NOTES), tmp_path / "build").files
     up = files["migrations/0001_initial.up.sql"].decode()
     down = files["migrations/0001_initial.down.sql"].decode()
     assert "REFERENCES auth.users (id) ON DELETE CASCADE" in up
@@ -121,7 +120,7 @@ def _seed_user(conn, email: str) -> str:
 
 
 def test_deleting_the_auth_user_cascades_to_the_membership(fresh_db, tmp_path):
-    files = plan_build(write_schema(tmp_path, CORE, NOTES), tmp_path / "build").files
+    files = next_migration(write_schema(tmp_path, CORE, NOTES), tmp_path / "build").files
     up = files["migrations/0001_initial.up.sql"].decode()
     down = files["migrations/0001_initial.down.sql"].decode()
     with fresh_db.connect() as conn:
@@ -197,7 +196,7 @@ def test_declared_external_table_on_target_postgres(fresh_db, tmp_path):
     model = compile_folder(schema)
     key = foreign_key(model, "invoices", "invoices_account_id_fkey")
     assert (key.ref_schema, key.ref_table, key.ref_columns) == ("billing", "accounts", ("id",))
-    files = plan_build(schema, tmp_path / "build").files
+    files = next_migration(schema, tmp_path / "build").files
     up = files["migrations/0001_initial.up.sql"].decode()
     down = files["migrations/0001_initial.down.sql"].decode()
     with fresh_db.connect() as conn:
@@ -316,7 +315,7 @@ def test_a_later_migration_adds_and_removes_a_key_to_auth_users(fresh_db, tmp_pa
     steps = [without, NOTES, NOTES.replace(", references: {table: auth.users, on_delete: set_null}", "")]
     names = []
     for tables in steps:
-        result = plan_build(write_schema(tmp_path, CORE, tables), out)
+        result = next_migration(write_schema(tmp_path, CORE, tables), out)
         write_files(out, result.files)
         names.append(result.migration)
     second = (out / "migrations" / f"{names[1]}.up.sql").read_text(encoding="utf-8")
@@ -350,7 +349,7 @@ tables:
 def test_supabase_profile_table_keyed_by_the_auth_user(fresh_db, tmp_path):
     """Supabase's usual profile table: its primary key is the auth user's id, the owner rule
     compares it with auth.uid(), and the row goes with the user."""
-    files = plan_build(write_schema(tmp_path, CORE, PROFILES_SHARED), tmp_path / "build").files
+    files = next_migration(write_schema(tmp_path, CORE, PROFILES_SHARED), tmp_path / "build").files
     up = files["migrations/0001_initial.up.sql"].decode()
     assert "REFERENCES auth.users (id) ON DELETE CASCADE" in up
     with fresh_db.connect() as conn:
@@ -380,7 +379,7 @@ def test_a_view_reads_the_columns_auth_users_has(fresh_db, tmp_path):
     """auth.users is known column by column (Supabase's own list), so a view over it is checked
     like one over spec tables, and what passes applies."""
     schema = write_schema(tmp_path, CORE, AGENT_DIRECTORY)
-    up = plan_build(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = next_migration(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
     with fresh_db.connect() as conn:
         apply_sql(conn, up)
         with conn.transaction():

@@ -1,4 +1,4 @@
-"""Tests of the real-PostgreSQL harness (compiler.testing) itself."""
+"""Tests of the real-PostgreSQL harness (compiler.postgres) itself."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from compiler.testing import (
+from compiler.postgres import (
     ClusterError,
     PostgresCluster,
     acting_as,

@@ -1,6 +1,6 @@
 """Tenant isolation of the example schema's initial migration, probed on a real PostgreSQL.
 
-The probes live in compiler.testing.isolation (``atlas-compile verify`` reuses them); this file
+The probes live in compiler.isolation (``atlas-compile verify`` reuses them); this file
 applies build/migrations/0001_initial.up.sql, seeds tenants A and B, runs every probe and
 asserts that nothing leaks, then checks a few access rules of schema/ one by one.
 """
@@ -13,10 +13,10 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 
+from compiler.isolation import PASS, probe_isolation, seed_tenants
 from compiler.pipeline import compile_folder
-from compiler.testing import acting_as
-from compiler.testing.chain import migrate_up
-from compiler.testing.isolation import PASS, probe_isolation, seed_tenants
+from compiler.postgres import acting_as
+from compiler.verify.chain import migrate_up
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"

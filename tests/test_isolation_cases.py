@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import plan_build
-from compiler.pipeline import compile_folder
-from compiler.testing.isolation import FAIL, PASS, probe_isolation, tenancy_from_model
-from compiler.testing.session import sign_in_for
+from compiler.isolation import FAIL, PASS, probe_isolation, tenancy_from_model
+from compiler.pipeline import compile_folder, next_migration
+from compiler.postgres.session import sign_in_for
 
 CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
 TARGET_POSTGRES = CASES / "target_postgres" / "schema"   # current_user_id reads app.user_id
@@ -27,7 +26,7 @@ def tenant_tables(model) -> set[str]:
 
 def applied(db, schema: Path, tmp_path: Path):
     """A connection to ``db`` with the initial migration of ``schema`` applied, and its model."""
-    up = plan_build(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = next_migration(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
     conn = db.connect()
     with conn.transaction():
         conn.execute(up)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import plan_build
 from compiler.diagnostics import CompileError
-from compiler.testing import diff_catalogs, snapshot_catalog
-from compiler.testing.chain import apply_sql
+from compiler.pipeline import next_migration
+from compiler.postgres import diff_catalogs, snapshot_catalog
+from compiler.verify.chain import apply_sql
 
 TEMPLATE = "supabase_template"   # the template database tests/conftest.py builds
 
@@ -62,7 +62,7 @@ def build_mutation(seed: int):
         target = rng.choice(sorted(schema.rglob("*.yaml")))
         target.write_bytes(mutate(target.read_text(), rng).encode("utf-8", "surrogateescape"))
         try:
-            return plan_build(schema, Path(tmp) / "build").files
+            return next_migration(schema, Path(tmp) / "build").files
         except CompileError as error:
             return error
 

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import plan_build
 from compiler.model import Function
-from compiler.pipeline import compile_folder
-from compiler.testing.chain import apply_sql
+from compiler.pipeline import compile_folder, next_migration
+from compiler.verify.chain import apply_sql
 
 SCHEMA = Path(__file__).resolve().parent / "cases" / "snapshots" / "soft_delete_audit" / "schema"
 INDEX = "idx_auth_users_auth_id_organization_id"
@@ -64,7 +63,7 @@ def test_example_spec_leaves_the_index_to_the_compiler():
 
 @pytest.fixture
 def loaded(fresh_db, tmp_path):
-    up = plan_build(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = next_migration(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
     with fresh_db.connect() as conn:
         apply_sql(conn, up)
         apply_sql(conn, f"""

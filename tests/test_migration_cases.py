@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.testing.evolution import check_evolution, expectation_problems
+from compiler.verify.evolution import check_evolution, expectation_problems
 
 CASES = Path(__file__).resolve().parent / "cases" / "migrations"
 BASE = CASES / "_base"
@@ -150,7 +150,7 @@ def test_up_fails_needs_the_expected_failure(pg_cluster, tmp_path):
 
 
 def _report(hazards=(), warnings=()):
-    from compiler.testing.evolution import EvolutionReport
+    from compiler.verify.evolution import EvolutionReport
     return EvolutionReport(migration="0002_x", hazards=set(hazards), warnings=list(warnings))
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from compiler import ops
-from compiler.build import plan_build
 from compiler.model import FAMILIES
+from compiler.ordering import reverse_plan
 from compiler.output import write_files
-from compiler.plan import reverse_plan
+from compiler.pipeline import next_migration
 from compiler.render import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +48,8 @@ def plans_of_the_migration_cases(tmp_path: Path):
             if (case / side).exists():
                 shutil.copytree(case / side, target, dirs_exist_ok=True)
         out = work / "build"
-        write_files(out, plan_build(before, out).files)
-        yield case.name, plan_build(after, out).operations
+        write_files(out, next_migration(before, out).files)
+        yield case.name, next_migration(after, out).operations
 
 
 def test_reverse_of_reverse_is_the_operation_and_down_is_up_reversed(tmp_path):

@@ -24,8 +24,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from compiler.build import plan_build
-from compiler.testing.chain import apply_sql
+from compiler.pipeline import next_migration
+from compiler.verify.chain import apply_sql
 
 SCHEMA = Path(__file__).resolve().parent / "cases" / "snapshots" / "clinic_postgres" / "schema"
 APP = "atlas_test_sequence_app"
@@ -36,7 +36,7 @@ GENERATED = ("clinicians_audit_id_seq", "patients_audit_id_seq", "invoices_audit
 
 @pytest.fixture
 def conn(fresh_db, tmp_path):
-    up = plan_build(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = next_migration(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
     with fresh_db.connect() as conn:
         apply_sql(conn, f"""
             create role {APP} nologin;

@@ -3,7 +3,7 @@
 For a random valid spec and a random PR-sized edit of it (tests/strategies.py), with seeded rows:
 `up` applied to the built `before` gives the catalog of a fresh build of `after`, a re-plan after
 it is empty, and `down` gives back the `before` catalog with the seeded rows intact
-(compiler.testing.evolution.check_evolution does each step). The edits cover columns, types,
+(compiler.verify.evolution.check_evolution does each step). The edits cover columns, types,
 keys, indexes, access, flags (soft_delete included), enum values added, removed and reordered,
 plain and materialized views (joins, aliases) edited with the columns they read, trigger `when:`
 conditions, and references to Supabase's auth.users. When a seeded row holds an enum value the
@@ -27,8 +27,8 @@ from conftest import SUPABASE_TEMPLATE
 from hypothesis import HealthCheck, given, note, seed, settings
 from strategies import Evolution, evolutions, write_spec
 
-from compiler.testing import Database, PostgresCluster
-from compiler.testing.evolution import check_evolution
+from compiler.postgres import Database, PostgresCluster
+from compiler.verify.evolution import check_evolution
 
 EXAMPLES = int(os.environ.get("ATLAS_PROPERTY_EXAMPLES", "200"))
 # ATLAS_PROPERTY_SEED=N explores other pairs (random from seed N) than the reproducible default.

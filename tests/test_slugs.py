@@ -1,10 +1,10 @@
-"""Migration names (compiler/diff slug_for): what the author changed first, "rebuild" for an
+"""Migration names (compiler/slugs.py): what the author changed first, "rebuild" for an
 object dropped and created again, and never a word cut in the middle."""
 from __future__ import annotations
 
-from compiler.diff import SLUG_LIMIT, slug_for
 from compiler.model import PRIVATE, PUBLIC, Column, Function, View
 from compiler.ops import AddColumn, ArchiveColumn, Create, Drop, RenameColumn
+from compiler.slugs import SLUG_LIMIT, slug_for
 
 
 def _view(name: str, schema: str = PUBLIC) -> View:

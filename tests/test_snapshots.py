@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from compiler.build import plan_build
+from compiler.pipeline import next_migration
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
@@ -52,7 +52,7 @@ def sql_snapshot(snapshot):
 
 
 def _build(schema: Path, tmp_path: Path) -> dict[str, str]:
-    result = plan_build(schema, tmp_path / "out")
+    result = next_migration(schema, tmp_path / "out")
     assert result.migration == "0001_initial"
     return {rel: data.decode("utf-8") for rel, data in result.files.items()}
 

@@ -1,5 +1,5 @@
 """Supabase's database advisors (splinter lints, re-implemented in
-compiler.testing.lint) on the example schema's migrations, plus proof that
+compiler.lint) on the example schema's migrations, plus proof that
 every implemented lint fires on a small hand-written bad schema.
 
 The generated schema must produce no ERROR or WARN finding except those in
@@ -17,9 +17,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from compiler.testing import execute_script
-from compiler.testing.chain import migrate_up
-from compiler.testing.lint import LINTS, Finding, run_lints
+from compiler.lint import LINTS, Finding, run_lints
+from compiler.postgres import execute_script
+from compiler.verify.chain import migrate_up
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPOSED = ("public",)  # PostgREST db-schemas of a default Supabase project

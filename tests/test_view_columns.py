@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from pglast import parse_sql
 
-from compiler.view_columns import Relation, resolve_query
+from compiler.meaning.view_columns import Relation, resolve_query
 
 LEADS = ("id", "organization_id", "email", "status", "owner_id", "created_at", "updated_at", "deleted_at")
 TASKS = ("id", "organization_id", "title", "lead_id", "due_at", "completed_at")

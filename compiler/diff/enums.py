@@ -213,9 +213,10 @@ def _down_rebuild(old: Model, origin: dict, previous: Enum, extended: Enum) -> t
     """The plan `down` runs for labels added in place: from the previous model with the new
     labels (what the database holds once the rest of this change is undone) back to the
     previous model, which is a rebuild without them."""
+    from ..ordering import order
     from . import diff_models  # late: the package imports this module
 
     original = replace(old, objects=tuple(origin[o.key] for o in old.objects))
     with_labels = replace(original, objects=tuple(
         replace(o, values=extended.values) if o.key == previous.key else o for o in original.objects))
-    return tuple(diff_models(with_labels, original).operations)
+    return tuple(order(diff_models(with_labels, original).operations))

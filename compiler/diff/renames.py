@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..expressions import rename_column_refs
-from ..hints import RenameHints
+from ..meaning.hints import RenameHints
 from ..model import PUBLIC, Constraint, Model
 from ..names import audit_table_name
 from ..ops import RenameColumn, RenameObject, RenameTable

@@ -1,7 +1,7 @@
 """No two generated or written objects may share a name (E602)."""
 from __future__ import annotations
 
-from .context import Context
+from ..meaning.context import Context
 
 
 def check_names(ctx: Context, objects) -> None:

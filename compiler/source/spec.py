@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .diagnostics import Collector, Location
+from ..diagnostics import Collector, Location
 from .loader import SECTIONS, SourceFile
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..build import LOCK, MIGRATIONS
+from ..released import LOCK, MIGRATIONS
 
 
 def released(build: Path) -> list[str]:

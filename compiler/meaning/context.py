@@ -4,11 +4,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from ..diagnostics import Collector
+from ..expressions import SqlError, parse_expression
+from ..source.spec import Entry, Spec
 from .current_user import unset_settings_read_as_null
-from .diagnostics import Collector
-from .expressions import SqlError, parse_expression
 from .external_tables import ExternalTable, read_external_tables
-from .spec import Entry, Spec
 
 DEFAULT_FLAGS = {"tenant": True, "timestamps": True, "soft_delete": False, "audit": False, "realtime": False}
 

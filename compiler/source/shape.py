@@ -12,8 +12,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from .diagnostics import Collector
-from .external_tables import OWN_SCHEMAS, known_names, unknown_hint
+from ..diagnostics import Collector
+from ..meaning.external_tables import OWN_SCHEMAS, known_names, unknown_hint
 from .loader import SourceFile
 
 

@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from pglast import ast, parse_sql
 from pglast.visitors import Visitor
 
-from . import names
-from .context import Context, suggest
-from .expressions import SqlError, parse_type
-from .literals import default_problems, literal_problems, target_type
-from .model import PUBLIC, Column, Constraint, Index, IndexKey
-from .references import reference_of, resolve, same_type
-from .spec import Entry
-from .sqltext import ident
-from .types import check_literal, known_type, render_literal
+from .. import names
+from ..expressions import SqlError, parse_type
+from ..meaning.context import Context, suggest
+from ..meaning.literals import default_problems, literal_problems, target_type
+from ..meaning.references import reference_of, resolve, same_type
+from ..model import PUBLIC, Column, Constraint, Index, IndexKey
+from ..source.spec import Entry
+from ..sqltext import ident
+from ..sqltypes import check_literal, known_type, render_literal
 
 ACTIONS = {"cascade", "restrict", "set_null", "set_default", "no_action"}
 _INDEX_COLUMN = re.compile(r"^(?P<col>[a-z_][a-z0-9_]*)(?: (?P<order>asc|desc))?(?: nulls (?P<nulls>first|last))?$")

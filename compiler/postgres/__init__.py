@@ -3,7 +3,7 @@ API users, and catalog snapshots.  Used by the test suite and by
 ``atlas-compile verify``.
 
 Note for packaging: ``supabase.sql`` is package data and must be shipped with
-``compiler.testing``.
+``compiler.postgres``.
 """
 
 from .catalog import DEFAULT_SCHEMAS, diff_catalogs, snapshot_catalog

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from psycopg import sql
 
-from ..build import plan_build
 from ..diff.casts import is_widening
 from ..ops import RenameColumn, RenameTable
 from ..output import write_files
 from ..pipeline import compile_with_hints
-from .catalog import diff_catalogs, snapshot_catalog
+from ..postgres.catalog import diff_catalogs, snapshot_catalog
+from ..postgres.cluster import PostgresCluster
+from ..released import next_migration
 from .chain import apply_sql
-from .cluster import PostgresCluster
 
 LIVE_SCHEMAS = ("public", "atlas_private")   # atlas_archive holds archives by design
 
@@ -241,11 +241,11 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
     up must fail with an error containing this text, and leave the database as it was."""
     report = EvolutionReport()
     out, fresh = workdir / "build", workdir / "fresh"
-    first = plan_build(before, out)
+    first = next_migration(before, out)
     write_files(out, first.files)
-    step = plan_build(after, out)
+    step = next_migration(after, out)
     report.warnings = [f"{w.code}: {w.message}" for w in step.warnings]
-    fresh_build = plan_build(after, fresh)
+    fresh_build = next_migration(after, fresh)
     write_files(fresh, fresh_build.files)
     renames = renames_of(intent or after, step.operations)
     chain_db = cluster.create_database(cluster.unique_database_name("chain"), template=template)
@@ -288,7 +288,7 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
             differences = diff_catalogs(_live(snapshot_catalog(chain, LIVE_SCHEMAS)), _live(target),
                                         labels=("chain", "fresh"))
             report.problems += [f"up != fresh build: {d}" for d in differences]
-            if plan_build(after, out).files:
+            if next_migration(after, out).files:
                 report.problems.append("re-plan after up is not empty")
             if step.files:
                 try:

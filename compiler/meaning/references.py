@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..expressions import SqlError, parse_type
+from ..model import PUBLIC
 from .context import Context, suggest
-from .expressions import SqlError, parse_type
 from .external_tables import PROVIDED, declaration_example, unknown_hint
-from .model import PUBLIC
 
 if TYPE_CHECKING:
-    from .lower_tables import TableDraft
+    from ..lower.tables import TableDraft
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 writer, soft delete."""
 from __future__ import annotations
 
-from . import names
-from .context import Context
-from .lower_access import MEMBERSHIP_IDS, TENANT_IDS, role_enum
-from .lower_tables import TableDraft, covered
-from .model import PRIVATE, PUBLIC, Argument, Function, Index, IndexKey, Trigger
-from .sqltext import ident, qualified
+from .. import names
+from ..meaning.context import Context
+from ..model import PRIVATE, PUBLIC, Argument, Function, Index, IndexKey, Trigger
+from ..sqltext import ident, qualified
+from .access import MEMBERSHIP_IDS, TENANT_IDS, role_enum
+from .tables import TableDraft, covered
 
 UPDATED_AT = "update_updated_at_column"
 AUDIT_ROW = "audit_row"

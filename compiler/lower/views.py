@@ -2,16 +2,16 @@
 in the private schema and users see it only through a tenant-filtered view."""
 from __future__ import annotations
 
-from . import names
-from .context import Context, suggest
-from .expressions import SqlError, function_calls, parse_query
-from .external_tables import unknown_hint
-from .literals import literal_problems, target_type
-from .lower_access import TENANT_IDS
-from .lower_tables import TableDraft, enum_map, parse_index_keys
-from .model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
-from .sqltext import ident, qualified
-from .view_catalog import SYSTEM_SCHEMAS, ViewCatalog
+from .. import names
+from ..expressions import SqlError, function_calls, parse_query
+from ..meaning.context import Context, suggest
+from ..meaning.external_tables import unknown_hint
+from ..meaning.literals import literal_problems, target_type
+from ..meaning.view_catalog import SYSTEM_SCHEMAS, ViewCatalog
+from ..model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
+from ..sqltext import ident, qualified
+from .access import TENANT_IDS
+from .tables import TableDraft, enum_map, parse_index_keys
 
 
 def relation_keys(ctx: Context, entry, used) -> list[tuple]:

@@ -65,7 +65,7 @@ import psycopg
 from psycopg import sql
 
 from ..model import ForeignKey, Function, Model, Table, View
-from .session import acting_as, sign_in_for
+from ..postgres.session import acting_as, sign_in_for
 
 __all__ = [
     "ERROR",

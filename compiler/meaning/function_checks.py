@@ -12,11 +12,11 @@ import pglast
 from pglast import ast
 from pglast.parser import ParseError
 
+from ..expressions import ParsedType
+from ..sqltext import dollar_quote
+from ..sqltypes import known_type
 from .context import Context, suggest
-from .expressions import ParsedType
 from .external_tables import unknown_hint
-from .sqltext import dollar_quote
-from .types import known_type
 from .view_catalog import SYSTEM_SCHEMAS, ViewCatalog
 from .view_columns import resolve_query
 

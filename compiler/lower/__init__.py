@@ -3,17 +3,11 @@ from __future__ import annotations
 
 import networkx as nx
 
-from . import names
-from .collisions import check_names
-from .context import Context, read_project, suggest
-from .diagnostics import Collector
-from .hints import RenameHints, collect_hints
-from .lower_access import lower_policies, role_enum
-from .lower_audit import audit_objects
-from .lower_functions import lower_functions
-from .lower_tables import TableDraft, enum_values, lower_columns, lower_foreign_keys, lower_indexes, lower_keys
-from .lower_views import ViewCatalog, lower_view
-from .model import (
+from .. import names
+from ..diagnostics import Collector
+from ..meaning.context import Context, read_project, suggest
+from ..meaning.hints import RenameHints, collect_hints
+from ..model import (
     PRIVATE,
     PUBLIC,
     Constraint,
@@ -27,8 +21,12 @@ from .model import (
     Tenancy,
     Trigger,
 )
-from .spec import Spec
-from .support import (
+from ..source.spec import Spec
+from .access import lower_policies, role_enum
+from .audit import audit_objects
+from .collisions import check_names
+from .functions import lower_functions
+from .generated import (
     UPDATED_AT,
     audit_function,
     bypasses_row_security_function,
@@ -37,6 +35,8 @@ from .support import (
     soft_delete_objects,
     updated_at_function,
 )
+from .tables import TableDraft, enum_values, lower_columns, lower_foreign_keys, lower_indexes, lower_keys
+from .views import ViewCatalog, lower_view
 
 REALTIME_PUBLICATION = "supabase_realtime"
 

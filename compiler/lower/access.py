@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pglast import ast, parse_sql
 
-from . import names
-from .context import Context, suggest
-from .lower_tables import TableDraft, check_literals, enum_values, reference_of
-from .model import PRIVATE, PUBLIC, Grant, Policy
-from .sqltext import ident, literal
+from .. import names
+from ..meaning.context import Context, suggest
+from ..model import PRIVATE, PUBLIC, Grant, Policy
+from ..sqltext import ident, literal
+from .tables import TableDraft, check_literals, enum_values, reference_of
 
 COMMANDS = ("select", "insert", "update", "delete")
 PRIVILEGES = {"select": "SELECT", "insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .diagnostics import Collector, Location
+from ..diagnostics import Collector, Location
 
 try:
     _Loader = yaml.CSafeLoader

@@ -4,12 +4,12 @@ from __future__ import annotations
 import pglast
 from pglast.parser import ParseError
 
-from .context import Context
-from .expressions import function_calls, statement_relations
-from .function_checks import check_signature, check_sql_body
-from .model import PUBLIC, Argument, Function
-from .sqltext import dollar_quote
-from .view_catalog import ViewCatalog
+from ..expressions import function_calls, statement_relations
+from ..meaning.context import Context
+from ..meaning.function_checks import check_signature, check_sql_body
+from ..meaning.view_catalog import ViewCatalog
+from ..model import PUBLIC, Argument, Function
+from ..sqltext import dollar_quote
 
 
 def lower_functions(ctx: Context, catalog: ViewCatalog) -> list[Function]:

@@ -1,13 +1,13 @@
 """Audit trails: an append-only history table per audited table, isolated like its table."""
 from __future__ import annotations
 
-from . import names
-from .context import Context
-from .lower_access import combine, rules_by_command, tenant_ids
-from .lower_tables import TableDraft
-from .model import PRIVATE, PUBLIC, Column, Constraint, Grant, Index, IndexKey, Policy, Table, Trigger
-from .sqltext import ident
-from .support import AUDIT_ROW, SOFT_DELETE_COLUMN
+from .. import names
+from ..meaning.context import Context
+from ..model import PRIVATE, PUBLIC, Column, Constraint, Grant, Index, IndexKey, Policy, Table, Trigger
+from ..sqltext import ident
+from .access import combine, rules_by_command, tenant_ids
+from .generated import AUDIT_ROW, SOFT_DELETE_COLUMN
+from .tables import TableDraft
 
 
 def audit_objects(ctx: Context, draft: TableDraft, user_type: str) -> list:

@@ -1,13 +1,17 @@
-"""Orders operations: by phase, then inside a phase by the dependency graph (what an object
-needs is created before it and removed after it). Ties break by rank and name, so the order
+"""Orders a migration's operations, and cuts them into migrations where PostgreSQL needs a
+commit between two parts (added enum values). Inside a migration operations go by phase,
+then inside a phase by the dependency graph (what an object needs is created before it and removed after it). Ties break by rank and name, so the order
 is the same on every run; reversing a valid order gives a valid order for `down`."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import networkx as nx
 
 from .model import Model
-from .ops import Create
+from .ops import AddEnumValue, Create, KeepEnum
 from .ops.base import CHANGE, CREATE, EARLY, RENAME
+from .slugs import slug_for
 
 _BUILDING = (EARLY, RENAME, CHANGE, CREATE)   # phases where what is needed must come first
 
@@ -48,9 +52,39 @@ def _order_phase(operations: list, building: bool) -> list:
         raise RuntimeError(f"operations depend on each other in a cycle: {names}") from None
 
 
+@dataclass(frozen=True)
+class Step:
+    """One migration: its name (NNNN_slug) and its operations in order."""
+
+    name: str
+    operations: list
+
+
 def initial_plan(model: Model) -> list:
     """Everything created from nothing."""
     return order([Create(obj, on_new_table=True) for obj in model.objects])
+
+
+def initial_steps(model: Model) -> list[Step]:
+    return [Step("0001_initial", initial_plan(model))]
+
+
+def steps_of(operations: list, number: int) -> list[Step]:
+    """The migrations, numbered from `number`, that a diff's operations make (none for none)."""
+    if not operations:
+        return []
+    parts = split_enum_values(order(operations))
+    return [Step(f"{number + i:04d}_{slug_for(ops)}", ops) for i, ops in enumerate(parts)]
+
+
+def split_enum_values(operations: list) -> list[list]:
+    """A value added to an enum cannot be used in the transaction that adds it, so added enum
+    values get a migration of their own, released just before the one that may use them (with
+    the plan its `down` rebuilds the previous type by). A rebuilt enum needs no split: its new
+    type is created and used in one transaction, which PostgreSQL allows."""
+    values = [op for op in operations if isinstance(op, (AddEnumValue, KeepEnum))]
+    rest = [op for op in operations if not isinstance(op, (AddEnumValue, KeepEnum))]
+    return [values, rest] if values and rest else [operations]
 
 
 def reverse_plan(up: list) -> list:

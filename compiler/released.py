@@ -1,36 +1,20 @@
-"""`build`: compile the spec, compare with build/, and decide what files the build writes."""
+"""The released state in the build folder: migrations in order, the lock's model, and the
+checksums that keep released files immutable."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import checksums, lockfile
 from .diagnostics import CompileError, Diagnostic, Location
-from .diff import diff_models, slug_for
-from .loader import display_path
 from .model import Model
-from .ops import AddEnumValue, KeepEnum
-from .pipeline import compile_with_hints
-from .plan import initial_plan, reverse_plan
-from .render import render_migration
+from .source.loader import display_path
 
 LOCK = "schema.lock.json"
 SUM = "migrations.sum"
 MIGRATIONS = "migrations"
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$")
-
-
-@dataclass
-class BuildResult:
-    """What a build would write (relative path -> bytes); empty when nothing changed."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-    migration: str | None = None        # the new migration's name (names, when split)
-    migrations: list[str] = field(default_factory=list)
-    operations: list = field(default_factory=list)
-    summary: list[str] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 @dataclass
@@ -107,54 +91,10 @@ def _sum_error(out: Path, message: str, path: Path | None = None) -> CompileErro
                                     "and change the spec instead")])
 
 
-def split_enum_values(up: list) -> list[list]:
-    """A value added to an enum cannot be used in the transaction that adds it, so added enum
-    values get a migration of their own, released just before the one that may use them (with
-    the plan its `down` rebuilds the previous type by). A rebuilt enum needs no split: its new
-    type is created and used in one transaction, which PostgreSQL allows."""
-    values = [op for op in up if isinstance(op, (AddEnumValue, KeepEnum))]
-    rest = [op for op in up if not isinstance(op, (AddEnumValue, KeepEnum))]
-    return [values, rest] if values and rest else [up]
-
-
-def _table_place(table: str, hints, schema: Path, out: Path) -> Location:
+def table_place(table: str, hints, schema: Path, out: Path) -> Location:
     """A table's definition in the spec; a removed table's entry in the lock, where it was."""
     place = hints.places.get(("tables", table))
     if place is None:
         lock = out / LOCK
         place = lockfile.place_of(lock.read_text(encoding="utf-8"), display_path(lock), "table", table)
     return place or Location(display_path(schema))
-
-
-def plan_build(schema: Path, out: Path) -> BuildResult:
-    model, hints = compile_with_hints(schema)
-    state = read_state(out)
-    result = BuildResult()
-    if state.model is None:
-        steps = [("0001_initial", initial_plan(model))]
-    else:
-        number = len(state.migrations) + 1
-        changes = diff_models(state.model, model, hints, number)
-        result.warnings = [Diagnostic(code, text, _table_place(table, hints, schema, out), severity="warning")
-                           for table, text, code in changes.warnings]
-        result.warnings += changes.notices
-        if not changes.operations:
-            return result
-        steps = [(f"{number + i:04d}_{slug_for(ops)}", ops)
-                 for i, ops in enumerate(split_enum_values(changes.operations))]
-    files = {}
-    for name, up in steps:
-        files[f"{MIGRATIONS}/{name}.up.sql"] = render_migration(name, "up", up, model).encode()
-        files[f"{MIGRATIONS}/{name}.down.sql"] = render_migration(name, "down", reverse_plan(up), model).encode()
-    migrations = state.migrations + [name for name, _ in steps]
-    result.migration = steps[-1][0] if len(steps) == 1 else ", ".join(name for name, _ in steps)
-    result.migrations = [name for name, _ in steps]
-    result.operations = [op for _, ops in steps for op in ops]
-    result.summary = [f"{len(result.operations)} operations"]
-    lock = lockfile.dump(model, migrations).encode()
-    released = released_files(out, state.migrations)[:-1] if state.migrations else []
-    chain = released + list(files.items()) + [(LOCK, lock)]
-    files[SUM] = checksums.compute(chain).encode()
-    files[LOCK] = lock
-    result.files = files
-    return result

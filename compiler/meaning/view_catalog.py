@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from pglast import parse_sql
 
+from ..expressions import SqlError, expand_stars, parse_query
+from ..model import PUBLIC
 from .context import Context
-from .expressions import SqlError, expand_stars, parse_query
-from .model import PUBLIC
 from .view_columns import Relation, Resolution, resolve_query
 
 
