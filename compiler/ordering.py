@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from .kinds import AddEnumValue, Create, KeepEnum
+from .kinds.base import CHANGE, CREATE, EARLY, RENAME
 from .model import Model
-from .ops import AddEnumValue, Create, KeepEnum
-from .ops.base import CHANGE, CREATE, EARLY, RENAME
 from .slugs import slug_for
 
 _BUILDING = (EARLY, RENAME, CHANGE, CREATE)   # phases where what is needed must come first

@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 from compiler.codes import WARNINGS
+from compiler.kinds import StageEnum
 from compiler.names import MAX_IDENTIFIER_BYTES
-from compiler.ops import StageEnum
 from compiler.output import write_files
 from compiler.pipeline import next_migration
 from compiler.postgres.catalog import snapshot_catalog

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import ops
+from compiler import kinds as ops
 from compiler.model import FAMILIES
 from compiler.ordering import reverse_plan
 from compiler.output import write_files
@@ -69,5 +69,5 @@ def test_reverse_of_reverse_is_the_operation_and_down_is_up_reversed(tmp_path):
 
 @pytest.mark.parametrize("kind", sorted(operation_kinds()))
 def test_operation_kind_is_known_to_the_plan_ranks(kind):
-    from compiler.ops.base import RANK
+    from compiler.kinds.base import RANK
     assert kind[0] in RANK

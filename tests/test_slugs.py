@@ -2,8 +2,8 @@
 object dropped and created again, and never a word cut in the middle."""
 from __future__ import annotations
 
+from compiler.kinds import AddColumn, ArchiveColumn, Create, Drop, RenameColumn
 from compiler.model import PRIVATE, PUBLIC, Column, Function, View
-from compiler.ops import AddColumn, ArchiveColumn, Create, Drop, RenameColumn
 from compiler.slugs import SLUG_LIMIT, slug_for
 
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..expressions import column_refs, function_calls, type_names
-from ..meaning.hints import RenameHints
-from ..model import PUBLIC, Model
-from ..names import fit
-from ..ops import (
+from ..kinds import (
     AddConstraint,
     AlterColumn,
     ArchiveTable,
@@ -26,6 +23,9 @@ from ..ops import (
     SetDefault,
     SwapEnum,
 )
+from ..meaning.hints import RenameHints
+from ..model import PUBLIC, Model
+from ..names import fit
 from . import enums, renames
 from .tables import diff_table
 

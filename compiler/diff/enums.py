@@ -13,9 +13,7 @@ import re
 from dataclasses import replace
 
 from ..diagnostics import Diagnostic, Location
-from ..model import PUBLIC, Enum, Model
-from ..names import fit
-from ..ops import (
+from ..kinds import (
     AddColumn,
     AddEnumValue,
     AlterColumn,
@@ -28,8 +26,10 @@ from ..ops import (
     StageEnum,
     SwapEnum,
 )
-from ..ops.base import CHANGE
-from ..ops.enums import EnumMove
+from ..kinds.base import CHANGE
+from ..kinds.enums import EnumMove
+from ..model import PUBLIC, Enum, Model
+from ..names import fit
 from ..sqltext import qualified
 
 TEMP_SUFFIX = "__new"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..expressions import rename_column_refs
+from ..kinds import RenameColumn, RenameObject, RenameTable
 from ..meaning.hints import RenameHints
 from ..model import PUBLIC, Constraint, Model
 from ..names import audit_table_name
-from ..ops import RenameColumn, RenameObject, RenameTable
 
 
 def resolve(old: Model, new: Model, hints: RenameHints) -> tuple[dict, dict]:

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 from ..expressions import column_refs
-from ..model import Table
-from ..names import fit
-from ..ops import (
+from ..kinds import (
     AddColumn,
     AddConstraint,
     AlterColumn,
@@ -15,6 +13,8 @@ from ..ops import (
     SetComment,
     SetGrants,
 )
+from ..model import Table
+from ..names import fit
 from .casts import is_widening
 from .renames import pair_constraints
 

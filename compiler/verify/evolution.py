@@ -14,7 +14,7 @@ from pathlib import Path
 from psycopg import sql
 
 from ..diff.casts import is_widening
-from ..ops import RenameColumn, RenameTable
+from ..kinds import RenameColumn, RenameTable
 from ..output import write_files
 from ..pipeline import compile_with_hints
 from ..postgres.catalog import diff_catalogs, snapshot_catalog
