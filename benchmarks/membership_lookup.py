@@ -5,8 +5,9 @@ Every statement under row level security asks atlas_private.user_tenant_ids() wh
 the signed-in user belongs to; it filters the membership table by the user column. This
 script (not a test; it prints figures):
 
-1. starts a throwaway PostgreSQL 15, installs the Supabase emulation and applies a fresh
-   build of the example spec (schema/), written to a temporary folder, never to build/;
+1. starts a throwaway PostgreSQL 15 with the Supabase emulation (compiler.postgres.scratch)
+   and applies a fresh build of the example spec (schema/), written to a temporary folder,
+   never to build/, to a scratch database;
 2. loads ``--members`` auth_users rows (``--per-org`` per organization) and a few leads in
    the measured user's organization, then VACUUM (ANALYZE);
 3. as a staff member of one organization (PostgREST's way: role and JWT claims set in the
@@ -40,7 +41,7 @@ if str(ROOT) not in sys.path:
 import psycopg  # noqa: E402
 
 from compiler.pipeline import next_migration  # noqa: E402
-from compiler.postgres import PostgresCluster, acting_as, install_roles, install_supabase  # noqa: E402
+from compiler.postgres import acting_as, scratch_database, supabase_cluster  # noqa: E402
 from compiler.verify.chain import apply_sql  # noqa: E402
 
 INDEX = "idx_auth_users_auth_id_organization_id"
@@ -118,14 +119,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as folder:
         up = next_migration(ROOT / "schema", Path(folder) / "build").files["migrations/0001_initial.up.sql"].decode()
-    cluster = PostgresCluster()
-    cluster.start()
-    try:
-        with cluster.connect("postgres") as conn:
-            install_roles(conn)
-        db = cluster.create_database("bench")
+    with supabase_cluster() as cluster, scratch_database(cluster, "bench") as db:
         with db.connect() as conn:
-            install_supabase(conn)
             apply_sql(conn, up)
             definition = conn.execute("select pg_get_indexdef(%s::regclass)", (f"public.{INDEX}",)).fetchone()[0]
             seed(conn, args.members, args.per_org)
@@ -137,8 +132,6 @@ def main() -> int:
             after = measure(conn, "after", args.repeat, args.warmup)
             log(f"  lookup {before['lookup'] / after['lookup']:.1f}x faster, "
                 f"member select {before['select'] / after['select']:.1f}x faster with {INDEX}")
-    finally:
-        cluster.stop()
     return 0
 
 

@@ -7,8 +7,8 @@ security must stay within 1.3x of the same query with a hand-written
 
 This script (not a test; it prints figures):
 
-1. starts a throwaway PostgreSQL 15 (compiler.postgres.PostgresCluster),
-   installs the Supabase emulation and applies every migration of build/ in order;
+1. starts a throwaway PostgreSQL 15 with the Supabase emulation (compiler.postgres.scratch)
+   and applies every migration of build/ in order to a scratch database;
 2. seeds ``--orgs`` organizations, ``--members`` auth_users rows per
    organization and ``--rows`` leads (INSERT ... SELECT from generate_series as
    superuser, triggers and FK checks off via session_replication_role, the
@@ -61,13 +61,7 @@ if str(ROOT) not in sys.path:
 
 import psycopg  # noqa: E402
 
-from compiler.postgres import (  # noqa: E402
-    PostgresCluster,
-    acting_as,
-    execute_script,
-    install_roles,
-    install_supabase,
-)
+from compiler.postgres import acting_as, execute_script, scratch_database, supabase_cluster  # noqa: E402
 from compiler.verify.chain import migrate_up  # noqa: E402
 
 BUILD = ROOT / "build"
@@ -321,17 +315,12 @@ def main() -> int:
     args = ap.parse_args()
 
     started = time.perf_counter()
-    cluster = PostgresCluster(settings={"shared_buffers": args.shared_buffers})
-    cluster.start()
-    try:
-        with cluster.connect("postgres") as conn:
-            install_roles(conn)
-            version = conn.execute("show server_version").fetchone()[0]
-        db = cluster.create_database("bench")
-        log(f"PostgreSQL {version}, shared_buffers={args.shared_buffers}; "
-            f"{args.rows:,} leads / {args.orgs:,} orgs / {args.members} members per org")
+    with supabase_cluster({"shared_buffers": args.shared_buffers}) as cluster, \
+            scratch_database(cluster, "bench") as db:
         with db.connect() as conn:
-            install_supabase(conn)
+            version = conn.execute("show server_version").fetchone()[0]
+            log(f"PostgreSQL {version}, shared_buffers={args.shared_buffers}; "
+                f"{args.rows:,} leads / {args.orgs:,} orgs / {args.members} members per org")
             migrate_up(conn, BUILD)
             seed(conn, args.rows, args.orgs, args.members, args.deleted_pct)
 
@@ -464,9 +453,6 @@ def main() -> int:
         log(f"overall (B, C, S1, S2 vs {TARGET}x): "
             f"{'PASS' if fails == 0 else f'FAIL ({fails} of 8 over budget)'}; "
             f"total runtime {time.perf_counter() - started:.0f}s")
-        db.close()
-    finally:
-        cluster.stop()
     return 0
 
 

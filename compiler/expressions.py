@@ -263,8 +263,11 @@ class _TypeNames(Visitor):
 
 
 class _ColumnNames(Visitor):
+    """Column names an expression reads, in order of appearance (repeats kept): unqualified
+    ones, and those qualified by one of `qualifiers` (a trigger's new/old)."""
+
     def __init__(self, qualifiers: tuple[str, ...] = ()):
-        self.names: set[str] = set()
+        self.names: list[str] = []
         self.qualifiers = qualifiers
 
     def visit_ColumnRef(self, ancestors, node):
@@ -272,9 +275,16 @@ class _ColumnNames(Visitor):
         if not all(isinstance(f, ast.String) for f in fields):
             return
         if len(fields) == 1:
-            self.names.add(fields[0].sval)
+            self.names.append(fields[0].sval)
         elif len(fields) == 2 and fields[0].sval in self.qualifiers:
-            self.names.add(fields[1].sval)
+            self.names.append(fields[1].sval)
+
+
+def column_names_in(tree) -> list[str]:
+    """The unqualified column names a parsed tree reads, in order of appearance."""
+    visitor = _ColumnNames()
+    visitor(tree)
+    return visitor.names
 
 
 class _RelationCollector(Visitor):

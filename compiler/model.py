@@ -7,6 +7,7 @@ object has a `family` (its template folder), a `key` (its identity in the databa
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from dataclasses import dataclass, field
 
@@ -229,6 +230,11 @@ class Function:
         return ("function", self.schema, self.name)
 
     @property
+    def executable_by_public(self) -> bool:
+        """PostgreSQL lets PUBLIC execute a new function; only those in `public` keep that."""
+        return self.schema == PUBLIC
+
+    @property
     def requires(self):
         return {("schema", self.schema), *self.reads}
 
@@ -389,7 +395,7 @@ def _convert(hint, value):
         args = typing.get_args(hint)
         inner = args[0] if args else object
         return tuple(_convert(inner, v) for v in value)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         if value is None:
             return None
         for arg in typing.get_args(hint):

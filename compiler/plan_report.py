@@ -2,6 +2,7 @@
 the changes grouped by table. Used by `atlas-compile plan`."""
 from __future__ import annotations
 
+from .kinds import kind_of
 from .render import render_operation
 
 
@@ -24,33 +25,12 @@ def group_of(op) -> str:
 
 
 def summary_of(op) -> str:
+    """The plan's line for one operation: the kind's own words, else verb, family and target."""
     verb, family = op.verb.replace("_", " "), op.family.replace("_", " ")
-    if family == "column" and verb == "alter":
-        b, a = op.before, op.after
-        parts = []
-        if b.type != a.type:
-            parts.append(f"type {b.type} -> {a.type}" + (" (old values archived for down)" if op.archive else ""))
-        if b.nullable != a.nullable:
-            parts.append("not null" if not a.nullable else "nullable")
-        if b.default != a.default:
-            parts.append(f"default {a.default}" if a.default is not None else "no default")
-        if b.identity != a.identity:
-            parts.append(f"identity {a.identity}" if a.identity else "no identity")
-        if b.comment != a.comment:
-            parts.append("comment")
-        return f"alter column {a.name}: " + ", ".join(parts)
-    if verb == "rename":
+    if op.verb == "rename":
         return f"rename {family} {op.old} -> {op.new}"
-    if family == "column":
-        return f"{verb} column {op.column.name} {op.column.type}" + (
-            " (values archived in atlas_archive)" if verb == "archive" else "")
-    if family == "constraint":
-        return f"{verb} {op.constraint.kind.replace('_', ' ')} {op.constraint.name}"
-    if family == "enum" and verb == "add value":
-        return f"add value '{op.value}' to enum {op.enum}"
-    if family == "table" and verb == "archive":
-        return f"drop table {op.table.name} (rows archived in atlas_archive)"
-    return f"{verb} {family} {op.describe()}"
+    summary = kind_of(op.family).summary
+    return (summary and summary(op)) or f"{verb} {family} {op.describe()}"
 
 
 def plan_data(migration: str | None, operations: list, warnings: list) -> dict:

@@ -1,7 +1,10 @@
 """Renders ordered operations to SQL through one Jinja template per operation kind.
 
-Templates lay SQL out; every name and decision comes from the model. Identifiers pass the
-`ident` filter, literals the `literal` filter; expressions arrive normalized by the parser.
+Templates lay SQL out; every name and decision comes from the model and the operations (an
+operation whose statements depend on its data names them in `statements`, in order, and the
+template lays out each). A template sees the operation as `op` and, for Create and Drop, the
+model object as `obj`. Identifiers pass the `ident` filter, literals the `literal` filter;
+expressions arrive normalized by the parser.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from .kinds import Create, Drop
 from .model import ARCHIVE, Model
 from .names import identity_sequence_name
 from .sqltext import dollar_quote, ident, literal, qualified
@@ -31,10 +35,18 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
         autoescape=False,
     )
-    env.filters.update(ident=ident, literal=literal, dollar_quote=dollar_quote)
-    env.globals.update(sequence_name=identity_sequence_name, marker=EXTENSION_MARKER, archive_schema=ARCHIVE, qualified=qualified, action=lambda a: ACTIONS[a], signature=signature,
+    # `render`: operations inside an operation (the enum rebuild `down` runs, enum/restore).
+    env.filters.update(ident=ident, literal=literal, dollar_quote=dollar_quote, render=render_operation,
+                       generated=generated)
+    env.globals.update(sequence_name=identity_sequence_name, marker=EXTENSION_MARKER, archive_schema=ARCHIVE,
+                       qualified=qualified, action=lambda a: ACTIONS[a], signature=signature,
                        idents=lambda names: ", ".join(map(ident, names)))
     return env
+
+
+def generated(identity: str) -> str:
+    """An identity column's kind as GENERATED ... spells it."""
+    return "ALWAYS" if identity == "always" else "BY DEFAULT"
 
 
 def signature(function, with_defaults: bool = False) -> str:
@@ -50,7 +62,8 @@ def signature(function, with_defaults: bool = False) -> str:
 
 def render_operation(op) -> str:
     template = environment().get_template(op.template)
-    sql = template.render(o=getattr(op, "obj", op)).strip()
+    names = {"op": op, "obj": op.obj} if isinstance(op, (Create, Drop)) else {"op": op}
+    sql = template.render(**names).strip()
     lines = [f"-- {op.verb.replace('_', ' ')} {op.family.replace('_', ' ')} {op.describe()}"]
     lines += [f"-- hazard: {h}" for h in op.hazards]
     return "\n".join(lines) + "\n" + sql + "\n"

@@ -1,7 +1,7 @@
 """A migration's name: a short deterministic slug saying what it does."""
 from __future__ import annotations
 
-from .model import PRIVATE
+from .kinds import kind_of
 
 
 def slug_for(operations: list) -> str:
@@ -9,7 +9,7 @@ def slug_for(operations: list) -> str:
     phrases = []
     # What the author changed (tables, columns, enums) names the migration before what follows
     # from it (rebuilt views, policies).
-    primary = [op for op in operations if op.family in ("table", "column", "enum")]
+    primary = [op for op in operations if kind_of(op.family).leads_slug]
     # Dropped and created again in the same migration: a rebuild, not a removal.
     rebuilt = {op.key for op in operations if op.verb == "drop"} & {op.key for op in operations if op.verb == "create"}
     for op in primary + [op for op in operations if op not in primary]:
@@ -46,24 +46,5 @@ def _fit(phrases: list[str]) -> str:
 
 
 def _phrase(op, rebuilt: frozenset | set = frozenset()) -> str | None:
-    family, verb = op.family, op.verb
-    if family == "enum" and verb in ("stage", "swap"):   # an enum rebuild
-        return f"rebuild_{op.name}"
-    if family == "table":
-        if verb == "rename":
-            return f"rename_{op.old}"
-        table = op.key[2]
-        return {"create": f"create_{table}", "archive": f"drop_{table}"}.get(verb)
-    if family == "column":
-        name = op.key[3]
-        word = {"add": "add", "archive": "drop", "drop": "drop", "rename": "rename", "alter": "alter"}.get(verb)
-        return f"{word}_{op.table}_{name}" if word else None
-    if family == "enum" and verb == "add_value":
-        return f"add_{op.enum}_{op.value}"
-    if family == "function" and op.key[1] == PRIVATE:
-        return None   # a generated helper: named by the table or view it serves
-    if family in ("enum", "function", "view") and verb in ("create", "drop", "replace"):
-        return f"{'rebuild' if op.key in rebuilt else verb}_{op.key[-1]}"
-    if family == "policy":
-        return f"access_{op.key[2]}"
-    return None
+    phrase = kind_of(op.family).phrase
+    return phrase(op, rebuilt) if phrase else None

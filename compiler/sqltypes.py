@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time
 
 from .expressions import ParsedType
+from .sqltext import literal
 
 INTEGER = {"int2", "int4", "int8", "smallint", "integer", "bigint"}
 DECIMAL = {"numeric", "decimal", "float4", "float8", "real", "money"}
@@ -34,10 +35,6 @@ def known_type(parsed: ParsedType, enums, extensions) -> bool:
     if parsed.base in BUILTIN:
         return True
     return EXTENSION_TYPES.get(parsed.base) in extensions
-
-
-def quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def check_literal(value, base: str, is_array: bool, enum_values) -> str | None:
@@ -91,7 +88,7 @@ def check_literal(value, base: str, is_array: bool, enum_values) -> str | None:
 def render_literal(value, type_text: str, base: str, is_array: bool) -> str:
     """SQL for a literal default, quoted and cast so the server reads it as the column type."""
     if base in JSON:
-        return f"{quote_literal(json.dumps(value, sort_keys=True, separators=(',', ':')))}::{type_text}"
+        return f"{literal(json.dumps(value, sort_keys=True, separators=(',', ':')))}::{type_text}"
     if is_array:
         items = ", ".join(render_literal(v, type_text.removesuffix("[]"), base, False) for v in value)
         return f"ARRAY[{items}]::{type_text}"
@@ -100,5 +97,5 @@ def render_literal(value, type_text: str, base: str, is_array: bool) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if base in TEXT:
-        return quote_literal(str(value))
-    return f"{quote_literal(str(value))}::{type_text}"
+        return literal(str(value))
+    return f"{literal(str(value))}::{type_text}"

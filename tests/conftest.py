@@ -1,5 +1,5 @@
 """Shared fixtures: one throwaway PostgreSQL cluster per test session, with a
-Supabase-like template database that each test clones.
+Supabase-like template database that each test clones (compiler.postgres.scratch).
 
 Nothing is skipped: if PostgreSQL cannot be found or started, the tests that
 need it fail with the server's log tail in the error.
@@ -18,32 +18,22 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from compiler.postgres import (  # noqa: E402
+    SUPABASE_TEMPLATE,
     Database,
     PostgresCluster,
-    install_roles,
-    install_supabase,
+    scratch_database,
+    supabase_cluster,
 )
 
-SUPABASE_TEMPLATE = "supabase_template"
+__all__ = ["SUPABASE_TEMPLATE"]   # test modules import the template's name from here
 
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PostgresCluster]:
     """A running cluster with the Supabase roles and a ``supabase_template``
     database (``install_supabase`` applied)."""
-    cluster = PostgresCluster()
-    cluster.start()
-    try:
-        with cluster.connect("postgres") as conn:
-            install_roles(conn)
-        template = cluster.create_database(SUPABASE_TEMPLATE)
-        with template.connect() as conn:
-            install_supabase(conn)
-        # CREATE DATABASE ... TEMPLATE refuses while anyone is connected to it.
-        template.close()
+    with supabase_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture
@@ -53,10 +43,5 @@ def fresh_db(pg_cluster: PostgresCluster) -> Iterator[Database]:
     ``.name``, ``.connect(autocommit=True)`` (connections are closed at
     teardown), ``.conninfo()``.
     """
-    db = pg_cluster.create_database(
-        pg_cluster.unique_database_name("test"), template=SUPABASE_TEMPLATE
-    )
-    try:
+    with scratch_database(pg_cluster, "test") as db:
         yield db
-    finally:
-        db.drop()

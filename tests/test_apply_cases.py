@@ -1,18 +1,17 @@
 """Every small spec of tests/cases/snapshots (one feature each, plus hostile names: reserved
 words, quotes, `$body$` in a function body, `; drop table` in strings) applied to a real
 PostgreSQL: up, down back to the exact catalog, up again."""
-from pathlib import Path
 
 import pytest
+from helpers import SNAPSHOT_CASES as CASES
+from helpers import snapshot_cases
 
 from compiler.pipeline import next_migration
 from compiler.postgres import diff_catalogs, snapshot_catalog
 from compiler.verify.chain import apply_sql
 
-CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
 
-
-@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if (p / "schema").is_dir()))
+@pytest.mark.parametrize("case", snapshot_cases())
 def test_case_applies_and_reverts(fresh_db, tmp_path, case):
     files = next_migration(CASES / case / "schema", tmp_path / "build").files
     up = files["migrations/0001_initial.up.sql"].decode()

@@ -7,46 +7,19 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, cli_command, run_cli, snapshot_cases, tree
+from helpers import SNAPSHOT_CASES as CASES
 
 from compiler import lockfile, output
 from compiler.pipeline import compile_folder, next_migration
 
-ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schema"
 BUILD = ROOT / "build"
-CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
 UP = "migrations/0001_initial.up.sql"
 DOWN = "migrations/0001_initial.down.sql"
-
-
-def _cli() -> list[str]:
-    """The installed console script next to this interpreter, else the module itself."""
-    script = Path(sys.executable).parent / "atlas-compile"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("atlas-compile")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from compiler.cli import main; sys.exit(main())"]
-
-
-def run_cli(*args: str, cwd: Path = ROOT, hashseed: str | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    if hashseed is not None:
-        env["PYTHONHASHSEED"] = hashseed
-    return subprocess.run([*_cli(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under folder (hidden ones included) -> bytes."""
-    if not folder.exists():
-        return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def stat_tree(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -74,7 +47,7 @@ def test_build_is_byte_identical_across_hash_seeds_and_cwd(tmp_path):
     outs = []
     for seed, cwd in (("0", ROOT), ("12345", tmp_path), ("4242", Path("/"))):
         out = tmp_path / f"out_{seed}"
-        result = run_cli("build", "--schema", str(SCHEMA), "--out", str(out), cwd=cwd, hashseed=seed)
+        result = run_cli("build", "--schema", str(SCHEMA), "--out", str(out), cwd=cwd, hash_seed=seed)
         assert result.returncode == 0, result.stderr
         outs.append(tree(out))
     assert sorted(outs[0]) == ["migrations.sum", DOWN, UP, "schema.lock.json"]
@@ -87,7 +60,7 @@ def test_build_is_byte_identical_across_hash_seeds_and_cwd(tmp_path):
 def test_fresh_build_holds_the_committed_model(tmp_path):
     """A fresh build of today's spec and the committed chain end at the same model."""
     out = tmp_path / "out"
-    result = run_cli("build", "--schema", str(SCHEMA), "--out", str(out), cwd=tmp_path, hashseed="777")
+    result = run_cli("build", "--schema", str(SCHEMA), "--out", str(out), cwd=tmp_path, hash_seed="777")
     assert result.returncode == 0, result.stderr
     fresh, fresh_migrations = lockfile.load((out / "schema.lock.json").read_bytes(), "fresh")
     committed, committed_migrations = lockfile.load((BUILD / "schema.lock.json").read_bytes(), "committed")
@@ -283,7 +256,7 @@ def test_committed_lock_is_valid_json_for_the_spec():
     assert loaded == model
 
 
-@pytest.mark.parametrize("schema", [SCHEMA, *sorted(p / "schema" for p in CASES.iterdir() if (p / "schema").is_dir())],
+@pytest.mark.parametrize("schema", [SCHEMA, *(CASES / case / "schema" for case in snapshot_cases())],
                          ids=lambda p: p.parent.name if p.name == "schema" and p != SCHEMA else "example")
 def test_lock_round_trips_the_model(schema):
     model = compile_folder(schema)
@@ -306,7 +279,7 @@ def test_written_files_follow_the_umask(tmp_path, umask, mode):
     as far as the user's umask allows: the same mode as any file the shell would create."""
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    result = subprocess.run([*_cli(), "build", "--schema", str(SCHEMA), "--out", str(out)], cwd=tmp_path, env=env,
+    result = subprocess.run([*cli_command(), "build", "--schema", str(SCHEMA), "--out", str(out)], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=300, preexec_fn=lambda: os.umask(umask))
     assert result.returncode == 0, result.stderr
     modes = {rel: (out / rel).stat().st_mode & 0o777 for rel in tree(out)}

@@ -10,16 +10,15 @@ returns no tenants. '' is never a user id: the compiler reads it as no user, as 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import SNAPSHOT_CASES
 
 from compiler.expressions import parse_expression
 from compiler.meaning.current_user import unset_settings_read_as_null
 from compiler.pipeline import next_migration
 from compiler.verify.chain import apply_sql
 
-SCHEMA = Path(__file__).resolve().parent / "cases" / "snapshots" / "clinic_postgres" / "schema"
+SCHEMA = SNAPSHOT_CASES / "clinic_postgres" / "schema"
 CLINIC = "0a000000-0000-4000-8000-00000000000a"
 DOCTOR = "0c000000-0000-4000-8000-0000000000a1"
 

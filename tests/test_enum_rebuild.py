@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from helpers import MIGRATION_CASES
 
 from compiler.codes import WARNINGS
 from compiler.kinds import StageEnum
@@ -18,7 +19,7 @@ from compiler.postgres.catalog import snapshot_catalog
 from compiler.verify.chain import apply_file, migrate_up, released
 from compiler.verify.evolution import check_evolution
 
-BASE = Path(__file__).resolve().parent / "cases" / "migrations" / "_base"
+BASE = MIGRATION_CASES / "_base"
 NOTES = """tables:
   notes:
     columns:

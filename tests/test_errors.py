@@ -18,20 +18,18 @@ names the right code, says clearly what is wrong and points at the defect's key 
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from helpers import ERROR_CASES as CASES
+from helpers import error_cases, run_cli, tree
 
 from compiler.codes import CODES
 
-ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT / "tests" / "cases" / "errors"
 CASE_NAME = re.compile(r"^(E\d{3})_[a-z0-9_]+$")
 # `path:line:col: error[CODE]: message`, then optional `  hint: ...` lines, then the summary.
 DIAGNOSTIC = re.compile(r"^\S[^:]*:\d+:\d+: error\[E\d{3}\]: \S.*$")
@@ -41,22 +39,17 @@ TIME_LIMIT = 20.0       # seconds, any case
 BOMB_TIME_LIMIT = 2.0   # seconds, E105: hostile input must be refused fast
 
 
-def run_cli(cwd: Path, *args: str, timeout: float = TIME_LIMIT,
-            hash_seed: str = "0") -> tuple[subprocess.CompletedProcess, float]:
-    """The command line as users run it, importing this checkout's compiler. The hash seed is
-    pinned so that a failure reproduces; test_output_does_not_depend_on_hash_seed varies it."""
-    env = dict(os.environ)
-    env["PYTHONHASHSEED"] = hash_seed
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["PYTHONIOENCODING"] = "utf-8"
+def timed_cli(cwd: Path, *args: str, timeout: float = TIME_LIMIT,
+              hash_seed: str = "0") -> tuple[subprocess.CompletedProcess, float]:
+    """The command line as users run it, and how long it took. The hash seed is pinned so that
+    a failure reproduces; test_output_does_not_depend_on_hash_seed varies it."""
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "compiler.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout)
+    proc = run_cli(*args, cwd=cwd, hash_seed=hash_seed, timeout=timeout)
     return proc, time.monotonic() - started
 
 
 def build(cwd: Path, *extra: str, timeout: float = TIME_LIMIT, hash_seed: str = "0"):
-    return run_cli(cwd, "build", "--schema", "schema", "--out", "build", *extra, timeout=timeout,
+    return timed_cli(cwd, "build", "--schema", "schema", "--out", "build", *extra, timeout=timeout,
                    hash_seed=hash_seed)
 
 
@@ -70,12 +63,6 @@ def case_copy(name: str, tmp_path: Path) -> Path:
 
 def expected_of(name: str) -> str:
     return (CASES / name / "expected.txt").read_text(encoding="utf-8")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    if not folder.exists():
-        return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def assert_contract(proc: subprocess.CompletedProcess, expected: str, code: int = 1) -> None:
@@ -151,7 +138,7 @@ GENERATED = {
 
 
 def all_cases() -> list[str]:
-    return sorted(p.name for p in CASES.iterdir() if p.is_dir())
+    return error_cases()
 
 
 def plain_cases() -> list[str]:
@@ -192,10 +179,10 @@ def test_build_state_error(name: str, tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert (work / "build" / "schema.lock.json").exists()
     tamper(work)
-    before = snapshot(work / "build")
+    before = tree(work / "build")
     proc, _ = build(work, *extra)
     assert_contract(proc, expected_of(name))
-    assert snapshot(work / "build") == before, "a failed build must leave build/ as it was"
+    assert tree(work / "build") == before, "a failed build must leave build/ as it was"
 
 
 def test_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
@@ -235,7 +222,7 @@ def test_invalid_utf8_case_holds_invalid_bytes() -> None:
     ("build", "--schema", "schema", "--out", "build", "extra-argument"),
 ], ids=["unknown-option", "missing-value", "unknown-command", "extra-argument"])
 def test_usage_error_exits_2(args: tuple[str, ...], tmp_path: Path) -> None:
-    proc, _ = run_cli(tmp_path, *args)
+    proc, _ = timed_cli(tmp_path, *args)
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     assert "Traceback" not in proc.stderr
     assert "Error:" in proc.stderr

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,6 +21,11 @@ from compiler.postgres import (
     install_supabase,
     snapshot_catalog,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPILER = ROOT / "compiler"
+# The parts of the compiler that talk to PostgreSQL and so may import psycopg (the `verify` extra).
+HARNESS = ("postgres", "isolation", "lint", "verify")
 
 USER_A = "11111111-1111-4111-8111-111111111111"
 USER_B = "22222222-2222-4222-8222-222222222222"
@@ -386,3 +395,76 @@ def test_snapshot_is_oid_free_for_functions_enums_views(fresh_db):
             select id from public.items where status = 'open';
     """)
     assert diff_catalogs(snap, snapshot_catalog(conn)) == []
+
+
+# -- the toolkit's place in the package -------------------------------------------------
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(level, module) of every import in a module: level 0 for absolute imports."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(0, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.level, node.module or ""))
+    return found
+
+
+def _compiler_module(path: Path, level: int, module: str) -> str | None:
+    """The dotted compiler module an import names, or None when it is not the compiler's."""
+    if level == 0:
+        return module if module.split(".")[0] == "compiler" else None
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+    base = package[: len(package) - (level - 1)]
+    return ".".join((*base, module) if module else base)
+
+
+def test_only_the_harness_imports_psycopg_or_the_harness():
+    """psycopg and the harness packages are imported only from the harness packages, so build
+    and plan run without the `verify` extra."""
+    offenders = []
+    for path in sorted(COMPILER.rglob("*.py")):
+        part = path.relative_to(COMPILER).parts[0]
+        if part in HARNESS:
+            continue
+        for level, module in _imports(path):
+            target = _compiler_module(path, level, module) or ""
+            if module.split(".")[0] == "psycopg" and level == 0 or target.startswith(
+                    tuple(f"compiler.{h}" for h in HARNESS)):
+                offenders.append(f"{path.relative_to(ROOT)}: {module}")
+    assert offenders == []
+
+
+def test_postgres_toolkit_imports_nothing_else_from_the_compiler():
+    outside = []
+    for path in sorted((COMPILER / "postgres").rglob("*.py")):
+        for level, module in _imports(path):
+            target = _compiler_module(path, level, module)
+            if target is not None and not target.startswith("compiler.postgres"):
+                outside.append(f"{path.relative_to(ROOT)}: {target}")
+    assert outside == []
+
+
+def test_build_and_plan_never_load_psycopg(tmp_path):
+    """The CLI's build, build --check and plan on the example, in a fresh interpreter: neither
+    psycopg nor any harness package is loaded."""
+    script = f"""
+import sys
+from compiler.cli import main
+schema, build = {str(ROOT / "schema")!r}, {str(ROOT / "build")!r}
+for args in (["build", "--schema", schema, "--out", {str(tmp_path / "build")!r}],
+             ["build", "--check", "--schema", schema, "--out", build],
+             ["plan", "--schema", schema, "--out", build]):
+    try:
+        main(args)
+    except SystemExit as exit:
+        assert exit.code in (0, None), (args, exit.code)
+harness = tuple("compiler." + part for part in {HARNESS!r})
+print(sorted(m for m in sys.modules if m.split(".")[0] == "psycopg" or m.startswith(harness)))
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "build/ is up to date" in result.stdout
+    assert (tmp_path / "build" / "migrations" / "0001_initial.up.sql").is_file()
+    assert result.stdout.splitlines()[-1] == "[]"

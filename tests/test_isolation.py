@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 
-from compiler.isolation import PASS, probe_isolation, seed_tenants
+from compiler.isolation import PASS, PROBES, probe_isolation, seed_tenants
 from compiler.pipeline import compile_folder
 from compiler.postgres import acting_as
 from compiler.verify.chain import migrate_up
@@ -93,6 +93,12 @@ def test_every_tenant_table_is_probed(probed, model):
     # a table with tenant-scoped foreign keys got one update and one insert probe per key
     assert len([f for f in report.for_table("leads") if f.probe == "fk_to_other_tenant"]) == 4
     assert len(report.findings) > 300
+
+
+def test_every_finding_is_declared_by_the_probe_registry(probed):
+    declared = {"sign_in"} | {name for p in PROBES for name in (*p.checks, *p.controls)}
+    assert probed.report.probes() <= declared
+    assert set().union(*FAMILIES.values()) <= declared
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

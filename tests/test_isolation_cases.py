@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.isolation import FAIL, PASS, probe_isolation, tenancy_from_model
+from compiler.isolation import FAIL, PASS, member_roles, probe_isolation, sign_in_for, tenancy_from_model
 from compiler.pipeline import compile_folder, next_migration
-from compiler.postgres.session import sign_in_for
 
 CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
 TARGET_POSTGRES = CASES / "target_postgres" / "schema"   # current_user_id reads app.user_id
@@ -49,7 +48,7 @@ def test_no_tenant_leaks(fresh_db, tmp_path, case):
 
 
 def model_roles(model) -> tuple[str, ...]:
-    return tenancy_from_model(model).roles
+    return member_roles(model)
 
 
 def test_target_postgres_reads_the_user_from_a_setting():

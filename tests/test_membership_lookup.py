@@ -14,12 +14,13 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import SNAPSHOT_CASES
 
 from compiler.model import Function
 from compiler.pipeline import compile_folder, next_migration
 from compiler.verify.chain import apply_sql
 
-SCHEMA = Path(__file__).resolve().parent / "cases" / "snapshots" / "soft_delete_audit" / "schema"
+SCHEMA = SNAPSHOT_CASES / "soft_delete_audit" / "schema"
 INDEX = "idx_auth_users_auth_id_organization_id"
 MEMBERS = 20_000
 USER = "0c000000-0000-4000-8000-000000000001"

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import MIGRATION_CASES as CASES
+from helpers import migration_cases
 
 from compiler.verify.evolution import check_evolution, expectation_problems
 
-CASES = Path(__file__).resolve().parent / "cases" / "migrations"
 BASE = CASES / "_base"
 TEMPLATE = "supabase_template"
 
@@ -30,7 +31,7 @@ REMOVING_HAZARDS = {"DELETES_DATA", "LOSSY_CAST", "TABLE_REWRITE"}
 
 
 def _case_dirs() -> list[Path]:
-    return sorted(p.parent for p in CASES.glob("*/*/case.yaml") if not p.parent.parent.name.startswith("_"))
+    return migration_cases()
 
 
 CASE_DIRS = _case_dirs()

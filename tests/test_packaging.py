@@ -12,13 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, tree
 
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGED_SUFFIXES = (".py", ".j2", ".sql", ".json")
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _run(*args, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -34,9 +30,9 @@ def installed(tmp_path_factory) -> dict:
     """Builds the wheel from the repository (which must leave build/ as it is) and installs it
     into a new venv; returns the wheel and the venv's console script."""
     work = tmp_path_factory.mktemp("wheel")
-    committed = _tree(ROOT / "build")
+    committed = tree(ROOT / "build")
     _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", work / "dist", ROOT, cwd=work)
-    assert _tree(ROOT / "build") == committed, "building the wheel wrote into the migrations folder build/"
+    assert tree(ROOT / "build") == committed, "building the wheel wrote into the migrations folder build/"
     wheel = next((work / "dist").glob("atlas_compile-*.whl"))
     venv = work / "venv"
     _run(sys.executable, "-m", "venv", venv, cwd=work)
@@ -64,7 +60,7 @@ def test_installed_tool_builds_and_checks_the_example(installed):
     assert "build" in _run(installed["cli"], "--help", cwd=project).stdout
     fresh = _run(installed["cli"], "build", cwd=project)
     assert "0001_initial" in fresh.stdout
-    assert sorted(_tree(project / "build")) == ["migrations.sum", "migrations/0001_initial.down.sql",
+    assert sorted(tree(project / "build")) == ["migrations.sum", "migrations/0001_initial.down.sql",
                                                  "migrations/0001_initial.up.sql", "schema.lock.json"]
     assert "up to date" in _run(installed["cli"], "build", "--check", cwd=project).stdout
     # The committed chain, checked by the installed tool: what a team's CI runs.

@@ -3,21 +3,16 @@ table; `--format json` for tools; never writes anything."""
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT, run_cli, tree
+
 NEXT = f"{len(json.loads((ROOT / 'build' / 'schema.lock.json').read_text())['migrations']) + 1:04d}"
 
 
 def cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "compiler.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-
-
-def tree(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    # A bare environment: plan needs no database, no psql, nothing on PATH.
+    return run_cli(*args, cwd=cwd, env={"PATH": "/usr/bin:/bin"})
 
 
 def project_with_a_change(tmp_path: Path) -> Path:

@@ -19,15 +19,14 @@ TRUNCATE and TRIGGER on every generated table; everything else the team granted 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import psycopg
 import pytest
+from helpers import SNAPSHOT_CASES
 
 from compiler.pipeline import next_migration
 from compiler.verify.chain import apply_sql
 
-SCHEMA = Path(__file__).resolve().parent / "cases" / "snapshots" / "clinic_postgres" / "schema"
+SCHEMA = SNAPSHOT_CASES / "clinic_postgres" / "schema"
 APP = "atlas_test_sequence_app"
 CLINIC = "0a000000-0000-4000-8000-00000000000a"
 DOCTOR = "0c000000-0000-4000-8000-0000000000a1"

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, snapshot_cases
+from helpers import SNAPSHOT_CASES as CASES
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from compiler.pipeline import next_migration
 
-ROOT = Path(__file__).resolve().parent.parent
-CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
 UP = "migrations/0001_initial.up.sql"
 DOWN = "migrations/0001_initial.down.sql"
 
@@ -64,7 +64,7 @@ def test_example_schema(sql_snapshot, tmp_path):
 
 
 def test_case_list_matches_folders():
-    assert sorted(p.name for p in CASES.iterdir() if (p / "schema").is_dir()) == sorted(CASE_NAMES)
+    assert snapshot_cases() == sorted(CASE_NAMES)
 
 
 @pytest.mark.parametrize("case", CASE_NAMES)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
+from helpers import SNAPSHOT_CASES
 
 from compiler.pipeline import next_migration
 from compiler.postgres import acting_as
 from compiler.verify.chain import apply_sql
 
-SCHEMA = Path(__file__).resolve().parent / "cases" / "snapshots" / "soft_delete_audit" / "schema"
+SCHEMA = SNAPSHOT_CASES / "soft_delete_audit" / "schema"
 
 ORG_A, ORG_B = "0a000000-0000-4000-8000-00000000000a", "0a000000-0000-4000-8000-00000000000b"
 STAFF_A, ADMIN_A, ADMIN_B = ("0c000000-0000-4000-8000-0000000000a1", "0c000000-0000-4000-8000-0000000000a2",

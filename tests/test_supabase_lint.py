@@ -11,6 +11,7 @@ the list cannot rot.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import psycopg
 import pytest
 
 from compiler.lint import LINTS, Finding, run_lints
+from compiler.lint import sql as lint_sql
 from compiler.postgres import execute_script
 from compiler.verify.chain import migrate_up
 
@@ -208,12 +210,32 @@ CASES = [
          T + "create policy anyone_updates on public.t for update to authenticated using (true);"
              "create policy anyone_reads on public.t for select to authenticated using (true);",
          "public.t.anyone_updates", ("public.t.anyone_reads",)),
+    Case("rls_references_user_metadata",
+         T + "create policy claims on public.t for update to authenticated"
+             " using (owner = (select auth.uid()))"
+             " with check ((current_setting('request.jwt.claims', true)::jsonb -> 'user_metadata' ->> 'x') = 'y');"
+             "create policy app on public.t for select to authenticated"
+             " using (((select auth.jwt()) -> 'app_metadata' ->> 'role') = 'admin');",
+         "public.t.claims", ("public.t.app",)),
+    Case("rls_policy_always_true",
+         T + "create policy open_insert on public.t for insert to anon;"
+             "create policy one_is_one on public.t for delete to authenticated using (1 = 1);"
+             "create policy staff_only on public.t for insert to service_role with check (true);",
+         "public.t.open_insert", ("public.t.staff_only",)),
     Case("rls_policy_null_auth_disjunct",
          T + "create policy leaky on public.t for select to authenticated"
              " using (auth.uid() is null or owner = auth.uid());"
              "create policy gated on public.t for select to authenticated"
              " using (auth.uid() is not null and (owner is null or owner = auth.uid()));",
          "public.t.leaky", ("public.t.gated",)),
+    Case("rls_policy_null_auth_disjunct",
+         T + "create policy inverted on public.t for all to anon"
+             " using (not ((select auth.uid()) is not null) or owner = (select auth.uid()));"
+             "create policy raising on public.t for select to anon"
+             " using (current_setting('app.x') is null or id > 0);"
+             "create policy setting on public.t for select to anon"
+             " using (current_setting('app.x', true) is null or id > 0);",
+         "public.t.inverted", ("public.t.raising",)),
     Case("pg_graphql_anon_table_exposed", T, "public.t", kwargs={"pg_graphql": True}),
     Case("pg_graphql_authenticated_table_exposed",
          T + "revoke all on public.t from anon, authenticated;"
@@ -242,6 +264,62 @@ CASES = [
 
 def test_every_lint_has_a_firing_case():
     assert {c.lint for c in CASES} == {i.name for i in LINTS}
+
+
+def test_each_lint_has_its_own_code():
+    """splinter's number where the lint is splinter's lint of that number, else
+    one of ours (AC01, ...): see the compiler.lint docstring."""
+    codes = [lint.code for lint in LINTS]
+    assert len(set(codes)) == len(codes), sorted(c for c in codes if codes.count(c) > 1)
+    assert len({lint.name for lint in LINTS}) == len(LINTS)
+    assert all(re.fullmatch(r"00\d\d|AC\d\d", code) for code in codes), codes
+    assert next(lint.code for lint in LINTS if lint.name == "invalid_index") == "0030"
+
+
+# What the policy lints read from an expression (as pg_get_expr prints it).
+@pytest.mark.parametrize("expression, calls", [
+    ("(owner = auth.uid())", ["auth.uid()"]),
+    ("(owner = ( SELECT auth.uid() AS uid))", []),
+    ("(( SELECT auth.uid() AS uid) = owner)", []),
+    ("(owner = ( SELECT DISTINCT auth.uid() AS uid))", ["auth.uid()"]),
+    ("(owner IN ( SELECT m.user_id FROM public.m WHERE (m.user_id = auth.uid())))", ["auth.uid()"]),
+    ("((owner)::text = current_setting('request.jwt.claim.sub'::text, true))", ["current_setting(...)"]),
+    ("('auth.uid()'::text = (owner)::text)", []),
+])
+def test_unwrapped_calls(expression, calls):
+    assert lint_sql.unwrapped_calls(expression) == calls
+
+
+@pytest.mark.parametrize("expression, reads", [
+    ("(((( SELECT auth.jwt() AS jwt) -> 'user_metadata'::text) ->> 'role'::text) = 'admin'::text)", True),
+    ("((auth.jwt() #>> '{user_metadata,role}'::text[]) = 'admin'::text)", True),
+    ("(((current_setting('request.jwt.claims'::text, true))::jsonb -> 'user_metadata'::text) IS NOT NULL)", True),
+    ("(((auth.jwt() -> 'app_metadata'::text) ->> 'role'::text) = 'admin'::text)", False),
+    ("(('user_metadata'::text = 'x'::text) AND (auth.jwt() IS NOT NULL))", False),
+])
+def test_reads_user_metadata(expression, reads):
+    assert lint_sql.reads_user_metadata(expression) is reads
+
+
+@pytest.mark.parametrize("expression, always", [
+    ("true", True), ("(1 = 1)", True), ("false", False), ("(id > 0)", False), (None, False),
+])
+def test_is_always_true(expression, always):
+    assert lint_sql.is_always_true(expression) is always
+
+
+@pytest.mark.parametrize("expression, leaky", [
+    ("((auth.uid() IS NULL) OR (owner = auth.uid()))", True),
+    ("((( SELECT auth.role() AS role) IS NULL) OR (id > 0))", True),
+    ("((NOT (auth.jwt() IS NOT NULL)) OR (id > 0))", True),
+    ("((current_setting('x'::text, true) IS NULL) OR (id > 0))", True),
+    ("((current_setting('x'::text) IS NULL) OR (id > 0))", False),
+    ("((auth.email() IS NULL) OR (id > 0))", False),
+    ("(auth.uid() IS NULL)", False),
+    ("((auth.uid() IS NOT NULL) AND ((owner IS NULL) OR (owner = auth.uid())))", False),
+])
+def test_has_null_auth_disjunct(expression, leaky):
+    assert lint_sql.has_null_auth_disjunct(expression) is leaky
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.lint}-{i}" for i, c in enumerate(CASES)])

@@ -13,6 +13,7 @@ import pytest
 from compiler.diff import diff_models
 from compiler.expressions import rename_column_refs
 from compiler.model import Model
+from compiler.ordering import order
 from compiler.pipeline import compile_with_hints
 
 CASES = Path(__file__).resolve().parent / "cases" / "migrations"
@@ -29,7 +30,8 @@ def _plan(case: str, tmp_path: Path, old: Model | None = None) -> list[str]:
     before, _ = compile_with_hints(_side(case, "before", tmp_path))
     after, hints = compile_with_hints(_side(case, "after", tmp_path))
     changes = diff_models(old or before, after, hints)
-    return [f"{op.verb} {op.family} {op.describe()}" for op in changes.operations]
+    # diff_models leaves the order to ordering.order, as the pipeline does
+    return [f"{op.verb} {op.family} {op.describe()}" for op in order(changes.operations)]
 
 
 @pytest.mark.parametrize("case,plan", [

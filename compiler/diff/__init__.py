@@ -13,23 +13,19 @@ from ..expressions import column_refs, function_calls, type_names
 from ..kinds import (
     AddConstraint,
     AlterColumn,
-    ArchiveTable,
     Create,
+    DiffContext,
     Drop,
     DropConstraint,
     DropDefault,
     RenameObject,
-    ReplaceFunction,
     SetDefault,
     SwapEnum,
+    kind_of,
 )
 from ..meaning.hints import RenameHints
 from ..model import PUBLIC, Model
-from ..names import fit
 from . import enums, renames
-from .tables import diff_table
-
-REBUILT_FAMILIES = ("view", "policy", "trigger", "function", "foreign_key", "index", "publication_table")
 
 
 @dataclass
@@ -54,43 +50,26 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
         ops.append(renames.rename_object(b, a))
         removed.remove(b)
         added.remove(a)
-    tables_after = {(o.schema, o.name): o for o in new.of("table")}
+    ctx = DiffContext(number, originals, {(o.schema, o.name): o for o in new.of("table")}, changes.warnings)
     new_tables = {o.key for o in added if o.family == "table"}
     for obj in sorted(removed, key=lambda o: str(o.key)):
         obj = origin[obj.key]
-        if obj.family == "table":
-            archive = fit(f"{number:04d}_{obj.name}")
-            ops.append(ArchiveTable(obj, archive))
-            changes.warnings.append((obj.name, f"table {obj.name} is removed: its rows are kept in "
-                                               f"atlas_archive.{archive} and restored by down", "W001"))
-        else:
-            ops.append(Drop(obj))
+        removing = kind_of(obj.family).removed
+        ops += removing(obj, ctx) if removing else [Drop(obj)]
     for obj in sorted(added, key=lambda o: str(o.key)):
         on_new = any(req in new_tables for req in obj.requires if req[0] == "table") or obj.family == "table"
         ops.append(Create(obj, on_new_table=on_new))
     for key in sorted(set(before) & set(after), key=str):
         a, b = before[key], after[key]
         if a != b:
-            ops += _changed(origin[key], a, b, number, originals, tables_after, changes.warnings, hints)
+            changed = kind_of(a.family).changed
+            ops += changed(origin[key], a, b, ctx) if changed else [Drop(origin[key]), Create(b)]
     ops, changes.notices = enums.follow(ops, old, new, origin, hints.places)
     ops += _rebuild_dependents(ops, before, after, origin, table_map)
     ops = _rebuild_renamed(ops, renamed, origin, table_map)
     ops = _rebuild_table_parts(ops, before, after, origin, table_map)
     changes.operations = ops
     return changes
-
-
-def _changed(original, a, b, number, originals, tables_after, warnings, hints) -> list:
-    """Operations turning `a` (the previous object, renames applied) into `b`; what is
-    removed is removed as `original` (its names before the renames)."""
-    family = a.family
-    if family == "table":
-        return diff_table(original, a, b, number, originals, tables_after, warnings)
-    if family == "enum":
-        return enums.label_changes(a, b)
-    if family == "function" and (a.arguments, a.returns) == (b.arguments, b.returns):
-        return [ReplaceFunction(a, b)]
-    return [Drop(original), Create(b)]
 
 
 def _touched(ops, table_map: dict) -> set:
@@ -138,14 +117,11 @@ def _rebuild_dependents(ops, before: dict, after: dict, origin: dict, table_map:
         changed = False
         for key in sorted(set(before) & set(after), key=str):
             old, new = before[key], after[key]
-            if key in done or old != new or old.family not in REBUILT_FAMILIES:
+            kind = kind_of(old.family)
+            if key in done or old != new or not kind.rebuilt_around:
                 continue
-            if old.family == "function" and not old.reads:
-                continue
-            needs = _needs(old)
-            # The same text may read other columns now (a name that resolves elsewhere).
-            moved = old.family == "view" and _reads_columns(old) and old.reads != new.reads
-            if moved or needs & touched:
+            moved = kind.reads_moved is not None and kind.reads_moved(old, new)
+            if moved or _needs(old) & touched:
                 rebuilt += [Drop(origin[key]), Create(new)]
                 touched.add(key)
                 done.add(key)
@@ -155,17 +131,8 @@ def _rebuild_dependents(ops, before: dict, after: dict, origin: dict, table_map:
 
 def _needs(old) -> set:
     """What an unchanged object is rebuilt around when this migration replaces it."""
-    needs = set(old.requires)
-    # PostgreSQL keeps no column dependencies for an sql function's body, so a function
-    # is rebuilt only when a relation it reads is (its return type may be that relation).
-    if old.family == "view" and not _reads_columns(old):
-        needs |= {("table-columns",) + r[1:] for r in old.reads if r[0] == "table"}
-    if old.family == "index" and not old.on_view:
-        # PostgreSQL rebuilds an index whose key column changes type by itself, but a
-        # predicate over that column would keep the old type's casts.
-        needs = {("function", PUBLIC, f) for f in function_calls(old.where)} if old.where else set()
-        needs |= {("column", old.schema, old.table, c) for c in column_refs(old.where)} if old.where else set()
-    return needs
+    depends_on = kind_of(old.family).depends_on
+    return depends_on(old) if depends_on else set(old.requires)
 
 
 def _rebuild_renamed(ops, pairs, origin: dict, table_map: dict) -> list:
@@ -183,12 +150,6 @@ def _rebuild_renamed(ops, pairs, origin: dict, table_map: dict) -> list:
     for b, a in rebuild:
         result += [Drop(origin[b.key]), Create(a)]
     return result
-
-
-def _reads_columns(view) -> bool:
-    """Whether the view records what it reads column by column (lock files before that did not:
-    for those, any change of a table's columns rebuilds the views reading it)."""
-    return any(r[0] in ("column", "table-columns") for r in view.reads)
 
 
 def _rebuild_table_parts(ops, before: dict, after: dict, origin: dict, table_map: dict) -> list:

@@ -1,11 +1,12 @@
-"""Enum changes: labels added in place, or the type rebuilt when labels are removed or reordered.
+"""The enum follow-up of the diff: what a type's own change (kinds/enums.py: labels added in
+place, or a rebuild) asks of the rest of the models.
 
-`label_changes` says what happens to one type. `follow` sees the whole models: it moves every
-column of a rebuilt type over to it, rebuilds what the old type holds back (functions taking or
-returning it, views, policies, index predicates and trigger conditions naming it), warns that rows holding a removed
-label fail the migration, and for labels added in place plans how `down` rebuilds the previous
-type. Views, policies, checks and defaults over the moved columns follow from the column moves
-(they are AlterColumn type changes), through the diff's dependent rebuilds.
+`follow` moves every column of a rebuilt type over to it, rebuilds what the old type holds back
+(functions taking or returning it, views, policies, index predicates and trigger conditions
+naming it), warns that rows holding a removed label fail the migration, and for labels added in
+place plans how `down` rebuilds the previous type. Views, policies, checks and defaults over the
+moved columns follow from the column moves (they are AlterColumn type changes), through the
+diff's dependent rebuilds.
 """
 from __future__ import annotations
 
@@ -21,45 +22,16 @@ from ..kinds import (
     Drop,
     KeepEnum,
     ReplaceFunction,
-    SetComment,
     SetDefault,
     StageEnum,
     SwapEnum,
+    kind_of,
 )
 from ..kinds.base import CHANGE
-from ..kinds.enums import EnumMove
+from ..kinds.enums import TEMP_SUFFIX, EnumMove
 from ..model import PUBLIC, Enum, Model
 from ..names import fit
 from ..sqltext import qualified
-
-TEMP_SUFFIX = "__new"
-
-
-def only_added(a: Enum, b: Enum) -> bool:
-    """The old labels are all still there, in the same order: ADD VALUE can do it."""
-    return [v for v in b.values if v in a.values] == list(a.values)
-
-
-def label_changes(a: Enum, b: Enum) -> list:
-    """Operations on the type itself: ADD VALUE per new label, or a rebuild (staged under a
-    temporary name, swapped in once `follow` has moved the columns)."""
-    if not only_added(a, b):
-        temp = fit(f"{b.name}{TEMP_SUFFIX}")
-        return [StageEnum(b, temp), SwapEnum(a, b, temp)]
-    old, new = list(a.values), list(b.values)
-    ops = []
-    for i, value in enumerate(new):
-        if value in old:
-            continue
-        # After the label before it (already there, or added by the previous operation, which
-        # this one needs); a new first label goes before the first label that already exists.
-        if i > 0:
-            ops.append(AddEnumValue(a.schema, a.name, value, new[i - 1], "after"))
-        else:
-            ops.append(AddEnumValue(a.schema, a.name, value, next((v for v in new if v in old), None), "before"))
-    if a.comment != b.comment:
-        ops.append(SetComment("TYPE", a.schema, a.name, a.comment, b.comment))
-    return ops
 
 
 def follow(ops: list, old: Model, new: Model, origin: dict, places: dict) -> tuple[list, list]:
@@ -197,16 +169,8 @@ def _rebuild_users(ops: list, swap: SwapEnum, before: dict, after: dict, origin:
 
 
 def _names_enum(obj, name: str) -> bool:
-    family = obj.family
-    if family == "function":
-        words = " ".join([obj.returns] + [a.type for a in obj.arguments]).replace("[]", " ").replace("(", " ")
-        return any(w.removeprefix(PUBLIC + ".").strip('"') == name for w in words.split())
-    texts = {"view": lambda: [obj.query], "policy": lambda: [obj.using, obj.with_check],
-             "index": lambda: [obj.where], "trigger": lambda: [obj.when]}.get(family)
-    if texts is None:
-        return False
-    word = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
-    return any(text and word.search(text) for text in texts())
+    names_enum = kind_of(obj.family).names_enum
+    return names_enum is not None and names_enum(obj, name)
 
 
 def _down_rebuild(old: Model, origin: dict, previous: Enum, extended: Enum) -> tuple:

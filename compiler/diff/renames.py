@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..expressions import rename_column_refs
-from ..kinds import RenameColumn, RenameObject, RenameTable
+from ..kinds import RenameColumn, RenameObject, RenameTable, kind_of
 from ..meaning.hints import RenameHints
-from ..model import PUBLIC, Constraint, Model
+from ..model import PUBLIC, Model
 from ..names import audit_table_name
 
 
@@ -41,64 +41,39 @@ def rename_operations(old: Model, table_map: dict, column_map: dict) -> list:
     return ops
 
 
+class Renames:
+    """How this migration's renames map names, for the kinds' rename hooks."""
+
+    def __init__(self, table_map: dict, column_map: dict):
+        self.table_map, self.column_map = table_map, column_map
+
+    def table(self, name: str) -> str:
+        return self.table_map.get(name, name)
+
+    def column(self, table: str, name: str) -> str:
+        return self.column_map.get((table, name), name)
+
+    def expression(self, text: str | None, table: str, qualifiers: tuple = ()) -> str | None:
+        """PostgreSQL follows a column rename inside the expressions it stores."""
+        renames = tuple(sorted((old, new) for (t, old), new in self.column_map.items() if t == table))
+        if text is None or not renames:
+            return text
+        return rename_column_refs(text, renames, qualifiers or (table,))
+
+
 def apply(old: Model, table_map: dict, column_map: dict) -> tuple[Model, dict]:
     """The previous model as it is once the renames have run, and for each of its keys the
     object as it was before (removals run before renames, so they use the old names)."""
     if not table_map and not column_map:
         return old, old.by_key()
-
-    def table_of(name):
-        return table_map.get(name, name)
-
-    def column_of(table, name):
-        return column_map.get((table, name), name)
-
-    def expression(text, table: str, qualifiers: tuple = ()):
-        """PostgreSQL follows a column rename inside the expressions it stores."""
-        renames = tuple(sorted((old, new) for (t, old), new in column_map.items() if t == table))
-        if text is None or not renames:
-            return text
-        return rename_column_refs(text, renames, qualifiers or (table,))
-
-    def constraint(c: Constraint, table: str) -> Constraint:
-        c = replace(c, columns=tuple(column_of(table, x) for x in c.columns),
-                    on_delete_columns=tuple(column_of(table, x) for x in c.on_delete_columns),
-                    expression=expression(c.expression, table))
-        if c.ref_schema != PUBLIC:   # a table outside the spec (auth.users) is never renamed
-            return c
-        ref = table_of(c.ref_table) if c.ref_table else c.ref_table
-        return replace(c, ref_table=ref, ref_columns=tuple(column_of(ref, x) for x in c.ref_columns))
-
+    renames = Renames(table_map, column_map)
     objects = []
     origin = {}
     for original in old.objects:
         obj = original
-        family = obj.family
-        if getattr(obj, "schema", None) != PUBLIC:
-            objects.append(obj)
-            origin[obj.key] = original
-            continue
-        if family == "table":
-            name = table_of(obj.name)
-            obj = replace(obj, name=name,
-                          columns=tuple(replace(c, name=column_of(name, c.name)) for c in obj.columns),
-                          constraints=tuple(constraint(c, name) for c in obj.constraints))
-        elif family == "foreign_key":
-            name = table_of(obj.table)
-            obj = replace(obj, table=name, constraint=constraint(obj.constraint, name))
-        elif family == "index" and not obj.on_view:
-            name = table_of(obj.table)
-            obj = replace(obj, table=name, keys=tuple(replace(k, column=column_of(name, k.column)) for k in obj.keys),
-                          where=expression(obj.where, name))
-        elif family == "policy":
-            name = table_of(obj.table)
-            obj = replace(obj, table=name, using=expression(obj.using, name),
-                          with_check=expression(obj.with_check, name))
-        elif family == "trigger":
-            name = table_of(obj.table)
-            obj = replace(obj, table=name, when=expression(obj.when, name, ("new", "old")))
-        elif family == "publication_table":
-            obj = replace(obj, table=table_of(obj.table))
+        rename = kind_of(obj.family).rename
+        if getattr(obj, "schema", None) == PUBLIC and rename is not None:
+            obj = rename(obj, renames)
         objects.append(obj)
         origin[obj.key] = original
     return replace(old, objects=tuple(sorted(objects, key=lambda o: o.key))), origin
@@ -114,7 +89,7 @@ def pair_renamed(removed: list, added: list) -> list[tuple]:
     pairs = []
     taken = set()
     for before in sorted(removed, key=lambda o: str(o.key)):
-        if before.family not in ("index", "policy", "trigger"):
+        if not kind_of(before.family).follows_table_name:
             continue
         for after in sorted(added, key=lambda o: str(o.key)):
             if id(after) in taken or after.family != before.family or after.table != before.table:
@@ -128,14 +103,3 @@ def pair_renamed(removed: list, added: list) -> list[tuple]:
 
 def rename_object(before, after) -> RenameObject:
     return RenameObject(before.family, before.schema, before.table, before.name, after.name)
-
-
-def pair_constraints(removed: list[Constraint], added: list[Constraint]) -> list[tuple]:
-    pairs, taken = [], set()
-    for before in sorted(removed, key=lambda c: c.name):
-        for after in sorted(added, key=lambda c: c.name):
-            if after.name not in taken and replace(before, name="") == replace(after, name=""):
-                pairs.append((before, after))
-                taken.add(after.name)
-                break
-    return pairs

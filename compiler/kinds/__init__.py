@@ -1,10 +1,14 @@
-"""Operations: what a migration does, each knowing its reverse (one module per family).
+"""Object kinds: one module per family, each holding its operations (with their reverse, key,
+needs and hazards) and its Kind record (kind.py: rank, phase, the diff, rename, summary, slug and
+name hooks), which the engines ask through `kind_of(family)`.
 
 `down` is never written by hand: it is every `up` operation's reverse, in reverse order. A
 removing operation carries the whole object it removes, so its reverse can put it back.
 Every operation has a `key` (what it makes or changes), `needs` (keys that must exist while
-it runs), a `phase` and `hazards`; plan.py orders them.
+it runs), a `phase` and `hazards`; ordering.py orders them. Importing this package registers
+every kind.
 """
+from . import indexes, policies, publications, schemas, triggers, views  # noqa: F401  (register their kinds)
 from .base import AUTHZ_UPDATE, DELETES_DATA, INDEX_BUILD, LOSSY_CAST, TABLE_REWRITE, TABLE_SCAN, Create, Drop
 from .columns import (
                       AddColumn,
@@ -16,9 +20,12 @@ from .columns import (
                       RestoreColumn,
                       SetDefault,
 )
+from .comments import SetComment
 from .constraints import AddConstraint, DropConstraint
-from .enums import KeepEnum, RestoreEnum, StageEnum, SwapEnum
-from .objects import AddEnumValue, RenameObject, ReplaceFunction, SetComment
+from .enums import AddEnumValue, KeepEnum, RestoreEnum, StageEnum, SwapEnum
+from .functions import ReplaceFunction
+from .kind import DiffContext, Kind, all_kinds, kind_of
+from .renamed import RenameObject
 from .tables import ArchiveTable, RenameTable, RestoreTable, SetGrants
 
 __all__ = [
@@ -27,4 +34,5 @@ __all__ = [
     "Drop", "DropColumn", "DropConstraint", "DropDefault", "SetDefault", "RenameColumn", "RenameObject", "RenameTable", "ReplaceFunction",
     "RestoreColumn", "RestoreTable", "SetComment", "SetGrants",
     "KeepEnum", "RestoreEnum", "StageEnum", "SwapEnum",
+    "DiffContext", "Kind", "all_kinds", "kind_of",
 ]

@@ -1,7 +1,12 @@
-"""Create and Drop of whole model objects, and what every operation shares."""
+"""What every operation shares, the phases, and Create and Drop of whole model objects.
+
+Per-family facts (rank, hazards, early phase) come from the family's Kind (kind.py).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+
+from .kind import kind_of
 
 # What reviewers must notice, printed as SQL comments above the statement.
 DELETES_DATA = "DELETES_DATA"      # rows or values leave the live schema (archived where possible)
@@ -17,14 +22,6 @@ LOSSY_CAST = "LOSSY_CAST"          # values may not survive the cast (old values
 # Reversing the whole list stays valid: `down` undoes changes before it undoes renames, and
 # puts removed objects back once their old names are back.
 EARLY, REMOVE, RENAME, CHANGE, CREATE, LATE = range(6)
-_EARLY_FAMILIES = ("schema", "extension", "enum")
-
-# Tie-break inside a phase, so unrelated operations come out in a readable order.
-RANK = {
-    "schema": 0, "extension": 1, "enum": 2, "enum_value": 2, "function": 3, "table": 4, "column": 5, "constraint": 6,
-    "foreign_key": 7, "index": 8, "policy": 9, "trigger": 10, "view": 11, "publication_table": 12, "comment": 13,
-    "grants": 14,
-}
 
 
 class Operation:
@@ -38,77 +35,93 @@ class Operation:
 
     @property
     def rank(self) -> int:
-        return RANK[self.family]
+        return kind_of(self.family).rank
 
     def describe(self) -> str:
         return ".".join(str(k) for k in self.key[1:])
 
 
+class Twin(Operation):
+    """One of two operations with the same fields, each the reverse of the other (add and drop,
+    archive and restore); `pair` ties them."""
+
+    twin: type
+
+    def reverse(self):
+        return self.twin(**{f.name: getattr(self, f.name) for f in fields(self)})
+
+
+def pair(first: type, second: type) -> None:
+    first.twin, second.twin = second, first
+
+
+class SelfInverse(Operation):
+    """An operation whose reverse is itself with two fields exchanged (old and new names, before
+    and after) and flags negated (`undo`)."""
+
+    swaps: tuple[str, str] | tuple = ()
+    flips: tuple[str, ...] = ()
+
+    def reverse(self):
+        changes = {name: not getattr(self, name) for name in self.flips}
+        if self.swaps:
+            a, b = self.swaps
+            changes |= {a: getattr(self, b), b: getattr(self, a)}
+        return replace(self, **changes)
+
+
+class Renaming(SelfInverse):
+    """A rename (of a table, a column, a generated name): its reverse renames back."""
+
+    verb = "rename"
+    phase = RENAME
+    hazards = ()
+    swaps = ("old", "new")
+
+
 @dataclass(frozen=True)
-class Create(Operation):
+class _Whole(Twin):
     obj: object
     on_new_table: bool = False   # an index or key on a table this migration creates: no hazard
+
+    @property
+    def family(self):
+        return self.obj.family
+
+    @property
+    def key(self):
+        return self.obj.key
+
+    @property
+    def needs(self):
+        return self.obj.requires
+
+
+@dataclass(frozen=True)
+class Create(_Whole):
     verb = "create"
 
     @property
-    def family(self):
-        return self.obj.family
-
-    @property
-    def key(self):
-        return self.obj.key
-
-    @property
-    def needs(self):
-        return self.obj.requires
-
-    @property
     def phase(self):
-        return EARLY if self.family in _EARLY_FAMILIES else CREATE
-
-    def reverse(self) -> "Drop":
-        return Drop(self.obj, self.on_new_table)
+        return EARLY if kind_of(self.family).early else CREATE
 
     @property
     def hazards(self) -> tuple[str, ...]:
-        if self.on_new_table:
-            return ()   # nothing can read or hold rows of a table this migration creates
-        if self.family == "policy":
-            return (AUTHZ_UPDATE,)
-        if self.family in ("index", "foreign_key"):
-            return (INDEX_BUILD,) if self.family == "index" else (TABLE_SCAN,)
-        return ()
+        # nothing can read or hold rows of a table this migration creates
+        return () if self.on_new_table else kind_of(self.family).create_hazards
 
 
 @dataclass(frozen=True)
-class Drop(Operation):
-    obj: object
-    on_new_table: bool = False
+class Drop(_Whole):
     verb = "drop"
 
     @property
-    def family(self):
-        return self.obj.family
-
-    @property
-    def key(self):
-        return self.obj.key
-
-    @property
-    def needs(self):
-        return self.obj.requires
-
-    @property
     def phase(self):
-        return LATE if self.family in _EARLY_FAMILIES else REMOVE
-
-    def reverse(self) -> Create:
-        return Create(self.obj, self.on_new_table)
+        return LATE if kind_of(self.family).early else REMOVE
 
     @property
     def hazards(self) -> tuple[str, ...]:
-        if self.family == "table":
-            return (DELETES_DATA,)
-        if self.family in ("policy", "publication_table"):
-            return (AUTHZ_UPDATE,)
-        return ()
+        return kind_of(self.family).drop_hazards
+
+
+pair(Create, Drop)

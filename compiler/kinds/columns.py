@@ -1,35 +1,58 @@
-"""Column operations. Removed values are archived, so `down` can put them back."""
+"""Columns of tables that stay: added, removed (archived, so `down` can put values back),
+renamed, altered, and defaults taken off and put back around a replaced function."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..expressions import function_calls
 from ..model import Column
-from .base import CHANGE, CREATE, DELETES_DATA, LOSSY_CAST, REMOVE, RENAME, TABLE_REWRITE, TABLE_SCAN, Operation
+from .base import (
+    CHANGE,
+    CREATE,
+    DELETES_DATA,
+    LOSSY_CAST,
+    REMOVE,
+    TABLE_REWRITE,
+    TABLE_SCAN,
+    Renaming,
+    SelfInverse,
+    Twin,
+    pair,
+)
 from .enums import EnumMove
+from .kind import Kind, register
 
 
-def _column_key(schema, table, name):
-    return ("column", schema, table, name)
+class _OfColumn:
+    """Key and needs of an operation on one column of a table."""
+
+    family = "column"
+
+    @property
+    def key(self):
+        return ("column", self.schema, self.table, self.column.name)
+
+    @property
+    def needs(self):
+        return {("table", self.schema, self.table)}
 
 
 @dataclass(frozen=True)
-class AddColumn(Operation):
+class _Added(_OfColumn, Twin):
     schema: str
     table: str
     column: Column
     revoke_from: tuple[str, ...] = ()   # API roles kept off a new identity sequence
-    family = "column"
+
+
+@dataclass(frozen=True)
+class AddColumn(_Added):
     verb = "add"
 
     @property
     def phase(self):
         # A default that calls a spec function waits until the functions are created.
         return CREATE if self.column.default and function_calls(self.column.default) else CHANGE
-
-    @property
-    def key(self):
-        return _column_key(self.schema, self.table, self.column.name)
 
     @property
     def needs(self):
@@ -41,112 +64,69 @@ class AddColumn(Operation):
         # A NOT NULL column without a default cannot be added to a table that has rows.
         return (TABLE_SCAN,) if not self.column.nullable and self.column.default is None else ()
 
-    def reverse(self) -> "DropColumn":
-        return DropColumn(self.schema, self.table, self.column, self.revoke_from)
-
 
 @dataclass(frozen=True)
-class DropColumn(Operation):
+class DropColumn(_Added):
     """Drops a column without keeping its values: the reverse of adding it."""
 
-    schema: str
-    table: str
-    column: Column
-    revoke_from: tuple[str, ...] = ()
-    family = "column"
     verb = "drop"
     phase = REMOVE
     hazards = (DELETES_DATA,)
 
-    @property
-    def key(self):
-        return _column_key(self.schema, self.table, self.column.name)
 
-    @property
-    def needs(self):
-        return {("table", self.schema, self.table)}
-
-    def reverse(self) -> AddColumn:
-        return AddColumn(self.schema, self.table, self.column, self.revoke_from)
+@dataclass(frozen=True)
+class _Archived(_OfColumn, Twin):
+    schema: str
+    table: str
+    column: Column
+    key_columns: tuple[str, ...]
+    archive: str
+    revoke_from: tuple[str, ...] = ()
+    phase = REMOVE
 
 
 @dataclass(frozen=True)
-class ArchiveColumn(Operation):
+class ArchiveColumn(_Archived):
     """Copies (primary key, value) of a removed column to atlas_archive, then drops it."""
 
-    schema: str
-    table: str
-    column: Column
-    key_columns: tuple[str, ...]
-    archive: str
-    revoke_from: tuple[str, ...] = ()
-    family = "column"
     verb = "archive"
-    phase = REMOVE
     hazards = (DELETES_DATA,)
-
-    @property
-    def key(self):
-        return _column_key(self.schema, self.table, self.column.name)
-
-    @property
-    def needs(self):
-        return {("table", self.schema, self.table)}
-
-    def reverse(self) -> "RestoreColumn":
-        return RestoreColumn(self.schema, self.table, self.column, self.key_columns, self.archive, self.revoke_from)
 
 
 @dataclass(frozen=True)
-class RestoreColumn(Operation):
-    schema: str
-    table: str
-    column: Column
-    key_columns: tuple[str, ...]
-    archive: str
-    revoke_from: tuple[str, ...] = ()
-    family = "column"
+class RestoreColumn(_Archived):
     verb = "restore"
-    phase = REMOVE
     hazards = ()
 
     @property
-    def key(self):
-        return _column_key(self.schema, self.table, self.column.name)
-
-    @property
-    def needs(self):
-        return {("table", self.schema, self.table)}
-
-    def reverse(self) -> ArchiveColumn:
-        return ArchiveColumn(self.schema, self.table, self.column, self.key_columns, self.archive, self.revoke_from)
+    def statements(self) -> tuple[str, ...]:
+        """As AlterColumn's: the column comes back bare (nullable, no identity) so the saved
+        values can go back first; NOT NULL and identity follow them."""
+        column = self.column
+        return ("add_bare", "restore_values", *(("set_not_null",) if not column.nullable else ()),
+                *(("add_identity",) if column.identity else ()), *(("set_comment",) if column.comment else ()),
+                "drop_archive")
 
 
 @dataclass(frozen=True)
-class RenameColumn(Operation):
+class RenameColumn(Renaming):
     schema: str
     table: str
     old: str
     new: str
     family = "column"
-    verb = "rename"
-    phase = RENAME
-    hazards = ()
 
     @property
     def key(self):
-        return _column_key(self.schema, self.table, self.new)
+        return ("column", self.schema, self.table, self.new)
 
     @property
     def needs(self):
         return {("table", self.schema, self.table)}
 
-    def reverse(self) -> "RenameColumn":
-        return RenameColumn(self.schema, self.table, self.new, self.old)
-
 
 @dataclass(frozen=True)
-class AlterColumn(Operation):
+class AlterColumn(SelfInverse):
     """Type, nullability, default, identity and comment of one column, before and after.
 
     A lossy type change saves (primary key, old value) first; its reverse casts back and
@@ -166,10 +146,12 @@ class AlterColumn(Operation):
     family = "column"
     verb = "alter"
     phase = CHANGE
+    swaps = ("before", "after")
+    flips = ("restoring",)
 
     @property
     def key(self):
-        return _column_key(self.schema, self.table, self.after.name)
+        return ("column", self.schema, self.table, self.after.name)
 
     @property
     def needs(self):
@@ -190,50 +172,113 @@ class AlterColumn(Operation):
             found.append(TABLE_SCAN)
         return tuple(found)
 
+    @property
+    def statements(self) -> tuple[str, ...]:
+        """What the change runs, in order, by the name of the macro that lays each out
+        (templates/column/_statements.sql.j2). Old values are saved before the cast may lose
+        them; identity leaves before the type changes and comes back once NOT NULL is set (an
+        identity column needs it); the old default goes before the cast it may not survive and
+        a default is set again after it; saved values go back before NOT NULL holds them."""
+        before, after = self.before, self.after
+        found = []
+        if self.archive and not self.restoring:
+            found.append("archive_values")
+        if before.identity and before.identity != after.identity:
+            found.append("drop_identity")
+        if self.type_changes:
+            if self.enum_move and self.enum_move.missing:
+                found.append("refuse_held_values")
+            if before.default is not None:
+                found.append("drop_default")
+            found.append("retype_through_text" if self.enum_move else "retype")
+        if after.default is not None and (after.default != before.default or self.type_changes):
+            found.append("set_default")
+        elif after.default is None and before.default is not None and not self.type_changes:
+            found.append("drop_default")
+        if self.archive and self.restoring:
+            found += ["restore_values", "drop_archive"]
+        if before.nullable != after.nullable:
+            found.append("drop_not_null" if after.nullable else "set_not_null")
+        if after.identity and before.identity != after.identity:
+            found.append("set_generated" if before.identity else "add_identity")
+        if after.comment != before.comment:
+            found.append("set_comment")
+        return tuple(found)
+
     def reverse(self) -> "AlterColumn":
-        return AlterColumn(self.schema, self.table, self.after, self.before, self.key_columns, self.archive,
-                           not self.restoring, self.revoke_from, self.enum_move and self.enum_move.reverse())
+        return replace(super().reverse(), enum_move=self.enum_move and self.enum_move.reverse())
 
-
-def _default_needs(op) -> set:
-    """A default needs its column and the functions it calls."""
-    return {("column", op.schema, op.table, op.column.name)} | {
-        ("function", op.schema, f) for f in function_calls(op.column.default)}
+    def summary(self) -> str:
+        b, a = self.before, self.after
+        parts = []
+        if b.type != a.type:
+            parts.append(f"type {b.type} -> {a.type}" + (" (old values archived for down)" if self.archive else ""))
+        if b.nullable != a.nullable:
+            parts.append("not null" if not a.nullable else "nullable")
+        if b.default != a.default:
+            parts.append(f"default {a.default}" if a.default is not None else "no default")
+        if b.identity != a.identity:
+            parts.append(f"identity {a.identity}" if a.identity else "no identity")
+        if b.comment != a.comment:
+            parts.append("comment")
+        return f"alter column {a.name}: " + ", ".join(parts)
 
 
 @dataclass(frozen=True)
-class DropDefault(Operation):
-    """A default that calls a function being replaced goes before the function does..."""
+class _Default(Twin):
+    """A default that calls a function being replaced goes before the function does (DropDefault)
+    and comes back once the new function exists (SetDefault)."""
 
     schema: str
     table: str
     column: Column
     family = "column"
+    hazards = ()
+
+    @property
+    def key(self):
+        return ("default", self.schema, self.table, self.column.name)
+
+    @property
+    def needs(self):
+        """A default needs its column and the functions it calls."""
+        return {("column", self.schema, self.table, self.column.name)} | {
+            ("function", self.schema, f) for f in function_calls(self.column.default)}
+
+
+@dataclass(frozen=True)
+class DropDefault(_Default):
     verb = "drop_default"
     phase = REMOVE
-    hazards = ()
-
-    key = property(lambda self: ("default", self.schema, self.table, self.column.name))
-    needs = property(lambda self: _default_needs(self))
-
-    def reverse(self) -> "SetDefault":
-        return SetDefault(self.schema, self.table, self.column)
 
 
 @dataclass(frozen=True)
-class SetDefault(Operation):
-    """...and comes back once the new function exists."""
-
-    schema: str
-    table: str
-    column: Column
-    family = "column"
+class SetDefault(_Default):
     verb = "set_default"
     phase = CREATE
-    hazards = ()
 
-    key = property(lambda self: ("default", self.schema, self.table, self.column.name))
-    needs = property(lambda self: _default_needs(self))
 
-    def reverse(self) -> DropDefault:
-        return DropDefault(self.schema, self.table, self.column)
+pair(AddColumn, DropColumn)
+pair(ArchiveColumn, RestoreColumn)
+pair(DropDefault, SetDefault)
+
+
+def _summary(op) -> str:
+    if isinstance(op, AlterColumn):
+        return op.summary()
+    return f"{op.verb.replace('_', ' ')} column {op.column.name} {op.column.type}" + (
+        " (values archived in atlas_archive)" if op.verb == "archive" else "")
+
+
+_SLUG_WORDS = {"add": "add", "archive": "drop", "drop": "drop", "rename": "rename", "alter": "alter"}
+
+
+def _phrase(op, rebuilt) -> str | None:
+    word = _SLUG_WORDS.get(op.verb)
+    return f"{word}_{op.table}_{op.key[3]}" if word else None
+
+
+KIND = register(Kind(
+    "column", rank=5, leads_slug=True, summary=_summary, phrase=_phrase,
+    operations=(AddColumn, DropColumn, ArchiveColumn, RestoreColumn, RenameColumn, AlterColumn, DropDefault,
+                SetDefault)))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pglast import ast, parse_sql
 
 from .. import names
-from ..meaning.context import Context, suggest
+from ..meaning.context import Context
+from ..meaning.suggest import suggest
 from ..model import PRIVATE, PUBLIC, Grant, Policy
 from ..sqltext import ident, literal
 from .tables import TableDraft, check_literals, enum_values, reference_of

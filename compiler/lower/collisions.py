@@ -1,6 +1,7 @@
 """No two generated or written objects may share a name (E602)."""
 from __future__ import annotations
 
+from ..kinds import kind_of
 from ..meaning.context import Context
 
 
@@ -39,30 +40,12 @@ def check_names(ctx: Context, objects) -> None:
         collided.add(getattr(obj, "table", None) or obj.name)
         return False
 
-    def describe(obj) -> str:
-        if obj.family == "table" and obj.kind == "audit":
-            return f"the audit table generated for {obj.comment.split()[-2] if obj.comment else obj.name}"
-        return f"table {obj.name}"
-
     for obj in objects:
         table = getattr(obj, "table", None) or getattr(obj, "name", None)
         if obj.family != "table" and table in collided:
             continue
-        if obj.family == "table":
-            if not claim(("relation", obj.schema, obj.name), describe(obj), obj):
-                continue
-            for c in obj.constraints:
-                claim(("constraint", obj.schema, obj.name, c.name), f"constraint {c.name} of {obj.name}", obj)
-                if c.kind in ("primary_key", "unique"):
-                    claim(("relation", obj.schema, c.name), f"key {c.name} of {obj.name}", obj)
-        elif obj.family == "view":
-            claim(("relation", obj.schema, obj.name), f"view {obj.name}", obj)
-        elif obj.family == "index":
-            claim(("relation", obj.schema, obj.name), f"index {obj.name} of {obj.table}", obj)
-        elif obj.family == "foreign_key":
-            c = obj.constraint
-            claim(("constraint", obj.schema, obj.table, c.name), f"constraint {c.name} of {obj.table}", obj)
-        elif obj.family in ("policy", "trigger"):
-            claim((obj.family, obj.schema, obj.table, obj.name), f"{obj.family} {obj.name} of {obj.table}", obj)
-        elif obj.family in ("function", "enum"):
-            claim((obj.family, obj.schema, obj.name), f"{obj.family} {obj.name}", obj)
+        names = kind_of(obj.family).names
+        # The object's own name first: when it collides, its parts' names would only repeat it.
+        for n, (space, what) in enumerate(names(obj) if names else ()):
+            if not claim(space, what, obj) and n == 0:
+                break

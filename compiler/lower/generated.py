@@ -10,6 +10,7 @@ from .access import MEMBERSHIP_IDS, TENANT_IDS, role_enum
 from .tables import TableDraft, covered
 
 UPDATED_AT = "update_updated_at_column"
+REALTIME_PUBLICATION = "supabase_realtime"
 AUDIT_ROW = "audit_row"
 BYPASSES_RLS = "bypasses_row_security"
 SOFT_DELETE_COLUMN = "deleted_at"

@@ -5,17 +5,17 @@ import re
 from dataclasses import dataclass, field
 
 from pglast import ast, parse_sql
-from pglast.visitors import Visitor
 
 from .. import names
-from ..expressions import SqlError, parse_type
-from ..meaning.context import Context, suggest
+from ..expressions import SqlError, column_names_in, parse_type
+from ..meaning.context import Context
 from ..meaning.literals import default_problems, literal_problems, target_type
-from ..meaning.references import reference_of, resolve, same_type
+from ..meaning.suggest import suggest
 from ..model import PUBLIC, Column, Constraint, Index, IndexKey
 from ..source.spec import Entry
 from ..sqltext import ident
 from ..sqltypes import check_literal, known_type, render_literal
+from .references import reference_of, resolve, same_type
 
 ACTIONS = {"cascade", "restrict", "set_null", "set_default", "no_action"}
 _INDEX_COLUMN = re.compile(r"^(?P<col>[a-z_][a-z0-9_]*)(?: (?P<order>asc|desc))?(?: nulls (?P<nulls>first|last))?$")
@@ -191,23 +191,12 @@ def lower_keys(ctx: Context, draft: TableDraft) -> None:
             draft.constraints.append(Constraint(names.check_name(table, name), "check", expression=expr))
 
 
-class _ColumnRefs(Visitor):
-    def __init__(self):
-        self.names: list[str] = []
-
-    def visit_ColumnRef(self, ancestors, node):
-        if len(node.fields) == 1 and isinstance(node.fields[0], ast.String):
-            self.names.append(node.fields[0].sval)
-
-
 def check_column_refs(ctx: Context, draft: TableDraft, keys: tuple, expr: str) -> None:
     """Checks and index predicates may only name columns of their own table, and compare
     them only with literals of the column's type."""
-    refs = _ColumnRefs()
     tree = parse_sql("SELECT " + expr)[0].stmt
-    refs(tree)
     known = [c.name for c in draft.columns]
-    for name in refs.names:
+    for name in column_names_in(tree):
         if name not in known:
             ctx.error("E402", f"{'.'.join(map(str, keys))}: table '{draft.name}' has no column '{name}'",
                       draft.entry, *keys, hint=suggest(name, known))

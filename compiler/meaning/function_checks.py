@@ -15,8 +15,9 @@ from pglast.parser import ParseError
 from ..expressions import ParsedType
 from ..sqltext import dollar_quote
 from ..sqltypes import known_type
-from .context import Context, suggest
+from .context import Context
 from .external_tables import unknown_hint
+from .suggest import suggest
 from .view_catalog import SYSTEM_SCHEMAS, ViewCatalog
 from .view_columns import resolve_query
 

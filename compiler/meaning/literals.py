@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pglast import ast
 
 from ..sqltypes import INTEGER
-from .context import suggest
+from .suggest import suggest
 
 COMPARISONS = {"=", "<>", "!=", "<", "<=", ">", ">="}
 # Every integer spelling PostgreSQL 15 to 17 accepts (16 adds 0x/0o/0b and underscores):

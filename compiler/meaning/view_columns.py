@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pglast import ast
 
 from .column_names import output_name
-from .context import suggest
-
-SYSTEM_COLUMNS = ("tableoid", "xmin", "cmin", "xmax", "cmax", "ctid")
+from .suggest import suggest
+from .view_scopes import Item, Scope, cte_columns, derived, described, is_local, renamed_columns
 
 
 @dataclass(frozen=True)
@@ -48,46 +47,6 @@ class Resolution:
     references: dict = field(default_factory=dict, compare=False)   # id(ColumnRef) -> what it reads
 
 
-@dataclass
-class _Item:
-    """One FROM item: the name that qualifies its columns and what each column reads."""
-
-    refname: str | None
-    label: str
-    columns: dict                            # name -> frozenset of read keys
-    open: bool = False                       # it may have columns not listed
-    system: bool = False                     # a table: system columns exist
-    whole: frozenset = frozenset()           # what `t.*` or a whole-row `t` reads
-    hidden: set = field(default_factory=set)  # merged by USING/NATURAL: only qualified references see them
-    relname: str | None = None               # the relation's own name, when an alias hides it
-    schema: str | None = None
-    hints: dict = field(default_factory=dict)
-
-    def visible(self) -> list[str]:
-        return [n for n in self.columns if n not in self.hidden]
-
-    def has(self, name: str, qualified: bool) -> bool:
-        if name in self.columns and (qualified or name not in self.hidden):
-            return True
-        return self.system and name in SYSTEM_COLUMNS
-
-
-@dataclass
-class _Scope:
-    parent: "_Scope | None"
-    items: list = field(default_factory=list)
-    ctes: dict = field(default_factory=dict)     # name -> (columns, open)
-
-    def chain(self):
-        level = self
-        while level is not None:
-            yield level
-            level = level.parent
-
-    def cte(self, name: str):
-        return next((level.ctes[name] for level in self.chain() if name in level.ctes), None)
-
-
 def resolve_query(select, relation_of, postgres: int = 15, parameters: tuple = (),
                   function: str | None = None) -> Resolution:
     """`relation_of(schema, name)` gives a spec Relation, or None for what lies outside the spec.
@@ -96,7 +55,7 @@ def resolve_query(select, relation_of, postgres: int = 15, parameters: tuple = (
     resolver = _Resolver(relation_of, postgres)
     outer = None
     if parameters:
-        outer = _Scope(None, [_Item(function, f"the arguments of {function}", {p: frozenset() for p in parameters})])
+        outer = Scope(None, [Item(function, f"the arguments of {function}", {p: frozenset() for p in parameters})])
     outputs = resolver.select(select, outer)
     return Resolution(outputs, frozenset(resolver.reads), resolver.problems, resolver.references)
 
@@ -117,14 +76,14 @@ class _Resolver:
 
     # --- statements -------------------------------------------------------------------------
 
-    def select(self, stmt, parent: _Scope | None) -> list[str | None]:
-        scope = _Scope(parent)
+    def select(self, stmt, parent: Scope | None) -> list[str | None]:
+        scope = Scope(parent)
         if stmt.withClause is not None:
             self.with_clause(stmt.withClause, scope)
         if stmt.op.name != "SETOP_NONE":
             outputs = self.select(stmt.larg, scope)
             self.select(stmt.rarg, scope)
-            result = _Scope(scope, [_Item(None, "the result", {n: frozenset() for n in outputs if n},
+            result = Scope(scope, [Item(None, "the result", {n: frozenset() for n in outputs if n},
                                           open=None in outputs)])
             for sort in stmt.sortClause or ():
                 self.expression(sort.node, result)
@@ -159,14 +118,14 @@ class _Resolver:
         self.expression(stmt.limitOffset, scope)
         return outputs
 
-    def subquery_names(self, scope: _Scope):
+    def subquery_names(self, scope: Scope):
         """Output names of a scalar subquery, without resolving it twice (expression() does)."""
         def names(select):
             probe = _Resolver(self.relation_of, self.postgres)
             return probe.select(select, scope)
         return names
 
-    def with_clause(self, clause, scope: _Scope) -> None:
+    def with_clause(self, clause, scope: Scope) -> None:
         for cte in clause.ctes:
             query = cte.ctequery
             named = [n.sval for n in cte.aliascolnames or ()]
@@ -176,15 +135,15 @@ class _Resolver:
             if clause.recursive and query.op.name != "SETOP_NONE":
                 # The non-recursive term names the columns; the recursive term may read the CTE.
                 first = _Resolver(self.relation_of, self.postgres).select(query.larg, scope)
-                scope.ctes[cte.ctename] = _cte_columns(named, first)
+                scope.ctes[cte.ctename] = cte_columns(named, first)
             outputs = self.select(query, scope)
-            scope.ctes[cte.ctename] = _cte_columns(named, outputs)
+            scope.ctes[cte.ctename] = cte_columns(named, outputs)
 
     # --- FROM -------------------------------------------------------------------------------
 
-    def from_item(self, node, scope: _Scope, left: list) -> list:
+    def from_item(self, node, scope: Scope, left: list) -> list:
         """Items a FROM entry adds; `left` are the items a LATERAL entry may read."""
-        lateral = _Scope(scope.parent, left, scope.ctes)
+        lateral = Scope(scope.parent, left, scope.ctes)
         if isinstance(node, ast.RangeVar):
             return [self.range_var(node, scope)]
         if isinstance(node, ast.JoinExpr):
@@ -193,10 +152,10 @@ class _Resolver:
             if node.alias is None and self.postgres < 16:
                 self.problem("E502", f"a subquery in FROM needs an alias on PostgreSQL {self.postgres}",
                              "add one: (select ...) as s")
-            inner = lateral if node.lateral else _Scope(scope.parent, [], scope.ctes)
+            inner = lateral if node.lateral else Scope(scope.parent, [], scope.ctes)
             outputs = self.select(node.subquery, inner)
             name = node.alias.aliasname if node.alias else None
-            return [_derived(name, f"subquery '{name}'" if name else "a subquery", outputs, node.alias)]
+            return [derived(name, f"subquery '{name}'" if name else "a subquery", outputs, node.alias)]
         if isinstance(node, ast.RangeFunction):
             # Functions in FROM may read the items before them, as if LATERAL.
             for function in node.functions:
@@ -211,45 +170,45 @@ class _Resolver:
             if name != "alias" and isinstance(value, (ast.Node, tuple)):
                 self.expression(value, lateral)
         alias = getattr(node, "alias", None)
-        return [_Item(alias.aliasname if alias else None, "a table function", {}, open=True)]
+        return [Item(alias.aliasname if alias else None, "a table function", {}, open=True)]
 
-    def range_var(self, node, scope: _Scope) -> _Item:
+    def range_var(self, node, scope: Scope) -> Item:
         alias = node.alias
         refname = alias.aliasname if alias else node.relname
         cte = scope.cte(node.relname) if node.schemaname is None else None
         if cte is not None:
             names, is_open = cte
-            item = _Item(refname, f"CTE '{node.relname}'", {n: frozenset() for n in names}, open=is_open)
+            item = Item(refname, f"CTE '{node.relname}'", {n: frozenset() for n in names}, open=is_open)
         else:
             relation = self.relation_of(node.schemaname, node.relname)
             if relation is None:
-                return _Item(refname, f"'{node.relname}'", {}, open=True)
+                return Item(refname, f"'{node.relname}'", {}, open=True)
             keys = {n: frozenset({("column", relation.schema, relation.name, n)}) for n in relation.columns if n}
             whole = frozenset().union(*keys.values()) if keys else frozenset()
             if relation.kind == "table":   # a star PostgreSQL expands: any change of the columns matters
                 whole |= {("table-columns", relation.schema, relation.name)}
             shown = relation.name if relation.schema == "public" else f"{relation.schema}.{relation.name}"
-            item = _Item(refname, f"{relation.kind} '{shown}'", keys, open=None in relation.columns,
+            item = Item(refname, f"{relation.kind} '{shown}'", keys, open=None in relation.columns,
                          system=relation.kind == "table", whole=whole, schema=node.schemaname or relation.schema,
                          hints=dict(relation.hints))
         item.relname = node.relname if alias else None
         if alias and alias.colnames:
-            item.columns = _renamed(item.columns, [n.sval for n in alias.colnames])
+            item.columns = renamed_columns(item.columns, [n.sval for n in alias.colnames])
         return item
 
-    def function_item(self, node) -> _Item:
+    def function_item(self, node) -> Item:
         alias = node.alias
         if node.coldeflist and not node.ordinality:
             names = [c.colname for c in node.coldeflist]
-            return _Item(alias.aliasname if alias else None, "a function", {n: frozenset() for n in names})
+            return Item(alias.aliasname if alias else None, "a function", {n: frozenset() for n in names})
         if alias:
             names = [n.sval for n in alias.colnames or ()]
-            return _Item(alias.aliasname, f"function '{alias.aliasname}'", {n: frozenset() for n in names}, open=True)
+            return Item(alias.aliasname, f"function '{alias.aliasname}'", {n: frozenset() for n in names}, open=True)
         call = node.functions[0][0] if len(node.functions) == 1 and not node.is_rowsfrom else None
         name = call.funcname[-1].sval if isinstance(call, ast.FuncCall) else None
-        return _Item(name, f"function '{name}'", {}, open=True)
+        return Item(name, f"function '{name}'", {}, open=True)
 
-    def join(self, node, scope: _Scope, left: list) -> list:
+    def join(self, node, scope: Scope, left: list) -> list:
         left_items = self.from_item(node.larg, scope, left)
         right_items = self.from_item(node.rarg, scope, left + left_items)
         items = left_items + right_items
@@ -267,8 +226,8 @@ class _Resolver:
             for item in items:
                 item.hidden |= set(merged_names)
             alias = node.join_using_alias.aliasname if node.join_using_alias else None
-            items = [_Item(alias, "the join", reads), *items]
-        self.expression(node.quals, _Scope(scope.parent, items, scope.ctes))
+            items = [Item(alias, "the join", reads), *items]
+        self.expression(node.quals, Scope(scope.parent, items, scope.ctes))
         if node.alias is None:
             return items
         # An aliased join hides the names inside it: only `alias.column` reaches its columns.
@@ -276,10 +235,10 @@ class _Resolver:
         for item in items:
             for name in item.visible():
                 columns.setdefault(name, item.columns[name])
-        joined = _Item(node.alias.aliasname, f"join '{node.alias.aliasname}'", columns,
+        joined = Item(node.alias.aliasname, f"join '{node.alias.aliasname}'", columns,
                        open=any(i.open for i in items), whole=frozenset().union(*(i.whole for i in items)))
         if node.alias.colnames:
-            joined.columns = _renamed(columns, [n.sval for n in node.alias.colnames])
+            joined.columns = renamed_columns(columns, [n.sval for n in node.alias.colnames])
         return [joined]
 
     def using_side(self, name: str, items: list, side: str) -> frozenset:
@@ -294,7 +253,7 @@ class _Resolver:
 
     # --- references -------------------------------------------------------------------------
 
-    def star(self, ref, scope: _Scope) -> list[str | None]:
+    def star(self, ref, scope: Scope) -> list[str | None]:
         """`*` or `t.*` in a select list: the columns it stands for."""
         if len(ref.fields) == 1:
             items = scope.items
@@ -311,7 +270,7 @@ class _Resolver:
                 names.append(None)
         return names
 
-    def column_ref(self, ref, scope: _Scope) -> None:
+    def column_ref(self, ref, scope: Scope) -> None:
         fields = ref.fields
         if isinstance(fields[-1], ast.A_Star):
             if len(fields) == 1:
@@ -336,13 +295,13 @@ class _Resolver:
                 self.qualified(names[0], names[1], scope)
         # four names (catalog.schema.table.column) are left to PostgreSQL
 
-    def bare(self, name: str, scope: _Scope, report: bool = True) -> bool:
+    def bare(self, name: str, scope: Scope, report: bool = True) -> bool:
         """Resolves an unqualified name, innermost query level first; False when it is unknown."""
         for level in scope.chain():
             found = [i for i in level.items if i.has(name, qualified=False)]
             if len(found) > 1:
                 if report:
-                    both = " and ".join(_described(i) for i in found)
+                    both = " and ".join(described(i) for i in found)
                     quals = " or ".join(f"{i.refname}.{name}" for i in found if i.refname)
                     self.problem("E402", f"column reference '{name}' is ambiguous: {both} both have it",
                                  f"qualify it: {quals}" if quals else None)
@@ -363,27 +322,27 @@ class _Resolver:
             if len(items) == 1:
                 message = f"{items[0].label} has no column '{name}'"
             elif items:
-                message = f"no table or view of its FROM has a column '{name}' ({', '.join(map(_described, items))})"
+                message = f"no table or view of its FROM has a column '{name}' ({', '.join(map(described, items))})"
             else:
                 message = f"column '{name}' does not exist (the query has no FROM)"
             self.problem("E402", message, _did_you_mean(name, known, items))
         return False
 
-    def qualified(self, qualifier: str, name: str, scope: _Scope) -> None:
+    def qualified(self, qualifier: str, name: str, scope: Scope) -> None:
         item = self.find_item(qualifier, scope)
         if item is not None:
             self.member(item, qualifier, name, scope)
         elif not self.bare(qualifier, scope, report=False):   # `column.field` of a composite column
             self.missing_item(qualifier, f"{qualifier}.{name}", scope)
 
-    def qualifier(self, ref, qualifier: str, scope: _Scope) -> _Item | None:
+    def qualifier(self, ref, qualifier: str, scope: Scope) -> Item | None:
         parts = qualifier.split(".")
         item = self.find_item(parts[-1], scope, schema=parts[0] if len(parts) == 2 else None)
         if item is None and len(parts) <= 2:
             self.missing_item(parts[-1], f"{qualifier}.*", scope)
         return item
 
-    def member(self, item: _Item, qualifier: str, name: str, scope: _Scope | None = None) -> None:
+    def member(self, item: Item, qualifier: str, name: str, scope: Scope | None = None) -> None:
         if item.has(name, qualified=True):
             self.resolved(item.columns.get(name, frozenset()))
         elif not item.open:
@@ -392,7 +351,7 @@ class _Resolver:
             others = [i for level in (scope.chain() if scope else ()) for i in level.items
                       if i is not item and i.refname and name in i.columns]
             if hint is None and others:
-                hint = f"did you mean {others[0].refname}.{name}? ({_described(others[0])} has it)"
+                hint = f"did you mean {others[0].refname}.{name}? ({described(others[0])} has it)"
             self.problem("E402", f"{qualifier}.{name}: {item.label}"
                                  f"{f' (as {qualifier})' if item.relname else ''} has no column '{name}'", hint)
 
@@ -401,14 +360,14 @@ class _Resolver:
         if self.current is not None:
             self.references[id(self.current)] = keys
 
-    def find_item(self, refname: str, scope: _Scope, schema: str | None = None) -> _Item | None:
+    def find_item(self, refname: str, scope: Scope, schema: str | None = None) -> Item | None:
         for level in scope.chain():
             for item in level.items:
                 if item.refname == refname and (schema is None or (item.schema == schema and not item.relname)):
                     return item
         return None
 
-    def missing_item(self, qualifier: str, ref: str, scope: _Scope) -> None:
+    def missing_item(self, qualifier: str, ref: str, scope: Scope) -> None:
         items = [i for level in scope.chain() for i in level.items]
         if any(i.open for i in items):
             return
@@ -421,25 +380,25 @@ class _Resolver:
 
     # --- clauses ----------------------------------------------------------------------------
 
-    def group_item(self, node, scope: _Scope, outputs: list) -> None:
+    def group_item(self, node, scope: Scope, outputs: list) -> None:
         """GROUP BY prefers an input column, then an output name (PostgreSQL's SQL92 rule)."""
         if isinstance(node, ast.GroupingSet):
             for inner in node.content or ():
                 self.group_item(inner, scope, outputs)
             return
         name = _bare_name(node)
-        if name is not None and name in outputs and not _local(name, scope):
+        if name is not None and name in outputs and not is_local(name, scope):
             return
         self.expression(node, scope)
 
-    def ordering(self, node, scope: _Scope, outputs: list) -> None:
+    def ordering(self, node, scope: Scope, outputs: list) -> None:
         """ORDER BY and DISTINCT ON prefer an output name, then an input column."""
         name = _bare_name(node)
         if name is not None and name in outputs:
             return
         self.expression(node, scope)
 
-    def expression(self, node, scope: _Scope) -> None:
+    def expression(self, node, scope: Scope) -> None:
         if node is None:
             return
         if isinstance(node, tuple):
@@ -462,42 +421,10 @@ class _Resolver:
                 self.expression(value, scope)
 
 
-def _cte_columns(named: list, outputs: list) -> tuple[list, bool]:
-    names = list(named) + [n for n in outputs[len(named):] if n]
-    return names, None in outputs[len(named):]
-
-
-def _derived(name: str | None, label: str, outputs: list, alias) -> _Item:
-    columns = {n: frozenset() for n in outputs if n}
-    if alias is not None and alias.colnames:
-        renamed = [n.sval for n in alias.colnames]
-        columns = {n: frozenset() for n in renamed + [o for o in outputs[len(renamed):] if o]}
-    return _Item(name, label, columns, open=None in outputs)
-
-
-def _renamed(columns: dict, names: list[str]) -> dict:
-    """An alias column list renames the first columns, in order."""
-    old = list(columns.items())
-    result = {new: reads for new, (_, reads) in zip(names, old)}
-    for name, reads in old[len(names):]:
-        result.setdefault(name, reads)
-    return result
-
-
 def _bare_name(node) -> str | None:
     if isinstance(node, ast.ColumnRef) and len(node.fields) == 1 and isinstance(node.fields[0], ast.String):
         return node.fields[0].sval
     return None
-
-
-def _local(name: str, scope: _Scope) -> bool:
-    return any(i.has(name, qualified=False) or i.open for i in scope.items)
-
-
-def _described(item: _Item) -> str:
-    if item.relname:
-        return f"{item.label} as {item.refname}"
-    return item.label
 
 
 def _did_you_mean(name: str, known: list, items: list) -> str | None:

@@ -194,27 +194,27 @@ from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 where n.nspname = any(%(schemas)s) and {_not_ext_member('pg_proc', 'p.oid')}
 """
 
-_Q_ENUMS = f"""
+def _types_query(typtype: str, facts: str) -> str:
+    """Types of one kind (pg_type.typtype) in the requested schemas: key, ``facts``, owner, acl."""
+    return f"""
 select n.nspname || '.' || t.typname as key,
-       (select jsonb_agg(e.enumlabel order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid) as labels,
+       {facts},
        pg_get_userbyid(t.typowner)::text as owner,
        {_acl("coalesce(t.typacl, acldefault('T', t.typowner))")} as acl
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
-where t.typtype = 'e' and n.nspname = any(%(schemas)s) and {_not_ext_member('pg_type', 't.oid')}
+where t.typtype = '{typtype}' and n.nspname = any(%(schemas)s) and {_not_ext_member('pg_type', 't.oid')}
 """
 
-_Q_DOMAINS = f"""
-select n.nspname || '.' || t.typname as key,
+
+_Q_ENUMS = _types_query("e", """
+       (select jsonb_agg(e.enumlabel order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid) as labels""")
+
+_Q_DOMAINS = _types_query("d", """
        format_type(t.typbasetype, t.typtypmod) as base_type,
        t.typnotnull as not_null,
        pg_get_expr(t.typdefaultbin, 0) as "default",
        (select jsonb_agg(jsonb_build_array(con.conname, pg_get_constraintdef(con.oid)) order by con.conname)
-          from pg_constraint con where con.contypid = t.oid) as constraints,
-       pg_get_userbyid(t.typowner)::text as owner,
-       {_acl("coalesce(t.typacl, acldefault('T', t.typowner))")} as acl
-from pg_type t join pg_namespace n on n.oid = t.typnamespace
-where t.typtype = 'd' and n.nspname = any(%(schemas)s) and {_not_ext_member('pg_type', 't.oid')}
-"""
+          from pg_constraint con where con.contypid = t.oid) as constraints""")
 
 _Q_VIEWS = f"""
 select n.nspname || '.' || c.relname as key,

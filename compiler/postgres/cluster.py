@@ -207,20 +207,21 @@ class PostgresCluster:
         self._as_root = os.geteuid() == 0
 
     # -- paths ---------------------------------------------------------------
+    def _path(self, *parts: str) -> Path:
+        assert self.base_dir is not None, "cluster not started"
+        return self.base_dir.joinpath(*parts)
+
     @property
     def data_dir(self) -> Path:
-        assert self.base_dir is not None, "cluster not started"
-        return self.base_dir / "data"
+        return self._path("data")
 
     @property
     def socket_dir(self) -> Path:
-        assert self.base_dir is not None, "cluster not started"
-        return self.base_dir
+        return self._path()
 
     @property
     def log_file(self) -> Path:
-        assert self.base_dir is not None, "cluster not started"
-        return self.base_dir / "postgres.log"
+        return self._path("postgres.log")
 
     @property
     def running(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..postgres import execute_script
 from ..released import LOCK, MIGRATIONS
 
 
@@ -15,7 +16,7 @@ def released(build: Path) -> list[str]:
 def apply_sql(conn, sql: str) -> None:
     """One migration, in one transaction, as a migration runner applies it."""
     with conn.transaction():
-        conn.execute(sql)
+        execute_script(conn, sql)
 
 
 def apply_file(conn, path: Path) -> None:

@@ -13,13 +13,11 @@ from pathlib import Path
 
 from psycopg import sql
 
-from ..diff.casts import is_widening
 from ..kinds import RenameColumn, RenameTable
+from ..kinds.casts import is_widening
 from ..output import write_files
-from ..pipeline import compile_with_hints
-from ..postgres.catalog import diff_catalogs, snapshot_catalog
-from ..postgres.cluster import PostgresCluster
-from ..released import next_migration
+from ..pipeline import compile_with_hints, next_migration
+from ..postgres import PostgresCluster, diff_catalogs, snapshot_catalog
 from .chain import apply_sql
 
 LIVE_SCHEMAS = ("public", "atlas_private")   # atlas_archive holds archives by design

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..expressions import SqlError, parse_type
+from ..meaning.context import Context
+from ..meaning.external_tables import PROVIDED, declaration_example, unknown_hint
+from ..meaning.suggest import suggest
 from ..model import PUBLIC
-from .context import Context, suggest
-from .external_tables import PROVIDED, declaration_example, unknown_hint
 
 if TYPE_CHECKING:
-    from ..lower.tables import TableDraft
+    from .tables import TableDraft
 
 
 @dataclass(frozen=True)

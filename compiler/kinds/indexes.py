@@ -1,0 +1,37 @@
+"""Indexes: built on tables that may hold rows; their generated names follow a renamed table."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..expressions import column_refs, function_calls
+from ..model import PUBLIC
+from .base import INDEX_BUILD, Create, Drop
+from .kind import Kind, mentions, register
+from .renamed import RenameObject
+
+
+def _rename(obj, renames):
+    if obj.on_view:
+        return obj
+    name = renames.table(obj.table)
+    return replace(obj, table=name, keys=tuple(replace(k, column=renames.column(name, k.column)) for k in obj.keys),
+                   where=renames.expression(obj.where, name))
+
+
+def _depends_on(obj) -> set:
+    if obj.on_view:
+        return set(obj.requires)
+    # PostgreSQL rebuilds an index whose key column changes type by itself, but a predicate
+    # over that column would keep the old type's casts.
+    if not obj.where:
+        return set()
+    return ({("function", PUBLIC, f) for f in function_calls(obj.where)}
+            | {("column", obj.schema, obj.table, c) for c in column_refs(obj.where)})
+
+
+KIND = register(Kind(
+    "index", rank=8, create_hazards=(INDEX_BUILD,), rename=_rename, follows_table_name=True,
+    rebuilt_around=True, depends_on=_depends_on,
+    names_enum=lambda obj, name: mentions([obj.where], name),
+    names=lambda obj: [(("relation", obj.schema, obj.name), f"index {obj.name} of {obj.table}")],
+    operations=(Create, Drop, RenameObject)))

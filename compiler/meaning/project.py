@@ -1,0 +1,69 @@
+"""The project settings of `_project.yaml`, resolved once per build: target, tenancy, defaults
+and the external tables the spec may reference."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import Collector
+from ..expressions import SqlError, parse_expression
+from ..source.spec import Spec
+from .current_user import unset_settings_read_as_null
+from .external_tables import ExternalTable, read_external_tables
+
+DEFAULT_FLAGS = {"tenant": True, "timestamps": True, "soft_delete": False, "audit": False, "realtime": False}
+
+
+@dataclass
+class Project:
+    name: str
+    postgres: int
+    target: str
+    extensions: tuple[str, ...]
+    tenant_table: str
+    tenant_column: str
+    membership_table: str
+    user_column: str
+    role_column: str | None
+    current_user_id: str
+    defaults: dict
+    external_tables: dict[str, ExternalTable] = field(default_factory=dict)   # by qualified name
+
+    @property
+    def supabase(self) -> bool:
+        return self.target == "supabase"
+
+    @property
+    def signed_in_roles(self) -> tuple[str, ...]:
+        """Who policies are for: Supabase's signed-in role, or every role elsewhere."""
+        return ("authenticated",) if self.supabase else ("public",)
+
+
+def read_project(spec: Spec, collector: Collector) -> Project:
+    data = spec.project.data if spec.project and isinstance(spec.project.data, dict) else {}
+    tenancy = data.get("tenancy") or {}
+    membership = tenancy.get("membership") or {}
+    defaults = dict(DEFAULT_FLAGS)
+    defaults.update({k: v for k, v in (data.get("defaults") or {}).items() if v is not None})
+    current_user_id = tenancy.get("current_user_id", "auth.uid()")
+    try:
+        current_user_id = unset_settings_read_as_null(parse_expression(current_user_id))
+    except SqlError as exc:
+        collector.error("E501", f"tenancy.current_user_id: {exc}",
+                        spec.project.at("tenancy", "current_user_id"))
+    target = data.get("target", "supabase")
+    extensions = tuple(data.get("extensions") or ())
+    external = read_external_tables(spec.project, data, target, spec.enums, extensions, collector)
+    return Project(
+        name=data.get("name", ""),
+        postgres=int(data.get("postgres", 15)),
+        target=target,
+        extensions=extensions,
+        tenant_table=tenancy.get("table", ""),
+        tenant_column=tenancy.get("column", "organization_id"),
+        membership_table=membership.get("table", ""),
+        user_column=membership.get("user_column", ""),
+        role_column=membership.get("role_column"),
+        current_user_id=current_user_id,
+        defaults=defaults,
+        external_tables=external,
+    )
