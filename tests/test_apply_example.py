@@ -10,6 +10,7 @@ from pathlib import Path
 from compiler.output import write_files
 from compiler.pipeline import next_migration
 from compiler.postgres import diff_catalogs, snapshot_catalog
+from compiler.postgres.scratch import SUPABASE_TEMPLATE
 from compiler.verify.chain import apply_file, migrate_down, migrate_up, released
 from compiler.verify.evolution import live_catalog, table_rows
 
@@ -45,9 +46,9 @@ def test_chain_up_equals_fresh_build_and_down_returns_to_the_start(pg_cluster, t
     names = released(BUILD)
     fresh = tmp_path / "fresh"
     write_files(fresh, next_migration(ROOT / "schema", fresh).files)
-    chain_db = pg_cluster.create_database(pg_cluster.unique_database_name("chain"), template="supabase_template")
-    first_db = pg_cluster.create_database(pg_cluster.unique_database_name("first"), template="supabase_template")
-    fresh_db = pg_cluster.create_database(pg_cluster.unique_database_name("fresh"), template="supabase_template")
+    chain_db = pg_cluster.create_database(pg_cluster.unique_database_name("chain"), template=SUPABASE_TEMPLATE)
+    first_db = pg_cluster.create_database(pg_cluster.unique_database_name("first"), template=SUPABASE_TEMPLATE)
+    fresh_db = pg_cluster.create_database(pg_cluster.unique_database_name("fresh"), template=SUPABASE_TEMPLATE)
     try:
         with chain_db.connect() as chain, first_db.connect() as first, fresh_db.connect() as latest:
             empty = snapshot_catalog(chain)   # atlas_archive included: down must leave no archive behind

@@ -16,6 +16,7 @@ from compiler.names import MAX_IDENTIFIER_BYTES
 from compiler.output import write_files
 from compiler.pipeline import next_migration
 from compiler.postgres.catalog import snapshot_catalog
+from compiler.postgres.scratch import SUPABASE_TEMPLATE
 from compiler.verify.chain import apply_file, migrate_up, released
 from compiler.verify.evolution import check_evolution
 
@@ -86,7 +87,7 @@ def test_a_temporary_name_that_is_taken_is_not_used(pg_cluster, tmp_path):
              "      id: {type: uuid, primary_key: true, default_sql: gen_random_uuid()}\n")
     before = spec(tmp_path / "before", "general, sales", extra=taken)
     after = spec(tmp_path / "after", "sales, general", extra=taken)
-    report = check_evolution(pg_cluster, "supabase_template", before, after, tmp_path / "work",
+    report = check_evolution(pg_cluster, SUPABASE_TEMPLATE, before, after, tmp_path / "work",
                              "insert into public.organizations (id, name) values "
                              "('0a000000-0000-4000-8000-000000000001', 'Northside Gym');\n"
                              "insert into public.notes (organization_id, title, kind) values "
@@ -103,7 +104,7 @@ def test_the_temporary_name_of_a_long_enum_fits_in_63_bytes(pg_cluster, tmp_path
     write_files(out, next_migration(before, out).files)
     [stage] = [op for op in next_migration(after, out).operations if isinstance(op, StageEnum)]
     assert len(stage.temp.encode()) <= MAX_IDENTIFIER_BYTES and stage.temp != long_name
-    report = check_evolution(pg_cluster, "supabase_template", before, after, tmp_path / "work")
+    report = check_evolution(pg_cluster, SUPABASE_TEMPLATE, before, after, tmp_path / "work")
     assert report.problems == []
 
 
@@ -115,6 +116,6 @@ def test_a_removed_label_held_inside_an_array_fails_the_up_and_changes_nothing(p
             "('0a000000-0000-4000-8000-000000000001', 'Northside Gym');\n"
             "insert into public.notes (organization_id, title, kind, also) values "
             "('0a000000-0000-4000-8000-000000000001', 'Boiler', 'general', '{general,sales}');")
-    report = check_evolution(pg_cluster, "supabase_template", before, after, tmp_path / "work", seed,
+    report = check_evolution(pg_cluster, SUPABASE_TEMPLATE, before, after, tmp_path / "work", seed,
                              up_fails="table public.notes column also still holds removed value(s) of enum note_kind: sales")
     assert report.problems == []

@@ -13,6 +13,7 @@ import pytest
 from psycopg import errors
 
 from compiler.postgres import (
+    SUPABASE_TEMPLATE,
     ClusterError,
     PostgresCluster,
     acting_as,
@@ -89,7 +90,7 @@ def test_bad_bindir_is_reported(monkeypatch, tmp_path):
 
 def test_create_and_drop_database(pg_cluster):
     name = pg_cluster.unique_database_name("tmp")
-    db = pg_cluster.create_database(name, template="supabase_template")
+    db = pg_cluster.create_database(name, template=SUPABASE_TEMPLATE)
     with db.connect() as conn:
         assert conn.execute("select current_database()").fetchone() == (name,)
     db.drop()
@@ -301,7 +302,7 @@ def test_rls_limits_authenticated_and_service_role_bypasses(fresh_db):
 
 def test_snapshots_of_two_fresh_databases_are_equal(pg_cluster, fresh_db):
     other = pg_cluster.create_database(
-        pg_cluster.unique_database_name("other"), template="supabase_template"
+        pg_cluster.unique_database_name("other"), template=SUPABASE_TEMPLATE
     )
     try:
         a = snapshot_catalog(fresh_db.connect())
@@ -320,7 +321,7 @@ def test_snapshots_of_two_fresh_databases_are_equal(pg_cluster, fresh_db):
 
 def test_creating_a_table_shows_in_diff(pg_cluster, fresh_db):
     other = pg_cluster.create_database(
-        pg_cluster.unique_database_name("other"), template="supabase_template"
+        pg_cluster.unique_database_name("other"), template=SUPABASE_TEMPLATE
     )
     try:
         conn_a, conn_b = fresh_db.connect(), other.connect()

@@ -16,11 +16,11 @@ import pytest
 from compiler.isolation import PASS, PROBES, probe_isolation, seed_tenants
 from compiler.pipeline import compile_folder
 from compiler.postgres import acting_as
+from compiler.postgres.scratch import SUPABASE_TEMPLATE
 from compiler.verify.chain import migrate_up
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
-SUPABASE_TEMPLATE = "supabase_template"  # the template database tests/conftest.py builds
 
 # Probe families of IsolationReport, as the brief for the probes lists them.
 FAMILIES = {

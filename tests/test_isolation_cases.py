@@ -10,11 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import SNAPSHOT_CASES as CASES
+from helpers import snapshot_cases
 
 from compiler.isolation import FAIL, PASS, member_roles, probe_isolation, sign_in_for, tenancy_from_model
 from compiler.pipeline import compile_folder, next_migration
 
-CASES = Path(__file__).resolve().parent / "cases" / "snapshots"
 TARGET_POSTGRES = CASES / "target_postgres" / "schema"   # current_user_id reads app.user_id
 CONTROLS = {"sign_in", "own_rows_visible", "own_insert", "own_update"}
 
@@ -32,7 +33,7 @@ def applied(db, schema: Path, tmp_path: Path):
     return conn, compile_folder(schema)
 
 
-@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if (p / "schema").is_dir()))
+@pytest.mark.parametrize("case", snapshot_cases())
 def test_no_tenant_leaks(fresh_db, tmp_path, case):
     conn, model = applied(fresh_db, CASES / case / "schema", tmp_path)
     report = probe_isolation(conn, model)

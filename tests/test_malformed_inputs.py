@@ -18,9 +18,10 @@ import pytest
 from compiler.diagnostics import CompileError
 from compiler.pipeline import next_migration
 from compiler.postgres import diff_catalogs, snapshot_catalog
+from compiler.postgres.scratch import SUPABASE_TEMPLATE
 from compiler.verify.chain import apply_sql
 
-TEMPLATE = "supabase_template"   # the template database tests/conftest.py builds
+TEMPLATE = SUPABASE_TEMPLATE
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schema"

@@ -19,10 +19,11 @@ import yaml
 from helpers import MIGRATION_CASES as CASES
 from helpers import migration_cases
 
+from compiler.postgres.scratch import SUPABASE_TEMPLATE
 from compiler.verify.evolution import check_evolution, expectation_problems
 
 BASE = CASES / "_base"
-TEMPLATE = "supabase_template"
+TEMPLATE = SUPABASE_TEMPLATE
 
 FAMILIES = ("tables", "columns", "types", "constraints", "indexes", "enums", "access", "flags",
             "functions", "views", "comments", "ordering")

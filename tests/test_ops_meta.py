@@ -4,6 +4,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import MIGRATION_CASES as CASES
+from helpers import migration_cases
 
 from compiler import kinds as ops
 from compiler.model import FAMILIES
@@ -13,7 +15,6 @@ from compiler.pipeline import next_migration
 from compiler.render import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT / "tests" / "cases" / "migrations"
 
 
 def operation_kinds() -> set[tuple[str, str]]:
@@ -49,7 +50,7 @@ def test_every_operation_kind_has_a_template_and_every_template_an_operation():
 
 def plans_of_the_migration_cases(tmp_path: Path):
     """The up operations of every acceptance case: a wide sample of real plans."""
-    for case in sorted(p for p in CASES.glob("*/*") if (p / "case.yaml").exists()):
+    for case in migration_cases():
         work = tmp_path / case.parent.name / case.name
         before, after = work / "before", work / "after"
         for side, target in (("before", before), ("after", after)):

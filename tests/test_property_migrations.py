@@ -23,11 +23,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import SUPABASE_TEMPLATE
 from hypothesis import HealthCheck, given, note, seed, settings
 from strategies import Evolution, evolutions, write_spec
 
 from compiler.postgres import Database, PostgresCluster
+from compiler.postgres.scratch import SUPABASE_TEMPLATE
 from compiler.verify.evolution import check_evolution
 
 EXAMPLES = int(os.environ.get("ATLAS_PROPERTY_EXAMPLES", "200"))

@@ -9,14 +9,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import MIGRATION_CASES as CASES
 
 from compiler.diff import diff_models
 from compiler.expressions import rename_column_refs
 from compiler.model import Model
 from compiler.ordering import order
 from compiler.pipeline import compile_with_hints
-
-CASES = Path(__file__).resolve().parent / "cases" / "migrations"
 
 
 def _side(case: str, side: str, tmp_path: Path) -> Path:

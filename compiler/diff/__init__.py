@@ -18,6 +18,7 @@ from ..kinds import (
     Drop,
     DropConstraint,
     DropDefault,
+    RenameColumn,
     RenameObject,
     SetDefault,
     SwapEnum,
@@ -25,6 +26,7 @@ from ..kinds import (
 )
 from ..meaning.hints import RenameHints
 from ..model import PUBLIC, Model
+from ..ordering import order
 from . import enums, renames
 
 
@@ -64,7 +66,7 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
         if a != b:
             changed = kind_of(a.family).changed
             ops += changed(origin[key], a, b, ctx) if changed else [Drop(origin[key]), Create(b)]
-    ops, changes.notices = enums.follow(ops, old, new, origin, hints.places)
+    ops, changes.notices = enums.follow(ops, old, new, origin, hints.places, _ordered_diff)
     ops += _rebuild_dependents(ops, before, after, origin, table_map)
     ops = _rebuild_renamed(ops, renamed, origin, table_map)
     ops = _rebuild_table_parts(ops, before, after, origin, table_map)
@@ -72,27 +74,18 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     return changes
 
 
+def _ordered_diff(old: Model, new: Model) -> list:
+    """The plan between two models, in order: what `down` runs to rebuild an enum without the
+    labels this migration added in place."""
+    return order(diff_models(old, new).operations)
+
+
 def _touched(ops, table_map: dict) -> set:
     """Keys whose old definition goes away or changes shape in this migration, under the
     table names before and after the renames."""
-    touched = set()
-    for op in ops:
-        verb = op.verb
-        if verb in ("drop", "archive"):
-            touched.add(op.key)
-        if op.family == "column" and verb in ("add", "rename"):
-            # A star PostgreSQL expanded lists the columns by their names at creation. A rename
-            # alone touches nothing else: PostgreSQL follows it in views, keys, policies, checks.
-            touched.add(("table-columns", op.schema, op.table))
-        if op.family == "column" and verb in ("archive", "drop", "alter"):
-            if verb != "alter" or op.type_changes:
-                touched.add(op.key)
-                touched.add(("table-columns", op.schema, op.table))
-        if op.family == "table" and verb == "rename":
-            touched.add(("table-columns", op.schema, op.old))
-            touched.add(("table-columns", op.schema, op.new))
+    touched = set().union(*(op.touches for op in ops))
     # Old objects (a view's recorded reads) name columns and tables as they were.
-    renamed = {(op.table, op.new): op.old for op in ops if op.family == "column" and op.verb == "rename"}
+    renamed = {(op.table, op.new): op.old for op in ops if isinstance(op, RenameColumn)}
     for key in list(touched):
         if key[0] == "column" and (key[2], key[3]) in renamed:
             touched.add(key[:3] + (renamed[(key[2], key[3])],))

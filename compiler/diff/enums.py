@@ -34,7 +34,7 @@ from ..names import fit
 from ..sqltext import qualified
 
 
-def follow(ops: list, old: Model, new: Model, origin: dict, places: dict) -> tuple[list, list]:
+def follow(ops: list, old: Model, new: Model, origin: dict, places: dict, rediff) -> tuple[list, list]:
     """(operations, warnings): `ops` completed for every enum change in it. `old` is the previous
     model with the renames applied, `origin` its objects as they were before them."""
     before, after = old.by_key(), new.by_key()
@@ -55,7 +55,7 @@ def follow(ops: list, old: Model, new: Model, origin: dict, places: dict) -> tup
     for key in sorted({("enum", op.schema, op.enum) for op in ops if isinstance(op, AddEnumValue)}, key=str):
         a, b = before[key], after[key]
         added = tuple(v for v in b.values if v not in a.values)
-        result.append(KeepEnum(a, added, _down_rebuild(old, origin, a, b)))
+        result.append(KeepEnum(a, added, _down_rebuild(old, origin, a, b, rediff)))
     return result, warnings
 
 
@@ -173,14 +173,12 @@ def _names_enum(obj, name: str) -> bool:
     return names_enum is not None and names_enum(obj, name)
 
 
-def _down_rebuild(old: Model, origin: dict, previous: Enum, extended: Enum) -> tuple:
+def _down_rebuild(old: Model, origin: dict, previous: Enum, extended: Enum, rediff) -> tuple:
     """The plan `down` runs for labels added in place: from the previous model with the new
     labels (what the database holds once the rest of this change is undone) back to the
     previous model, which is a rebuild without them."""
-    from ..ordering import order
-    from . import diff_models  # late: the package imports this module
 
     original = replace(old, objects=tuple(origin[o.key] for o in old.objects))
     with_labels = replace(original, objects=tuple(
         replace(o, values=extended.values) if o.key == previous.key else o for o in original.objects))
-    return tuple(order(diff_models(with_labels, original).operations))
+    return tuple(rediff(with_labels, original))

@@ -40,6 +40,12 @@ class Operation:
     def describe(self) -> str:
         return ".".join(str(k) for k in self.key[1:])
 
+    @property
+    def touches(self) -> frozenset:
+        """Keys whose old definition this operation removes or reshapes: the diff rebuilds what
+        is built on them around it (views, policies, checks over a retyped column)."""
+        return frozenset({self.key}) if self.verb in ("drop", "archive") else frozenset()
+
 
 class Twin(Operation):
     """One of two operations with the same fields, each the reverse of the other (add and drop,

@@ -36,6 +36,14 @@ class _OfColumn:
     def needs(self):
         return {("table", self.schema, self.table)}
 
+    @property
+    def touches(self) -> frozenset:
+        # A star PostgreSQL expanded lists the table's columns by their names at creation.
+        if self.verb == "restore":
+            return frozenset()
+        removed = {self.key} if self.verb in ("drop", "archive") else set()
+        return frozenset({("table-columns", self.schema, self.table), *removed})
+
 
 @dataclass(frozen=True)
 class _Added(_OfColumn, Twin):
@@ -124,6 +132,11 @@ class RenameColumn(Renaming):
     def needs(self):
         return {("table", self.schema, self.table)}
 
+    @property
+    def touches(self) -> frozenset:
+        # Only a star's expansion: PostgreSQL follows a rename in views, keys, policies, checks.
+        return frozenset({("table-columns", self.schema, self.table)})
+
 
 @dataclass(frozen=True)
 class AlterColumn(SelfInverse):
@@ -156,6 +169,12 @@ class AlterColumn(SelfInverse):
     @property
     def needs(self):
         return {("table", self.schema, self.table)}
+
+    @property
+    def touches(self) -> frozenset:
+        if not self.type_changes:
+            return frozenset()
+        return frozenset({self.key, ("table-columns", self.schema, self.table)})
 
     @property
     def type_changes(self) -> bool:

@@ -67,6 +67,10 @@ class RenameTable(Renaming):
     def needs(self):
         return set()
 
+    @property
+    def touches(self) -> frozenset:
+        return frozenset({("table-columns", self.schema, self.old), ("table-columns", self.schema, self.new)})
+
     def sequences(self) -> list[tuple[str, str]]:
         return [(identity_sequence_name(self.old, c), identity_sequence_name(self.new, c))
                 for c in self.identity_columns]

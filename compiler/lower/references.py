@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..expressions import SqlError, parse_type
+from ..external_tables import PROVIDED, declaration_example, unknown_hint
 from ..meaning.context import Context
-from ..meaning.external_tables import PROVIDED, declaration_example, unknown_hint
 from ..meaning.suggest import suggest
 from ..model import PUBLIC
 

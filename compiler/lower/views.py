@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .. import names
 from ..expressions import SqlError, function_calls, parse_query
+from ..external_tables import unknown_hint
 from ..meaning.context import Context
-from ..meaning.external_tables import unknown_hint
 from ..meaning.literals import literal_problems, target_type
 from ..meaning.suggest import suggest
 from ..meaning.view_catalog import SYSTEM_SCHEMAS, ViewCatalog

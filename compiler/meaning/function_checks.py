@@ -13,10 +13,10 @@ from pglast import ast
 from pglast.parser import ParseError
 
 from ..expressions import ParsedType
+from ..external_tables import unknown_hint
 from ..sqltext import dollar_quote
 from ..sqltypes import known_type
 from .context import Context
-from .external_tables import unknown_hint
 from .suggest import suggest
 from .view_catalog import SYSTEM_SCHEMAS, ViewCatalog
 from .view_columns import resolve_query

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Collector
 from ..expressions import SqlError, parse_expression
+from ..external_tables import ExternalTable, read_external_tables
 from ..source.spec import Spec
 from .current_user import unset_settings_read_as_null
-from .external_tables import ExternalTable, read_external_tables
 
 DEFAULT_FLAGS = {"tenant": True, "timestamps": True, "soft_delete": False, "audit": False, "realtime": False}
 

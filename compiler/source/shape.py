@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from ..diagnostics import Collector
-from ..meaning.external_tables import OWN_SCHEMAS, known_names, unknown_hint
+from ..external_tables import OWN_SCHEMAS, known_names, unknown_hint
 from .loader import SourceFile
 
 

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 from difflib import get_close_matches
 
-from ..diagnostics import Collector
-from ..expressions import SqlError, parse_type
-from ..sqltext import ident
-from ..sqltypes import known_type
+from .diagnostics import Collector
+from .expressions import SqlError, parse_type
+from .sqltext import ident
+from .sqltypes import known_type
 
 # Schemas whose tables the compiler itself writes: a table there is a spec table, not an external.
 OWN_SCHEMAS = ("public", "atlas_private", "atlas_archive")
