@@ -88,5 +88,35 @@ def plan(result: NextMigration, out: Path, fmt: str) -> None:
         click.echo(plan_text(migration, result.operations, result.warnings))
 
 
+@main.command()
+@click.argument("action", required=False, type=click.Choice(["status"]))
+@click.option("--database-url", envvar="DATABASE_URL", help="PostgreSQL URL (default: $DATABASE_URL).")
+@click.option("--out", "out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Build folder (migrations, lock, sum).")
+@click.option("--down", type=click.IntRange(min=1), help="Roll back the last N applied migrations.")
+@click.option("--to", "to", metavar="VERSION", help="Migrate up or down to this migration (name or number).")
+@click.option("--attempts", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Tries of a part whose lock is not granted (lock_timeout) before stopping.")
+@click.option("--retry-wait", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds before the first retry; doubled after each, up to 30.")
+def migrate(action: str | None, database_url: str | None, out: Path, down: int | None, to: str | None,
+            attempts: int, retry_wait: float) -> None:
+    """Apply build/'s pending migrations to a database (`migrate status`: list applied and pending)."""
+    if not database_url:
+        raise click.UsageError("--database-url (or the DATABASE_URL environment variable) is required")
+    if down is not None and to is not None:
+        raise click.UsageError("--down and --to cannot be combined")
+    if action == "status" and (down is not None or to is not None):
+        raise click.UsageError("migrate status takes neither --down nor --to")
+    try:   # late: build and plan never load psycopg, the `verify` extra
+        from .migrate.command import run_migrate
+    except ImportError as exc:
+        if not (exc.name or "").startswith("psycopg"):
+            raise
+        click.echo("atlas-compile: migrate needs psycopg: pip install 'atlas-compile[verify]'", err=True)
+        sys.exit(1)
+    sys.exit(run_migrate(action, database_url, out, down=down, to=to, attempts=attempts, retry_wait=retry_wait))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

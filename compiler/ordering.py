@@ -1,15 +1,20 @@
 """Orders a migration's operations, and cuts them into migrations where PostgreSQL needs a
 commit between two parts (added enum values). Inside a migration operations go by phase,
 then inside a phase by the dependency graph (what an object needs is created before it and removed after it). Ties break by rank and name, so the order
-is the same on every run; reversing a valid order gives a valid order for `down`."""
+is the same on every run; reversing a valid order gives a valid order for `down`.
+
+`staged` then says where each operation of an ordered list runs in the file (kinds/stages.py):
+its online form when the rest of the migration allows it, else the plain form in the main
+transaction. The up and the down list are staged each on its own, by the same rules."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import networkx as nx
 
-from .kinds import AddEnumValue, Create, KeepEnum
+from .kinds import AddEnumValue, Create, Drop, KeepEnum, kind_of
 from .kinds.base import CHANGE, CREATE, EARLY, RENAME
+from .kinds.stages import MAIN, Piece
 from .model import Model
 from .slugs import slug_for
 
@@ -89,3 +94,78 @@ def split_enum_values(operations: list) -> list[list]:
 
 def reverse_plan(up: list) -> list:
     return [op.reverse() for op in reversed(up)]
+
+
+# Operations that make or remove a whole table or view: what is built on it goes with it.
+_WHOLE = ("create", "archive", "restore", "drop")
+
+
+def staged(operations: list) -> list[tuple]:
+    """(operation, pieces) in order. An online form is used only on a table (or materialized
+    view) that stays, not created, archived or restored by this migration, and only when
+    nothing else in the migration needs what it makes before its stage (a foreign key on a
+    unique key added here needs the key in the main transaction: then the key takes the plain
+    form). An index dropped with its table or view runs nothing: the table's drop takes it. A
+    changed index (dropped and created under one name) is swapped, unless the migration also
+    changes what it is built on (the old index must not outlive a retype of its columns): then
+    it is dropped before the main transaction and built after it."""
+    operations = _expanded(operations)
+    whole = {op.key for op in operations if op.family in ("table", "view") and op.verb in _WHOLE}
+    removed = {op.key for op in operations if op.family in ("table", "view") and op.verb in ("drop", "archive")}
+    changed = {op.key for op in operations if op.verb != "add"}   # an added column is no danger to a swap
+    result = []
+    for op in operations:
+        if getattr(op, "runs", ()):
+            result.append((op, (Piece(MAIN, "heading"),)))
+            continue
+        relation = _relation_of(op)
+        if op.family == "index" and op.verb == "drop" and relation in removed:
+            result.append((op, ()))
+            continue
+        pieces = op.online()
+        if pieces and (relation in whole or _made_too_late(op, pieces, operations)):
+            pieces = None
+        swap = _swap(op, operations, changed) if pieces else None
+        if swap is not None:
+            pieces = swap
+        result.append((op, pieces if pieces is not None else op.pieces()))
+    return result
+
+
+def _expanded(operations: list) -> list:
+    """An operation that runs a plan of its own (the enum rebuild of a `down`) followed by it."""
+    result = []
+    for op in operations:
+        result.append(op)
+        result += _expanded(list(getattr(op, "runs", ())))
+    return result
+
+
+def _relation_of(op) -> tuple:
+    """The key of the table (or materialized view) the operation works on."""
+    target = getattr(op, "obj", op)
+    family = "view" if getattr(target, "on_view", False) else "table"
+    return (family, getattr(target, "schema", None), getattr(target, "table", None))
+
+
+def _made_too_late(op, pieces, operations) -> bool:
+    if any(p.stage == MAIN for p in pieces):
+        return False
+    return any(op.key in other.needs for other in operations if other is not op)
+
+
+def _swap(op, operations, changed: set) -> tuple | None:
+    """The pieces of op in a swap (the Drop's are none), or None when op is not in one."""
+    hook = kind_of(op.family).swap
+    if not hook or not isinstance(op, (Create, Drop)):
+        return None
+    twin = next((o for o in operations if o is not op and o.key == op.key and isinstance(o, (Create, Drop))
+                 and o.verb != op.verb), None)
+    if twin is None:
+        return None
+    create, drop = (op, twin) if isinstance(op, Create) else (twin, op)
+    built_on = {k for k in set(create.needs) | set(drop.needs) if k[0] != "table"}
+    pieces = hook(create)
+    if pieces is None or built_on & changed or not drop.online():
+        return None
+    return pieces if op is create else ()

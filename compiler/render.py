@@ -2,9 +2,15 @@
 
 Templates lay SQL out; every name and decision comes from the model and the operations (an
 operation whose statements depend on its data names them in `statements`, in order, and the
-template lays out each). A template sees the operation as `op` and, for Create and Drop, the
-model object as `obj`. Identifiers pass the `ident` filter, literals the `literal` filter;
-expressions arrive normalized by the parser.
+template lays out each). A template sees the operation as `op`, for Create and Drop the model
+object as `obj`, and the `form` of the piece it lays out (kinds/stages.py: `plain`, or an
+online form such as `concurrently`). Identifiers pass the `ident` filter, literals the
+`literal` filter; expressions arrive normalized by the parser.
+
+A migration file (the format of notes/ISSUE8.md) is a preamble, then one part per stage that
+holds anything, in stage order, each under its marker line: a transaction part between BEGIN
+and COMMIT with SET LOCAL timeouts, an outside part with session timeouts. ordering.staged
+decides what runs where; this module only lays it out.
 """
 from __future__ import annotations
 
@@ -14,8 +20,11 @@ from pathlib import Path
 import jinja2
 
 from .kinds import Create, Drop
+from .kinds.indexes import swap_name
+from .kinds.stages import LOCK_TIMEOUT, OUTSIDE, OUTSIDE_BECAUSE, PLAIN, ROWS, STATEMENT_TIMEOUTS, Piece
 from .model import ARCHIVE, Model
 from .names import identity_sequence_name
+from .ordering import staged
 from .sqltext import dollar_quote, ident, literal, qualified
 
 # Marks an extension a migration installed, so that only such an extension is dropped by down.
@@ -39,7 +48,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(ident=ident, literal=literal, dollar_quote=dollar_quote, render=render_operation,
                        generated=generated)
     env.globals.update(sequence_name=identity_sequence_name, marker=EXTENSION_MARKER, archive_schema=ARCHIVE,
-                       qualified=qualified, action=lambda a: ACTIONS[a], signature=signature,
+                       qualified=qualified, action=lambda a: ACTIONS[a], signature=signature, swap_name=swap_name,
                        idents=lambda names: ", ".join(map(ident, names)))
     return env
 
@@ -60,29 +69,78 @@ def signature(function, with_defaults: bool = False) -> str:
     return f"{qualified(function.schema, function.name)}({', '.join(args)})"
 
 
-def render_operation(op) -> str:
+def render_operation(op, piece: Piece | None = None, hazards: bool = True) -> str:
+    """One operation's piece (its plain form by default): a comment naming it (and its hazards,
+    on the piece they belong to), then its statements."""
+    form = piece.form if piece else PLAIN
     template = environment().get_template(op.template)
     names = {"op": op, "obj": op.obj} if isinstance(op, (Create, Drop)) else {"op": op}
-    sql = template.render(**names).strip()
-    lines = [f"-- {op.verb.replace('_', ' ')} {op.family.replace('_', ' ')} {op.describe()}"]
-    lines += [f"-- hazard: {h}" for h in op.hazards]
+    sql = template.render(form=form, **names).strip()
+    how = "" if form in (PLAIN, "heading") else f" ({form.replace('_', ' ')})"
+    lines = [f"-- {op.verb.replace('_', ' ')} {op.family.replace('_', ' ')} {op.describe()}{how}"]
+    lines += [f"-- hazard: {h}" for h in op.hazards] if hazards else []
     return "\n".join(lines) + "\n" + sql + "\n"
 
 
 def render_migration(name: str, direction: str, operations: list, model: Model) -> str:
     search_path = "public, extensions" if model.target == "supabase" else "public"
+    parts = _parts(staged(operations))
+    texts = [_render_part(number, len(parts), stage, pieces) for number, (stage, pieces) in enumerate(parts, 1)]
     header = [
         f"-- atlas-compile migration {name} ({direction})",
         f"-- project: {model.project}; target: {model.target}; PostgreSQL {model.postgres}",
         "-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).",
-        "-- Apply in one transaction; the migration role must bypass row level security",
-        "-- (a superuser, or Supabase's postgres role).",
+        *([_parts_line(parts)] if parts else []),
+        "-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must",
+        "-- bypass row level security (a superuser, or Supabase's postgres role).",
         "",
         f"SET search_path = {search_path};",
         "",
-        "",
     ]
-    if not operations:
-        header.append("-- nothing to do")
-    body = "\n".join(render_operation(op) for op in operations)
-    return "\n".join(header) + body
+    if not parts:
+        return "\n".join(header) + "\n-- nothing to do"
+    return "\n".join(header) + "\n" + "\n".join(texts)
+
+
+def _parts(placed: list) -> list[tuple[int, list]]:
+    """(stage, [(op, piece)]) for every stage that holds a piece, in stage order."""
+    by_stage: dict[int, list] = {}
+    for op, pieces in placed:
+        for piece in pieces:
+            # An online form's hazards go on the pieces that read the rows.
+            hazards = len(pieces) == 1 or piece.timeout == ROWS
+            by_stage.setdefault(piece.stage, []).append((op, piece, hazards))
+    return sorted(by_stage.items())
+
+
+def _render_part(number: int, total: int, stage: int, pieces: list) -> str:
+    outside = stage in OUTSIDE
+    marker = f"-- atlas-compile part {number}/{total}: {'outside a transaction' if outside else 'transaction'}"
+    set_ = "SET" if outside else "SET LOCAL"
+    blocks, timeout = [], pieces[0][1].timeout
+    lines = [marker, *([] if outside else ["BEGIN;"]), f"{set_} lock_timeout = '{LOCK_TIMEOUT}';",
+             f"{set_} statement_timeout = '{STATEMENT_TIMEOUTS[timeout]}';", "", ""]
+    for op, piece, hazards in pieces:
+        block = render_operation(op, piece, hazards)
+        if piece.timeout != timeout:   # repeated only when it changes
+            timeout = piece.timeout
+            block = f"{set_} statement_timeout = '{STATEMENT_TIMEOUTS[timeout]}';\n" + block
+        blocks.append(block)
+    return "\n".join(lines) + "\n".join(blocks) + ("" if outside else "COMMIT;\n")
+
+
+def _parts_line(parts: list) -> str:
+    """What the header says of the parts: how many, and which run outside a transaction (and why)."""
+    inside = [str(n) for n, (stage, _) in enumerate(parts, 1) if stage not in OUTSIDE]
+    outside = [(str(n), stage) for n, (stage, _) in enumerate(parts, 1) if stage in OUTSIDE]
+    said = [f"{_listed(inside)} in a transaction"] if inside else []
+    if outside:
+        why = ", ".join(OUTSIDE_BECAUSE[stage] for _, stage in outside)
+        said.append(f"{_listed([n for n, _ in outside])} outside a transaction ({why})")
+    if len(parts) == 1:
+        return f"-- 1 part, {said[0].split(' ', 1)[1]}."
+    return f"-- {len(parts)} parts: {', '.join(said)}."
+
+
+def _listed(numbers: list[str]) -> str:
+    return numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"

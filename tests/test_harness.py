@@ -26,7 +26,9 @@ from compiler.postgres import (
 ROOT = Path(__file__).resolve().parent.parent
 COMPILER = ROOT / "compiler"
 # The parts of the compiler that talk to PostgreSQL and so may import psycopg (the `verify` extra).
-HARNESS = ("postgres", "isolation", "lint", "verify")
+HARNESS = ("postgres", "isolation", "lint", "verify", "migrate")
+# The `migrate` command reaches its runner through an import inside the command's function.
+LATE_HARNESS_IMPORTS = {("cli.py", "migrate.command")}
 
 USER_A = "11111111-1111-4111-8111-111111111111"
 USER_B = "22222222-2222-4222-8222-222222222222"
@@ -430,6 +432,8 @@ def test_only_the_harness_imports_psycopg_or_the_harness():
             continue
         for level, module in _imports(path):
             target = _compiler_module(path, level, module) or ""
+            if (path.relative_to(COMPILER).as_posix(), module) in LATE_HARNESS_IMPORTS:
+                continue
             if module.split(".")[0] == "psycopg" and level == 0 or target.startswith(
                     tuple(f"compiler.{h}" for h in HARNESS)):
                 offenders.append(f"{path.relative_to(ROOT)}: {module}")

@@ -15,6 +15,7 @@ from helpers import snapshot_cases
 
 from compiler.isolation import FAIL, PASS, member_roles, probe_isolation, sign_in_for, tenancy_from_model
 from compiler.pipeline import compile_folder, next_migration
+from compiler.verify.chain import apply_sql
 
 TARGET_POSTGRES = CASES / "target_postgres" / "schema"   # current_user_id reads app.user_id
 CONTROLS = {"sign_in", "own_rows_visible", "own_insert", "own_update"}
@@ -28,8 +29,7 @@ def applied(db, schema: Path, tmp_path: Path):
     """A connection to ``db`` with the initial migration of ``schema`` applied, and its model."""
     up = next_migration(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
     conn = db.connect()
-    with conn.transaction():
-        conn.execute(up)
+    apply_sql(conn, up)
     return conn, compile_folder(schema)
 
 

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (up)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- create schema atlas_private
 CREATE SCHEMA atlas_private;
@@ -153,6 +159,8 @@ declare
   tenant_column text := nullif(tg_argv[1], '');
   key_columns text[] := string_to_array(tg_argv[2], ',');
   hidden text[] := coalesce(string_to_array(nullif(tg_argv[3], ''), ','), '{}');
+  deleted_column text := nullif(tg_argv[4], '');
+  operation_name text := tg_op;
   old_row jsonb;
   new_row jsonb;
   any_row jsonb;
@@ -164,19 +172,56 @@ begin
   if tg_op in ('INSERT', 'UPDATE') then
     new_row := to_jsonb(new) - hidden;
   end if;
+  if tg_op = 'UPDATE' and deleted_column is not null
+     and old_row ->> deleted_column is null and new_row ->> deleted_column is not null then
+    operation_name := 'DELETE';
+  end if;
   any_row := coalesce(new_row, old_row);
   select jsonb_object_agg(key, value) into row_key
   from jsonb_each(any_row) where key = any (key_columns);
   execute format(
     'insert into %I.%I (%I, row_key, operation, old_data, new_data, changed_by) values ($1, $2, $3, $4, $5, $6)',
     tg_table_schema, audit_table, 'organization_id')
-  using (any_row ->> tenant_column)::uuid, coalesce(row_key, '{}'::jsonb), tg_op, old_row, new_row,
+  using (any_row ->> tenant_column)::uuid, coalesce(row_key, '{}'::jsonb), operation_name, old_row, new_row,
     auth.uid();
   return null;
 end
 $body$;
 COMMENT ON FUNCTION atlas_private.audit_row() IS 'Writes one audit row per changed row, without sensitive columns.';
 REVOKE ALL ON FUNCTION atlas_private.audit_row() FROM PUBLIC;
+
+-- create function atlas_private.bypasses_row_security
+CREATE FUNCTION atlas_private.bypasses_row_security()
+RETURNS boolean
+LANGUAGE plpgsql
+SECURITY INVOKER
+SET search_path = ''
+AS $body$
+BEGIN
+  RETURN coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles AS r
+                   WHERE r.rolname = current_user), false);
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.bypasses_row_security() IS 'True when the current role bypasses row level security (superuser or BYPASSRLS); used by soft delete triggers.';
+REVOKE ALL ON FUNCTION atlas_private.bypasses_row_security() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.bypasses_row_security() TO public;
+
+-- create function atlas_private.soft_delete_leads
+CREATE FUNCTION atlas_private.soft_delete_leads()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+BEGIN
+  UPDATE public.leads AS t SET deleted_at = now()
+   WHERE t.id = old.id
+     AND t.deleted_at IS NULL;
+  RETURN NULL;
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.soft_delete_leads() IS 'Soft delete of leads: sets deleted_at instead of removing the row.';
+REVOKE ALL ON FUNCTION atlas_private.soft_delete_leads() FROM PUBLIC;
 
 -- create function public.notify_message_sent
 CREATE FUNCTION public.notify_message_sent()
@@ -1346,7 +1391,7 @@ CREATE POLICY claim_unassigned_leads ON public.leads
     FOR UPDATE
     TO authenticated
     USING ((deleted_at IS NULL) AND (owner_id IS NULL))
-    WITH CHECK (owner_id IS NOT NULL)
+    WITH CHECK ((deleted_at IS NULL) AND (owner_id IS NOT NULL))
 ;
 
 -- create policy public.leads.leads_delete
@@ -1362,7 +1407,7 @@ CREATE POLICY leads_insert ON public.leads
     AS PERMISSIVE
     FOR INSERT
     TO authenticated
-    WITH CHECK (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[]))
+    WITH CHECK ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.leads.leads_select
@@ -1388,7 +1433,7 @@ CREATE POLICY leads_update ON public.leads
     FOR UPDATE
     TO authenticated
     USING ((deleted_at IS NULL) AND ((owner_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
-    WITH CHECK ((owner_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((deleted_at IS NULL) AND ((owner_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
 ;
 
 -- create policy public.leads_audit.leads_audit_select
@@ -1896,7 +1941,14 @@ CREATE TRIGGER update_lead_sources_updated_at
 CREATE TRIGGER audit_leads
     AFTER INSERT OR UPDATE OR DELETE ON public.leads
     FOR EACH ROW
-    EXECUTE FUNCTION atlas_private.audit_row('leads_audit', 'organization_id', 'id', 'phone');
+    EXECUTE FUNCTION atlas_private.audit_row('leads_audit', 'organization_id', 'id', 'phone', 'deleted_at');
+
+-- create trigger public.leads.soft_delete_leads
+CREATE TRIGGER soft_delete_leads
+    BEFORE DELETE ON public.leads
+    FOR EACH ROW
+    WHEN (NOT atlas_private.bypasses_row_security())
+    EXECUTE FUNCTION atlas_private.soft_delete_leads();
 
 -- create trigger public.leads.update_leads_updated_at
 CREATE TRIGGER update_leads_updated_at
@@ -1988,6 +2040,7 @@ CREATE TRIGGER update_workflows_updated_at
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
+SET LOCAL statement_timeout = '30min';
 -- create view atlas_private.lead_funnel_daily
 CREATE MATERIALIZED VIEW atlas_private.lead_funnel_daily AS
 SELECT organization_id
@@ -2001,6 +2054,7 @@ WITH DATA;
 COMMENT ON MATERIALIZED VIEW atlas_private.lead_funnel_daily IS 'Leads per organization, day and status; exposed only through a tenant-filtered view.';
 REVOKE ALL ON TABLE atlas_private.lead_funnel_daily FROM anon, authenticated;
 
+SET LOCAL statement_timeout = '10s';
 -- create function atlas_private.lead_funnel_daily_rows
 CREATE FUNCTION atlas_private.lead_funnel_daily_rows()
 RETURNS SETOF atlas_private.lead_funnel_daily
@@ -2018,6 +2072,8 @@ REVOKE ALL ON FUNCTION atlas_private.lead_funnel_daily_rows() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas_private.lead_funnel_daily_rows() TO authenticated;
 
 -- create index atlas_private.idx_lead_funnel_daily_organization_id_day_status
+-- the materialized view is created in this transaction: nothing reads it yet
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX idx_lead_funnel_daily_organization_id_day_status ON atlas_private.lead_funnel_daily (organization_id, day, status);
 
 -- create view public.lead_funnel_daily
@@ -2046,3 +2102,4 @@ ALTER PUBLICATION supabase_realtime ADD TABLE public.leads;
 
 -- create publication table supabase_realtime.public.messages
 ALTER PUBLICATION supabase_realtime ADD TABLE public.messages;
+COMMIT;

@@ -1,20 +1,24 @@
 -- atlas-compile migration 0003_rename_leads_campaign_add_leads_budget_and_more (up)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 2 parts: 1 and 2 in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
 
--- drop view public.lead_funnel_daily
-DROP VIEW public.lead_funnel_daily;
-
--- drop view public.open_tasks
-DROP VIEW public.open_tasks;
+-- atlas-compile part 1/2: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop policy public.tasks.tasks_delete
 -- hazard: AUTHZ_UPDATE
 DROP POLICY tasks_delete ON public.tasks;
+
+-- drop policy public.tasks.tasks_insert
+-- hazard: AUTHZ_UPDATE
+DROP POLICY tasks_insert ON public.tasks;
 
 -- drop policy public.tasks.tasks_select
 -- hazard: AUTHZ_UPDATE
@@ -24,16 +28,9 @@ DROP POLICY tasks_select ON public.tasks;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY tasks_update ON public.tasks;
 
--- drop index atlas_private.idx_lead_funnel_daily_organization_id_day_status
-DROP INDEX atlas_private.idx_lead_funnel_daily_organization_id_day_status;
-
--- drop function atlas_private.lead_funnel_daily_rows
-DROP FUNCTION atlas_private.lead_funnel_daily_rows();
-
--- drop view atlas_private.lead_funnel_daily
-DROP MATERIALIZED VIEW atlas_private.lead_funnel_daily;
-
 -- rename column public.leads.campaign
+-- the spec renames it (renamed_from): clients still using the old name break
+-- squawk-ignore renaming-column
 ALTER TABLE public.leads RENAME COLUMN utm_campaign TO campaign;
 
 -- add column public.leads.budget
@@ -44,10 +41,26 @@ COMMENT ON COLUMN public.leads.budget IS 'Monthly budget the lead told us about,
 ALTER TABLE public.tasks ADD COLUMN deleted_at timestamptz;
 COMMENT ON COLUMN public.tasks.deleted_at IS 'Set when the row is soft-deleted; hidden from every rule but service.';
 
--- add constraint public.leads.leads_budget_check
--- hazard: TABLE_SCAN
+-- create function atlas_private.soft_delete_tasks
+CREATE FUNCTION atlas_private.soft_delete_tasks()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+BEGIN
+  UPDATE public.tasks AS t SET deleted_at = now()
+   WHERE t.id = old.id
+     AND t.deleted_at IS NULL;
+  RETURN NULL;
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.soft_delete_tasks() IS 'Soft delete of tasks: sets deleted_at instead of removing the row.';
+REVOKE ALL ON FUNCTION atlas_private.soft_delete_tasks() FROM PUBLIC;
+
+-- add constraint public.leads.leads_budget_check (not valid)
 ALTER TABLE public.leads
-    ADD CONSTRAINT leads_budget_check CHECK (budget >= 0);
+    ADD CONSTRAINT leads_budget_check CHECK (budget >= 0) NOT VALID;
 
 -- create policy public.tasks.tasks_delete
 -- hazard: AUTHZ_UPDATE
@@ -56,6 +69,15 @@ CREATE POLICY tasks_delete ON public.tasks
     FOR DELETE
     TO authenticated
     USING ((deleted_at IS NULL) AND ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
+;
+
+-- create policy public.tasks.tasks_insert
+-- hazard: AUTHZ_UPDATE
+CREATE POLICY tasks_insert ON public.tasks
+    AS PERMISSIVE
+    FOR INSERT
+    TO authenticated
+    WITH CHECK ((deleted_at IS NULL) AND (organization_id = ANY ((SELECT atlas_private.user_tenant_ids())::uuid[])))
 ;
 
 -- create policy public.tasks.tasks_select
@@ -74,59 +96,23 @@ CREATE POLICY tasks_update ON public.tasks
     FOR UPDATE
     TO authenticated
     USING ((deleted_at IS NULL) AND ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
-    WITH CHECK ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[])))
+    WITH CHECK ((deleted_at IS NULL) AND ((assignee_id = ANY ((SELECT atlas_private.user_membership_ids())::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('admin'::public.member_role))::uuid[])) OR (organization_id = ANY ((SELECT atlas_private.user_tenant_ids('owner'::public.member_role))::uuid[]))))
 ;
 
--- create view atlas_private.lead_funnel_daily
-CREATE MATERIALIZED VIEW atlas_private.lead_funnel_daily AS
-SELECT organization_id
-     , date_trunc('day', created_at) AS day
-     , status
-     , count(*) AS leads
-FROM leads
-WHERE deleted_at IS NULL
-GROUP BY 1, 2, 3
-WITH DATA;
-COMMENT ON MATERIALIZED VIEW atlas_private.lead_funnel_daily IS 'Leads per organization, day and status; exposed only through a tenant-filtered view.';
-REVOKE ALL ON TABLE atlas_private.lead_funnel_daily FROM anon, authenticated;
+-- create trigger public.tasks.soft_delete_tasks
+CREATE TRIGGER soft_delete_tasks
+    BEFORE DELETE ON public.tasks
+    FOR EACH ROW
+    WHEN (NOT atlas_private.bypasses_row_security())
+    EXECUTE FUNCTION atlas_private.soft_delete_tasks();
+COMMIT;
 
--- create function atlas_private.lead_funnel_daily_rows
-CREATE FUNCTION atlas_private.lead_funnel_daily_rows()
-RETURNS SETOF atlas_private.lead_funnel_daily
-LANGUAGE sql
-STABLE
-SECURITY DEFINER
-SET search_path = ''
-AS $body$
-SELECT v.*
-FROM atlas_private.lead_funnel_daily AS v
-WHERE v.organization_id = ANY (atlas_private.user_tenant_ids())
-$body$;
-COMMENT ON FUNCTION atlas_private.lead_funnel_daily_rows() IS 'Rows of materialized view lead_funnel_daily the current user may see.';
-REVOKE ALL ON FUNCTION atlas_private.lead_funnel_daily_rows() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION atlas_private.lead_funnel_daily_rows() TO authenticated;
+-- atlas-compile part 2/2: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '30min';
 
--- create index atlas_private.idx_lead_funnel_daily_organization_id_day_status
--- hazard: INDEX_BUILD
-CREATE UNIQUE INDEX idx_lead_funnel_daily_organization_id_day_status ON atlas_private.lead_funnel_daily (organization_id, day, status);
-
--- create view public.lead_funnel_daily
-CREATE VIEW public.lead_funnel_daily WITH (security_invoker = true) AS
-SELECT *
-FROM atlas_private.lead_funnel_daily_rows();
-COMMENT ON VIEW public.lead_funnel_daily IS 'Leads per organization, day and status; exposed only through a tenant-filtered view.';
-REVOKE ALL ON TABLE public.lead_funnel_daily FROM anon, authenticated;
-GRANT SELECT ON TABLE public.lead_funnel_daily TO authenticated;
-
--- create view public.open_tasks
-CREATE VIEW public.open_tasks WITH (security_invoker = true) AS
-SELECT id
-     , organization_id
-     , title
-     , due_at
-     , assignee_id
-FROM tasks
-WHERE completed_at IS NULL;
-COMMENT ON VIEW public.open_tasks IS 'Tasks not yet completed; security_invoker, so the tasks policies apply.';
-REVOKE ALL ON TABLE public.open_tasks FROM anon, authenticated;
-GRANT SELECT ON TABLE public.open_tasks TO authenticated;
+-- add constraint public.leads.leads_budget_check (validate)
+-- hazard: TABLE_SCAN
+ALTER TABLE public.leads VALIDATE CONSTRAINT leads_budget_check;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0004_create_check_in_method_add_members_fitness_goals_and_more (down)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop publication table supabase_realtime.public.check_ins
 -- hazard: AUTHZ_UPDATE
@@ -44,35 +50,21 @@ DROP POLICY bookings_audit_tenant_fence ON public.bookings_audit;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY bookings_audit_select ON public.bookings_audit;
 
--- drop index public.idx_check_ins_organization_id_checked_in_at
-DROP INDEX public.idx_check_ins_organization_id_checked_in_at;
-
--- drop index public.idx_check_ins_organization_id
-DROP INDEX public.idx_check_ins_organization_id;
-
--- drop index public.idx_check_ins_member_id
-DROP INDEX public.idx_check_ins_member_id;
-
--- drop index public.idx_check_ins_created_at
-DROP INDEX public.idx_check_ins_created_at;
-
--- drop index public.idx_check_ins_class_session_id
-DROP INDEX public.idx_check_ins_class_session_id;
-
--- drop index public.idx_bookings_audit_organization_id_changed_at
-DROP INDEX public.idx_bookings_audit_organization_id_changed_at;
-
 -- drop table public.check_ins
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.check_ins;
 
 -- drop table public.bookings_audit
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.bookings_audit;
 
 -- drop column public.members.fitness_goals
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-column
 ALTER TABLE public.members DROP COLUMN fitness_goals;
 
 -- drop enum public.check_in_method
 DROP TYPE public.check_in_method;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0004_create_check_in_method_add_members_fitness_goals_and_more (up)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- create enum public.check_in_method
 CREATE TYPE public.check_in_method AS ENUM (
@@ -159,3 +165,4 @@ CREATE TRIGGER update_check_ins_updated_at
 
 -- create publication table supabase_realtime.public.check_ins
 ALTER PUBLICATION supabase_realtime ADD TABLE public.check_ins;
+COMMIT;

@@ -1,18 +1,28 @@
 -- atlas-compile migration 0005_drop_message_templates_subject_rename_notes_and_more (down)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 2 parts: 1 and 2 in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/2: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop constraint public.payments.payments_amount_check
 ALTER TABLE public.payments DROP CONSTRAINT payments_amount_check;
 
+SET LOCAL statement_timeout = '30min';
 -- alter column public.payments.amount
 -- hazard: TABLE_REWRITE
+-- the spec changes the type: the table is rewritten (TABLE_REWRITE)
+-- squawk-ignore changing-column-type
 ALTER TABLE public.payments ALTER COLUMN amount TYPE numeric(10, 2) USING amount::numeric(10, 2);
 
+SET LOCAL statement_timeout = '10s';
 -- rename trigger public.lead_notes.update_notes_updated_at
 ALTER TRIGGER update_lead_notes_updated_at ON public.lead_notes RENAME TO update_notes_updated_at;
 
@@ -62,8 +72,11 @@ ALTER TABLE public.lead_notes RENAME CONSTRAINT lead_notes_body_check TO notes_b
 ALTER TABLE public.lead_notes RENAME CONSTRAINT lead_notes_author_id_fkey TO notes_author_id_fkey;
 
 -- rename table public.notes
+-- the spec renames it (renamed_from): clients still using the old name break
+-- squawk-ignore renaming-table
 ALTER TABLE public.lead_notes RENAME TO notes;
 
+SET LOCAL statement_timeout = '30min';
 -- restore column public.message_templates.subject
 ALTER TABLE public.message_templates ADD COLUMN subject text;
 ALTER TABLE public.message_templates DISABLE TRIGGER USER;
@@ -72,6 +85,8 @@ FROM atlas_archive."0005_message_templates_subject" AS a
 WHERE t.id::text = a.id;
 ALTER TABLE public.message_templates ENABLE TRIGGER USER;
 COMMENT ON COLUMN public.message_templates.subject IS 'Email subject line; only for the email channel.';
+-- the archived values are back in place: their archive goes
+-- squawk-ignore ban-drop-table
 DROP TABLE atlas_archive."0005_message_templates_subject";
 DO $atlas$
 BEGIN
@@ -82,12 +97,26 @@ BEGIN
 END
 $atlas$;
 
--- add constraint public.payments.payments_amount_check
--- hazard: TABLE_SCAN
+SET LOCAL statement_timeout = '10s';
+-- add constraint public.payments.payments_amount_check (not valid)
 ALTER TABLE public.payments
-    ADD CONSTRAINT payments_amount_check CHECK (amount >= 0);
+    ADD CONSTRAINT payments_amount_check CHECK (amount >= 0) NOT VALID;
 
--- add constraint public.message_templates.message_templates_subject_only_for_email_check
--- hazard: TABLE_SCAN
+-- add constraint public.message_templates.message_templates_subject_only_for_email_check (not valid)
 ALTER TABLE public.message_templates
-    ADD CONSTRAINT message_templates_subject_only_for_email_check CHECK (subject IS NULL OR channel = 'email');
+    ADD CONSTRAINT message_templates_subject_only_for_email_check CHECK (subject IS NULL OR channel = 'email') NOT VALID;
+COMMIT;
+
+-- atlas-compile part 2/2: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '30min';
+
+-- add constraint public.payments.payments_amount_check (validate)
+-- hazard: TABLE_SCAN
+ALTER TABLE public.payments VALIDATE CONSTRAINT payments_amount_check;
+
+-- add constraint public.message_templates.message_templates_subject_only_for_email_check (validate)
+-- hazard: TABLE_SCAN
+ALTER TABLE public.message_templates VALIDATE CONSTRAINT message_templates_subject_only_for_email_check;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0005_drop_message_templates_subject_rename_notes_and_more (up)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 2 parts: 1 and 2 in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/2: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop constraint public.message_templates.message_templates_subject_only_for_email_check
 ALTER TABLE public.message_templates DROP CONSTRAINT message_templates_subject_only_for_email_check;
@@ -12,6 +18,7 @@ ALTER TABLE public.message_templates DROP CONSTRAINT message_templates_subject_o
 -- drop constraint public.payments.payments_amount_check
 ALTER TABLE public.payments DROP CONSTRAINT payments_amount_check;
 
+SET LOCAL statement_timeout = '30min';
 -- archive column public.message_templates.subject
 -- hazard: DELETES_DATA
 CREATE SCHEMA IF NOT EXISTS atlas_archive;
@@ -19,9 +26,13 @@ CREATE TABLE atlas_archive."0005_message_templates_subject" AS
 SELECT id::text AS id, subject::text AS subject
 FROM public.message_templates;
 COMMENT ON TABLE atlas_archive."0005_message_templates_subject" IS 'values of public.message_templates.subject kept by atlas-compile; the down migration restores them';
+-- squawk-ignore ban-drop-column
 ALTER TABLE public.message_templates DROP COLUMN subject;
 
+SET LOCAL statement_timeout = '10s';
 -- rename table public.lead_notes
+-- the spec renames it (renamed_from): clients still using the old name break
+-- squawk-ignore renaming-table
 ALTER TABLE public.notes RENAME TO lead_notes;
 
 -- rename constraint public.lead_notes.lead_notes_author_id_fkey
@@ -73,10 +84,21 @@ ALTER POLICY notes_update ON public.lead_notes RENAME TO lead_notes_update;
 ALTER TRIGGER update_notes_updated_at ON public.lead_notes RENAME TO update_lead_notes_updated_at;
 
 -- alter column public.payments.amount
--- hazard: TABLE_REWRITE
+-- numeric(10, 2) -> numeric(12, 2) is binary compatible: the catalog changes, no row is rewritten
+-- squawk-ignore changing-column-type
 ALTER TABLE public.payments ALTER COLUMN amount TYPE numeric(12, 2) USING amount::numeric(12, 2);
 
--- add constraint public.payments.payments_amount_check
--- hazard: TABLE_SCAN
+-- add constraint public.payments.payments_amount_check (not valid)
 ALTER TABLE public.payments
-    ADD CONSTRAINT payments_amount_check CHECK (amount >= 0);
+    ADD CONSTRAINT payments_amount_check CHECK (amount >= 0) NOT VALID;
+COMMIT;
+
+-- atlas-compile part 2/2: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '30min';
+
+-- add constraint public.payments.payments_amount_check (validate)
+-- hazard: TABLE_SCAN
+ALTER TABLE public.payments VALIDATE CONSTRAINT payments_amount_check;
+COMMIT;

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from .kind import kind_of
+from .stages import plain
 
 # What reviewers must notice, printed as SQL comments above the statement.
 DELETES_DATA = "DELETES_DATA"      # rows or values leave the live schema (archived where possible)
@@ -39,6 +40,19 @@ class Operation:
 
     def describe(self) -> str:
         return ".".join(str(k) for k in self.key[1:])
+
+    @property
+    def reads_rows(self) -> bool:
+        """Whether the plain form reads or writes every row (the long statement_timeout)."""
+        return bool(set(self.hazards) & {INDEX_BUILD, TABLE_SCAN, TABLE_REWRITE})
+
+    def online(self) -> tuple | None:
+        """The pieces (stages.py) of a form that keeps the table writable, or None when there
+        is none; ordering.staged decides whether the migration may use it."""
+        return None
+
+    def pieces(self, online: bool = False) -> tuple:
+        return (online and self.online()) or plain(self.reads_rows)
 
     @property
     def touches(self) -> frozenset:
@@ -101,6 +115,15 @@ class _Whole(Twin):
     @property
     def needs(self):
         return self.obj.requires
+
+    @property
+    def reads_rows(self) -> bool:
+        hook = kind_of(self.family).reads_rows
+        return hook(self) if hook else super().reads_rows
+
+    def online(self) -> tuple | None:
+        hook = kind_of(self.family).online
+        return hook(self) if hook else None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from ..expressions import function_calls
 from ..model import Column
+from ..names import fit
 from .base import (
     CHANGE,
     CREATE,
@@ -19,8 +20,45 @@ from .base import (
     Twin,
     pair,
 )
+from .casts import rewrites as cast_rewrites
 from .enums import EnumMove
 from .kind import Kind, register
+from .stages import CATALOG, FINISH, MAIN, PLAIN, ROWS, VALIDATE, Piece
+
+# Built-in functions a default may call without PostgreSQL filling every row (not volatile).
+_STABLE_FUNCTIONS = frozenset({"now", "transaction_timestamp", "statement_timestamp", "current_setting",
+                               "timezone", "to_timestamp", "make_date", "lower", "upper"})
+
+
+class _ProvesNotNull:
+    """NOT NULL set on a table that stays (AlterColumn, RestoreColumn): through `check (c is not
+    null) not valid` in the main transaction, validated in a later one (writes go on), then SET
+    NOT NULL, which the validated check spares the scan, and the check dropped (the last
+    transaction; a table rewritten by the same change is still spared the second scan under its
+    lock). Not when identity must follow NOT NULL in the same change."""
+
+    @property
+    def not_null_check(self) -> str:
+        return fit(f"{self.table}_{self.key[3]}_not_null")
+
+    def online(self) -> tuple | None:
+        found = self.statements
+        if "set_not_null" not in found or "add_identity" in found[found.index("set_not_null"):]:
+            return None
+        main = ROWS if self.archive else CATALOG     # restored values go back in the main transaction
+        return (Piece(MAIN, "not_null_check", main), Piece(VALIDATE, "validate_not_null", ROWS),
+                Piece(FINISH, "finish_not_null", CATALOG))
+
+    def statements_in(self, form: str) -> tuple[str, ...]:
+        """The statements of one piece (`statements` for the plain form)."""
+        if form == "validate_not_null":
+            return ("validate_not_null_check",)
+        if form == "finish_not_null":
+            return ("set_not_null", "drop_not_null_check")
+        found = self.statements
+        if form == PLAIN:
+            return found
+        return tuple("add_not_null_check" if name == "set_not_null" else name for name in found)
 
 
 class _OfColumn:
@@ -68,8 +106,17 @@ class AddColumn(_Added):
         return {("table", self.schema, self.table)} | {("function", self.schema, f) for f in called}
 
     @property
+    def rewrites(self) -> bool:
+        """A default that calls a function is taken as volatile (the model's functions may be):
+        PostgreSQL then fills every row under the lock. A constant default is stored once."""
+        default = self.column.default
+        return default is not None and bool(function_calls(default) - _STABLE_FUNCTIONS)
+
+    @property
     def hazards(self):
         # A NOT NULL column without a default cannot be added to a table that has rows.
+        if self.rewrites:
+            return (TABLE_REWRITE,)
         return (TABLE_SCAN,) if not self.column.nullable and self.column.default is None else ()
 
 
@@ -99,12 +146,14 @@ class ArchiveColumn(_Archived):
 
     verb = "archive"
     hazards = (DELETES_DATA,)
+    reads_rows = True
 
 
 @dataclass(frozen=True)
-class RestoreColumn(_Archived):
+class RestoreColumn(_ProvesNotNull, _Archived):
     verb = "restore"
     hazards = ()
+    reads_rows = True
 
     @property
     def statements(self) -> tuple[str, ...]:
@@ -139,7 +188,7 @@ class RenameColumn(Renaming):
 
 
 @dataclass(frozen=True)
-class AlterColumn(SelfInverse):
+class AlterColumn(_ProvesNotNull, SelfInverse):
     """Type, nullability, default, identity and comment of one column, before and after.
 
     A lossy type change saves (primary key, old value) first; its reverse casts back and
@@ -181,12 +230,17 @@ class AlterColumn(SelfInverse):
         return self.before.type != self.after.type
 
     @property
+    def rewrites(self) -> bool:
+        """Binary-compatible changes (varchar(n) -> varchar(m >= n), -> text, ...) do not."""
+        return self.type_changes and cast_rewrites(self.before.type, self.after.type)
+
+    @property
     def hazards(self):
         found = []
-        if self.type_changes:
+        if self.rewrites:
             found.append(TABLE_REWRITE)
-            if self.archive and not self.restoring:
-                found.append(LOSSY_CAST)
+        if self.type_changes and self.archive and not self.restoring:
+            found.append(LOSSY_CAST)
         if self.before.nullable and not self.after.nullable:
             found.append(TABLE_SCAN)
         return tuple(found)
@@ -223,6 +277,10 @@ class AlterColumn(SelfInverse):
         if after.comment != before.comment:
             found.append("set_comment")
         return tuple(found)
+
+    @property
+    def reads_rows(self) -> bool:
+        return bool(self.archive) or super().reads_rows
 
     def reverse(self) -> "AlterColumn":
         return replace(super().reverse(), enum_move=self.enum_move and self.enum_move.reverse())

@@ -1,5 +1,9 @@
 """Constraints: those of a table that stays are added, dropped and renamed one by one; foreign
-keys are objects of their own (they may point at a table created later)."""
+keys are objects of their own (they may point at a table created later).
+
+On a table that stays, a check or a foreign key is added NOT VALID in the main transaction (a
+short lock, no scan) and validated in a later one (which lets writes go on); a unique key is
+built as a unique index CONCURRENTLY, then attached with ADD CONSTRAINT ... UNIQUE USING INDEX."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -9,6 +13,20 @@ from ..model import PUBLIC, Constraint
 from .base import CREATE, INDEX_BUILD, REMOVE, TABLE_SCAN, Create, Drop, Twin, pair
 from .kind import Kind, register
 from .renamed import RenameObject
+from .stages import BUILD, CATALOG, FINISH, MAIN, ROWS, VALIDATE, Piece
+
+# Added NOT VALID in the main transaction, validated in a later one.
+NOT_VALID_THEN_VALIDATE = (Piece(MAIN, "not_valid", CATALOG), Piece(VALIDATE, "validate", ROWS))
+# Built as a unique index outside a transaction, attached as the constraint at the end.
+INDEX_THEN_ATTACH = (Piece(BUILD, "unique_index", ROWS), Piece(FINISH, "using_index", CATALOG))
+
+
+def online_constraint(kind: str, on_new_table: bool) -> tuple | None:
+    if on_new_table:
+        return None
+    if kind in ("check", "foreign_key"):
+        return NOT_VALID_THEN_VALIDATE
+    return INDEX_THEN_ATTACH if kind == "unique" else None
 
 
 def constraint_needs(schema: str, table: str, c: Constraint, referenced_key=None) -> set:
@@ -49,6 +67,9 @@ class AddConstraint(_OfConstraint):
         if self.on_new_table:
             return ()
         return (INDEX_BUILD,) if self.constraint.kind in ("primary_key", "unique") else (TABLE_SCAN,)
+
+    def online(self) -> tuple | None:
+        return online_constraint(self.constraint.kind, self.on_new_table)
 
 
 @dataclass(frozen=True)
@@ -135,6 +156,7 @@ CONSTRAINT = register(Kind("constraint", rank=6, summary=_summary,
                            operations=(AddConstraint, DropConstraint, RenameObject)))
 FOREIGN_KEY = register(Kind(
     "foreign_key", rank=7, create_hazards=(TABLE_SCAN,), rename=_rename_foreign_key, rebuilt_around=True,
+    online=lambda op: online_constraint("foreign_key", op.on_new_table) if isinstance(op, Create) else None,
     names=lambda obj: [(("constraint", obj.schema, obj.table, obj.constraint.name),
                         f"constraint {obj.constraint.name} of {obj.table}")],
     operations=(Create, Drop)))

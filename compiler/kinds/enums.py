@@ -175,6 +175,11 @@ class RestoreEnum(_PreviousEnum):
 
     verb = "restore"
 
+    @property
+    def runs(self) -> tuple:
+        """The operations it runs, which ordering.staged stages one by one under its heading."""
+        return self.steps
+
 
 pair(KeepEnum, RestoreEnum)
 

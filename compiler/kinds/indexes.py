@@ -1,13 +1,20 @@
-"""Indexes: built on tables that may hold rows; their generated names follow a renamed table."""
+"""Indexes: built on tables that may hold rows; their generated names follow a renamed table.
+
+On a table that stays, an index is built CONCURRENTLY after the main transaction (an index of
+the same name left invalid by a failed build is dropped first, so the part can be re-run) and
+dropped CONCURRENTLY before it; a changed index is built under a temporary name, the old one
+dropped, the new one renamed (the swap), so the table never lacks it."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 from ..expressions import column_refs, function_calls
 from ..model import PUBLIC
+from ..names import fit
 from .base import INDEX_BUILD, Create, Drop
 from .kind import Kind, mentions, register
 from .renamed import RenameObject
+from .stages import BUILD, CATALOG, PRE, ROWS, Piece
 
 
 def _rename(obj, renames):
@@ -29,9 +36,26 @@ def _depends_on(obj) -> set:
             | {("column", obj.schema, obj.table, c) for c in column_refs(obj.where)})
 
 
+def _online(op) -> tuple | None:
+    if op.on_new_table:
+        return None
+    if isinstance(op, Create):
+        return (Piece(BUILD, "concurrently", ROWS),)
+    return (Piece(PRE, "concurrently", CATALOG),)
+
+
+def _swap(op) -> tuple | None:
+    return (Piece(BUILD, "swap", ROWS),) if _online(op) else None
+
+
+def swap_name(index) -> str:
+    """The name a changed index is built under before it replaces the old one."""
+    return fit(f"{index.name}_atlas_new")
+
+
 KIND = register(Kind(
     "index", rank=8, create_hazards=(INDEX_BUILD,), rename=_rename, follows_table_name=True,
     rebuilt_around=True, depends_on=_depends_on,
     names_enum=lambda obj, name: mentions([obj.where], name),
     names=lambda obj: [(("relation", obj.schema, obj.name), f"index {obj.name} of {obj.table}")],
-    operations=(Create, Drop, RenameObject)))
+    online=_online, swap=_swap, operations=(Create, Drop, RenameObject)))

@@ -34,6 +34,11 @@ class Kind:
     summary: Callable | None = None    # op -> the plan's line, or None for the generic one
     phrase: Callable | None = None     # (op, rebuilt keys) -> a migration name phrase, or None
     leads_slug: bool = False           # what the author changed names the migration first
+    # Create/Drop op -> its pieces (stages.py) when it keeps the table writable; None: plain only
+    online: Callable | None = None
+    # Create op replacing a Drop of the same key -> the pieces of the swap; None: no swap
+    swap: Callable | None = None
+    reads_rows: Callable | None = None     # Create/Drop op -> reads every row; None: from hazards
 
 
 @dataclass

@@ -37,12 +37,14 @@ class ArchiveTable(_Archived):
 
     verb = "archive"
     hazards = (DELETES_DATA,)
+    reads_rows = True
 
 
 @dataclass(frozen=True)
 class RestoreTable(_Archived):
     verb = "restore"
     hazards = ()
+    reads_rows = True
 
 
 pair(ArchiveTable, RestoreTable)

@@ -28,4 +28,6 @@ KIND = register(Kind(
     "view", rank=11, rebuilt_around=True, depends_on=_depends_on, reads_moved=_reads_moved,
     names_enum=lambda obj, name: mentions([obj.query], name),
     names=lambda obj: [(("relation", obj.schema, obj.name), f"view {obj.name}")],
-    phrase=whole_object_phrase, operations=(Create, Drop)))
+    phrase=whole_object_phrase, operations=(Create, Drop),
+    # WITH DATA runs the query over every row it reads
+    reads_rows=lambda op: op.verb == "create" and op.obj.materialized))

@@ -1,10 +1,11 @@
-"""Applies a build folder's released migrations in order (up) or in reverse (down)."""
+"""Applies a build folder's released migrations in order (up) or in reverse (down), part by part
+exactly as `atlas-compile migrate` does (compiler.migrate.apply)."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from ..postgres import execute_script
+from ..migrate.apply import apply_text
 from ..released import LOCK, MIGRATIONS
 
 
@@ -14,9 +15,9 @@ def released(build: Path) -> list[str]:
 
 
 def apply_sql(conn, sql: str) -> None:
-    """One migration, in one transaction, as a migration runner applies it."""
-    with conn.transaction():
-        execute_script(conn, sql)
+    """One migration's text (or a seed: text without part markers is one transaction) on an
+    autocommit connection, as the runner applies it."""
+    apply_text(conn, sql)
 
 
 def apply_file(conn, path: Path) -> None:

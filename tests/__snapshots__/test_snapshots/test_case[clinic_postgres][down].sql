@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (down)
 -- project: clinic; target: postgres; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop trigger public.patients.update_patients_updated_at
 DROP TRIGGER update_patients_updated_at ON public.patients;
@@ -133,59 +139,24 @@ DROP POLICY clinicians_insert ON public.clinicians;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY clinicians_delete ON public.clinicians;
 
--- drop index public.idx_patients_primary_clinician_id
-DROP INDEX public.idx_patients_primary_clinician_id;
-
--- drop index public.idx_patients_created_at
-DROP INDEX public.idx_patients_created_at;
-
--- drop index public.idx_patients_clinic_id
-DROP INDEX public.idx_patients_clinic_id;
-
--- drop index public.idx_patients_audit_clinic_id_changed_at
-DROP INDEX public.idx_patients_audit_clinic_id_changed_at;
-
--- drop index public.idx_invoices_patient_id
-DROP INDEX public.idx_invoices_patient_id;
-
--- drop index public.idx_invoices_created_at
-DROP INDEX public.idx_invoices_created_at;
-
--- drop index public.idx_invoices_clinic_id
-DROP INDEX public.idx_invoices_clinic_id;
-
--- drop index public.idx_invoices_audit_clinic_id_changed_at
-DROP INDEX public.idx_invoices_audit_clinic_id_changed_at;
-
--- drop index public.idx_clinics_created_at
-DROP INDEX public.idx_clinics_created_at;
-
--- drop index public.idx_clinicians_user_id_clinic_id
-DROP INDEX public.idx_clinicians_user_id_clinic_id;
-
--- drop index public.idx_clinicians_created_at
-DROP INDEX public.idx_clinicians_created_at;
-
--- drop index public.idx_clinicians_clinic_id
-DROP INDEX public.idx_clinicians_clinic_id;
-
--- drop index public.idx_clinicians_audit_clinic_id_changed_at
-DROP INDEX public.idx_clinicians_audit_clinic_id_changed_at;
-
 -- drop table public.patients_audit
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.patients_audit;
 
 -- drop table public.invoices
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.invoices;
 
 -- drop table public.patients
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.patients;
 
 -- drop table public.invoices_audit
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.invoices_audit;
 
 -- drop function atlas_private.user_tenant_ids
@@ -196,14 +167,17 @@ DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.clinicians
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.clinicians;
 
 -- drop table public.clinics
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.clinics;
 
 -- drop table public.clinicians_audit
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.clinicians_audit;
 
 -- drop function public.update_updated_at_column
@@ -236,3 +210,4 @@ $atlas$;
 
 -- drop schema atlas_private
 DROP SCHEMA atlas_private;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (down)
 -- project: snapshot-case; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop trigger public.products.update_products_updated_at
 DROP TRIGGER update_products_updated_at ON public.products;
@@ -90,48 +96,14 @@ DROP POLICY auth_users_insert ON public.auth_users;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY auth_users_delete ON public.auth_users;
 
--- drop index public.idx_products_status_price
-DROP INDEX public.idx_products_status_price;
-
--- drop index public.idx_products_owner_id
-DROP INDEX public.idx_products_owner_id;
-
--- drop index public.idx_products_organization_id
-DROP INDEX public.idx_products_organization_id;
-
--- drop index public.idx_products_created_at
-DROP INDEX public.idx_products_created_at;
-
--- drop index public.idx_products_category_id
-DROP INDEX public.idx_products_category_id;
-
--- drop index public.idx_products_active_title
-DROP INDEX public.idx_products_active_title;
-
--- drop index public.idx_organizations_created_at
-DROP INDEX public.idx_organizations_created_at;
-
--- drop index public.idx_categories_organization_id
-DROP INDEX public.idx_categories_organization_id;
-
--- drop index public.idx_categories_created_at
-DROP INDEX public.idx_categories_created_at;
-
--- drop index public.idx_auth_users_organization_id
-DROP INDEX public.idx_auth_users_organization_id;
-
--- drop index public.idx_auth_users_created_at
-DROP INDEX public.idx_auth_users_created_at;
-
--- drop index public.idx_auth_users_auth_id_organization_id
-DROP INDEX public.idx_auth_users_auth_id_organization_id;
-
 -- drop table public.products
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.products;
 
 -- drop table public.categories
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.categories;
 
 -- drop function atlas_private.user_tenant_ids
@@ -142,10 +114,12 @@ DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.auth_users
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.auth_users;
 
 -- drop table public.organizations
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.organizations;
 
 -- drop function public.update_updated_at_column
@@ -169,3 +143,4 @@ $atlas$;
 
 -- drop schema atlas_private
 DROP SCHEMA atlas_private;
+COMMIT;

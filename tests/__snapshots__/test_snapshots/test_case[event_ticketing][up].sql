@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (up)
 -- project: stagepass; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- create schema atlas_private
 CREATE SCHEMA atlas_private;
@@ -996,6 +1002,7 @@ CREATE TRIGGER update_venues_updated_at
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
+SET LOCAL statement_timeout = '30min';
 -- create view atlas_private.event_sales
 CREATE MATERIALIZED VIEW atlas_private.event_sales AS
 SELECT o.organization_id
@@ -1010,6 +1017,7 @@ GROUP BY o.organization_id, o.event_id
 WITH DATA;
 REVOKE ALL ON TABLE atlas_private.event_sales FROM anon, authenticated;
 
+SET LOCAL statement_timeout = '10s';
 -- create function atlas_private.event_sales_rows
 CREATE FUNCTION atlas_private.event_sales_rows()
 RETURNS SETOF atlas_private.event_sales
@@ -1027,6 +1035,8 @@ REVOKE ALL ON FUNCTION atlas_private.event_sales_rows() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas_private.event_sales_rows() TO authenticated;
 
 -- create index atlas_private.idx_event_sales_organization_id_event_id
+-- the materialized view is created in this transaction: nothing reads it yet
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX idx_event_sales_organization_id_event_id ON atlas_private.event_sales (organization_id, event_id);
 
 -- create view public.event_sales
@@ -1055,3 +1065,4 @@ GRANT SELECT ON TABLE public.public_event_listing TO authenticated;
 
 -- create publication table supabase_realtime.public.events
 ALTER PUBLICATION supabase_realtime ADD TABLE public.events;
+COMMIT;

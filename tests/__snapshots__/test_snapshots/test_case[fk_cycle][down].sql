@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (down)
 -- project: snapshot-case; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop trigger public.teams.update_teams_updated_at
 DROP TRIGGER update_teams_updated_at ON public.teams;
@@ -90,36 +96,6 @@ DROP POLICY auth_users_insert ON public.auth_users;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY auth_users_delete ON public.auth_users;
 
--- drop index public.idx_teams_organization_id
-DROP INDEX public.idx_teams_organization_id;
-
--- drop index public.idx_teams_created_at
-DROP INDEX public.idx_teams_created_at;
-
--- drop index public.idx_teams_captain_id
-DROP INDEX public.idx_teams_captain_id;
-
--- drop index public.idx_players_team_id
-DROP INDEX public.idx_players_team_id;
-
--- drop index public.idx_players_organization_id
-DROP INDEX public.idx_players_organization_id;
-
--- drop index public.idx_players_created_at
-DROP INDEX public.idx_players_created_at;
-
--- drop index public.idx_organizations_created_at
-DROP INDEX public.idx_organizations_created_at;
-
--- drop index public.idx_auth_users_organization_id
-DROP INDEX public.idx_auth_users_organization_id;
-
--- drop index public.idx_auth_users_created_at
-DROP INDEX public.idx_auth_users_created_at;
-
--- drop index public.idx_auth_users_auth_id_organization_id
-DROP INDEX public.idx_auth_users_auth_id_organization_id;
-
 -- drop foreign key public.teams.teams_captain_id_fkey
 ALTER TABLE public.teams DROP CONSTRAINT teams_captain_id_fkey;
 
@@ -128,10 +104,12 @@ ALTER TABLE public.players DROP CONSTRAINT players_team_id_fkey;
 
 -- drop table public.teams
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.teams;
 
 -- drop table public.players
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.players;
 
 -- drop function atlas_private.user_tenant_ids
@@ -142,10 +120,12 @@ DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.auth_users
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.auth_users;
 
 -- drop table public.organizations
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.organizations;
 
 -- drop function public.update_updated_at_column
@@ -166,3 +146,4 @@ $atlas$;
 
 -- drop schema atlas_private
 DROP SCHEMA atlas_private;
+COMMIT;

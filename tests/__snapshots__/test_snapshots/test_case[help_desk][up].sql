@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (up)
 -- project: help-desk; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- create schema atlas_private
 CREATE SCHEMA atlas_private;
@@ -866,6 +872,7 @@ CREATE TRIGGER update_tickets_updated_at
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
+SET LOCAL statement_timeout = '30min';
 -- create view atlas_private.ticket_stats_daily
 CREATE MATERIALIZED VIEW atlas_private.ticket_stats_daily AS
 SELECT organization_id
@@ -880,6 +887,7 @@ WITH DATA;
 COMMENT ON MATERIALIZED VIEW atlas_private.ticket_stats_daily IS 'Tickets per organization, day, status and priority.';
 REVOKE ALL ON TABLE atlas_private.ticket_stats_daily FROM anon, authenticated;
 
+SET LOCAL statement_timeout = '10s';
 -- create function atlas_private.ticket_stats_daily_rows
 CREATE FUNCTION atlas_private.ticket_stats_daily_rows()
 RETURNS SETOF atlas_private.ticket_stats_daily
@@ -897,6 +905,8 @@ REVOKE ALL ON FUNCTION atlas_private.ticket_stats_daily_rows() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas_private.ticket_stats_daily_rows() TO authenticated;
 
 -- create index atlas_private.idx_ticket_stats_daily_organization_id_day_status_priority
+-- the materialized view is created in this transaction: nothing reads it yet
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX idx_ticket_stats_daily_organization_id_day_status_priority ON atlas_private.ticket_stats_daily (organization_id, day, status, priority);
 
 -- create view public.open_tickets
@@ -926,3 +936,4 @@ GRANT SELECT ON TABLE public.ticket_stats_daily TO authenticated;
 
 -- create publication table supabase_realtime.public.tickets
 ALTER PUBLICATION supabase_realtime ADD TABLE public.tickets;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (down)
 -- project: it's hostile; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop trigger public.user.update_user_updated_at
 DROP TRIGGER update_user_updated_at ON public."user";
@@ -78,32 +84,9 @@ DROP POLICY members_insert ON public.members;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY members_delete ON public.members;
 
--- drop index public.idx_user_select_order
-DROP INDEX public.idx_user_select_order;
-
--- drop index public.idx_user_organization_id
-DROP INDEX public.idx_user_organization_id;
-
--- drop index public.idx_user_from
-DROP INDEX public.idx_user_from;
-
--- drop index public.idx_user_created_at
-DROP INDEX public.idx_user_created_at;
-
--- drop index public.idx_organizations_created_at
-DROP INDEX public.idx_organizations_created_at;
-
--- drop index public.idx_members_uid_organization_id
-DROP INDEX public.idx_members_uid_organization_id;
-
--- drop index public.idx_members_organization_id
-DROP INDEX public.idx_members_organization_id;
-
--- drop index public.idx_members_created_at
-DROP INDEX public.idx_members_created_at;
-
 -- drop table public.user
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public."user";
 
 -- drop function atlas_private.user_tenant_ids
@@ -114,10 +97,12 @@ DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.members
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.members;
 
 -- drop table public.organizations
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.organizations;
 
 -- drop function public.update_updated_at_column
@@ -131,3 +116,4 @@ DROP TYPE public.member_kind;
 
 -- drop schema atlas_private
 DROP SCHEMA atlas_private;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (down)
 -- project: snapshot-case; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop trigger public.organizations.update_organizations_updated_at
 DROP TRIGGER update_organizations_updated_at ON public.organizations;
@@ -78,38 +84,9 @@ DROP POLICY auth_users_insert ON public.auth_users;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY auth_users_delete ON public.auth_users;
 
--- drop index public.idx_organizations_created_at
-DROP INDEX public.idx_organizations_created_at;
-
--- drop index public.idx_customer_relationship_management_subscription_rene_ba11c778
-DROP INDEX public.idx_customer_relationship_management_subscription_rene_ba11c778;
-
--- drop index public.idx_customer_relationship_management_subscription_rene_9a33ed1f
-DROP INDEX public.idx_customer_relationship_management_subscription_rene_9a33ed1f;
-
--- drop index public.idx_customer_relationship_management_subscription_rene_98621574
-DROP INDEX public.idx_customer_relationship_management_subscription_rene_98621574;
-
--- drop index public.idx_customer_relationship_management_subscription_rene_8550f4a9
-DROP INDEX public.idx_customer_relationship_management_subscription_rene_8550f4a9;
-
--- drop index public.idx_customer_relationship_management_subscription_rene_545ab738
-DROP INDEX public.idx_customer_relationship_management_subscription_rene_545ab738;
-
--- drop index public.idx_customer_relationship_management_subscription_rene_1a06339d
-DROP INDEX public.idx_customer_relationship_management_subscription_rene_1a06339d;
-
--- drop index public.idx_auth_users_organization_id
-DROP INDEX public.idx_auth_users_organization_id;
-
--- drop index public.idx_auth_users_created_at
-DROP INDEX public.idx_auth_users_created_at;
-
--- drop index public.idx_auth_users_auth_id_organization_id
-DROP INDEX public.idx_auth_users_auth_id_organization_id;
-
 -- drop table public.customer_relationship_management_subscription_renewals
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.customer_relationship_management_subscription_renewals;
 
 -- drop function atlas_private.user_tenant_ids
@@ -120,14 +97,17 @@ DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.auth_users
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.auth_users;
 
 -- drop table public.organizations
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.organizations;
 
 -- drop table public.customer_relationship_management_subscription_renewals_audit
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.customer_relationship_management_subscription_renewals_audit;
 
 -- drop function public.update_updated_at_column
@@ -151,3 +131,4 @@ $atlas$;
 
 -- drop schema atlas_private
 DROP SCHEMA atlas_private;
+COMMIT;

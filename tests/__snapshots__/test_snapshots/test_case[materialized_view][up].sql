@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (up)
 -- project: snapshot-case; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- create schema atlas_private
 CREATE SCHEMA atlas_private;
@@ -277,6 +283,7 @@ CREATE TRIGGER update_sales_updated_at
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
+SET LOCAL statement_timeout = '30min';
 -- create view atlas_private.sales_daily
 CREATE MATERIALIZED VIEW atlas_private.sales_daily AS
 SELECT organization_id
@@ -290,6 +297,7 @@ WITH DATA;
 COMMENT ON MATERIALIZED VIEW atlas_private.sales_daily IS 'Sales per organization, day and region.';
 REVOKE ALL ON TABLE atlas_private.sales_daily FROM anon, authenticated;
 
+SET LOCAL statement_timeout = '10s';
 -- create function atlas_private.sales_daily_rows
 CREATE FUNCTION atlas_private.sales_daily_rows()
 RETURNS SETOF atlas_private.sales_daily
@@ -307,9 +315,13 @@ REVOKE ALL ON FUNCTION atlas_private.sales_daily_rows() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas_private.sales_daily_rows() TO authenticated;
 
 -- create index atlas_private.idx_sales_daily_organization_id_day_region
+-- the materialized view is created in this transaction: nothing reads it yet
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX idx_sales_daily_organization_id_day_region ON atlas_private.sales_daily (organization_id, day, region);
 
 -- create index atlas_private.idx_sales_daily_region
+-- the materialized view is created in this transaction: nothing reads it yet
+-- squawk-ignore require-concurrent-index-creation
 CREATE INDEX idx_sales_daily_region ON atlas_private.sales_daily (region);
 
 -- create view public.sales_daily
@@ -319,3 +331,4 @@ FROM atlas_private.sales_daily_rows();
 COMMENT ON VIEW public.sales_daily IS 'Sales per organization, day and region.';
 REVOKE ALL ON TABLE public.sales_daily FROM anon, authenticated;
 GRANT SELECT ON TABLE public.sales_daily TO authenticated;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (up)
 -- project: snapshot-case; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- create schema atlas_private
 CREATE SCHEMA atlas_private;
@@ -287,6 +293,7 @@ FROM sales;
 REVOKE ALL ON TABLE public.sales_facts FROM anon, authenticated;
 GRANT SELECT ON TABLE public.sales_facts TO authenticated;
 
+SET LOCAL statement_timeout = '30min';
 -- create view atlas_private.sales_by_region
 CREATE MATERIALIZED VIEW atlas_private.sales_by_region AS
 SELECT organization_id
@@ -297,6 +304,7 @@ GROUP BY 1, 2
 WITH DATA;
 REVOKE ALL ON TABLE atlas_private.sales_by_region FROM anon, authenticated;
 
+SET LOCAL statement_timeout = '10s';
 -- create function atlas_private.sales_by_region_rows
 CREATE FUNCTION atlas_private.sales_by_region_rows()
 RETURNS SETOF atlas_private.sales_by_region
@@ -314,6 +322,8 @@ REVOKE ALL ON FUNCTION atlas_private.sales_by_region_rows() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas_private.sales_by_region_rows() TO authenticated;
 
 -- create index atlas_private.idx_sales_by_region_organization_id_region
+-- the materialized view is created in this transaction: nothing reads it yet
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX idx_sales_by_region_organization_id_region ON atlas_private.sales_by_region (organization_id, region);
 
 -- create view public.sales_by_region
@@ -322,3 +332,4 @@ SELECT *
 FROM atlas_private.sales_by_region_rows();
 REVOKE ALL ON TABLE public.sales_by_region FROM anon, authenticated;
 GRANT SELECT ON TABLE public.sales_by_region TO authenticated;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (down)
 -- project: snapshot-case; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop trigger public.organizations.update_organizations_updated_at
 DROP TRIGGER update_organizations_updated_at ON public.organizations;
@@ -67,32 +73,9 @@ DROP POLICY auth_users_insert ON public.auth_users;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY auth_users_delete ON public.auth_users;
 
--- drop index public.idx_organizations_created_at
-DROP INDEX public.idx_organizations_created_at;
-
--- drop index public.idx_line_items_organization_id
-DROP INDEX public.idx_line_items_organization_id;
-
--- drop index public.idx_line_items_order
-DROP INDEX public.idx_line_items_order;
-
--- drop index public.idx_line_items_group_user
-DROP INDEX public.idx_line_items_group_user;
-
--- drop index public.idx_line_items_created_at
-DROP INDEX public.idx_line_items_created_at;
-
--- drop index public.idx_auth_users_organization_id
-DROP INDEX public.idx_auth_users_organization_id;
-
--- drop index public.idx_auth_users_created_at
-DROP INDEX public.idx_auth_users_created_at;
-
--- drop index public.idx_auth_users_auth_id_organization_id
-DROP INDEX public.idx_auth_users_auth_id_organization_id;
-
 -- drop table public.line_items
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.line_items;
 
 -- drop function atlas_private.user_tenant_ids
@@ -103,10 +86,12 @@ DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.auth_users
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.auth_users;
 
 -- drop table public.organizations
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.organizations;
 
 -- drop function public.update_updated_at_column
@@ -127,3 +112,4 @@ $atlas$;
 
 -- drop schema atlas_private
 DROP SCHEMA atlas_private;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (down)
 -- project: snapshot-case; target: postgres; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop view public.my_tasks
 DROP VIEW public.my_tasks;
@@ -70,26 +76,9 @@ DROP POLICY auth_users_insert ON public.auth_users;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY auth_users_delete ON public.auth_users;
 
--- drop index public.idx_tasks_organization_id
-DROP INDEX public.idx_tasks_organization_id;
-
--- drop index public.idx_tasks_created_at
-DROP INDEX public.idx_tasks_created_at;
-
--- drop index public.idx_organizations_created_at
-DROP INDEX public.idx_organizations_created_at;
-
--- drop index public.idx_auth_users_organization_id
-DROP INDEX public.idx_auth_users_organization_id;
-
--- drop index public.idx_auth_users_created_at
-DROP INDEX public.idx_auth_users_created_at;
-
--- drop index public.idx_auth_users_auth_id_organization_id
-DROP INDEX public.idx_auth_users_auth_id_organization_id;
-
 -- drop table public.tasks
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.tasks;
 
 -- drop function atlas_private.user_tenant_ids
@@ -100,10 +89,12 @@ DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.auth_users
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.auth_users;
 
 -- drop table public.organizations
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.organizations;
 
 -- drop function public.update_updated_at_column
@@ -124,3 +115,4 @@ $atlas$;
 
 -- drop schema atlas_private
 DROP SCHEMA atlas_private;
+COMMIT;

@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (down)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- drop publication table supabase_realtime.public.messages
 -- hazard: AUTHZ_UPDATE
@@ -23,9 +29,6 @@ DROP VIEW public.open_tasks;
 
 -- drop view public.lead_funnel_daily
 DROP VIEW public.lead_funnel_daily;
-
--- drop index atlas_private.idx_lead_funnel_daily_organization_id_day_status
-DROP INDEX atlas_private.idx_lead_funnel_daily_organization_id_day_status;
 
 -- drop function atlas_private.lead_funnel_daily_rows
 DROP FUNCTION atlas_private.lead_funnel_daily_rows();
@@ -504,228 +507,6 @@ DROP POLICY auth_users_insert ON public.auth_users;
 -- hazard: AUTHZ_UPDATE
 DROP POLICY auth_users_delete ON public.auth_users;
 
--- drop index public.idx_workflows_organization_id
-DROP INDEX public.idx_workflows_organization_id;
-
--- drop index public.idx_workflows_current_step_id
-DROP INDEX public.idx_workflows_current_step_id;
-
--- drop index public.idx_workflows_created_at
-DROP INDEX public.idx_workflows_created_at;
-
--- drop index public.idx_workflows_active_trigger
-DROP INDEX public.idx_workflows_active_trigger;
-
--- drop index public.idx_workflow_steps_organization_id
-DROP INDEX public.idx_workflow_steps_organization_id;
-
--- drop index public.idx_workflow_steps_created_at
-DROP INDEX public.idx_workflow_steps_created_at;
-
--- drop index public.idx_workflow_executions_workflow_id
-DROP INDEX public.idx_workflow_executions_workflow_id;
-
--- drop index public.idx_workflow_executions_queue
-DROP INDEX public.idx_workflow_executions_queue;
-
--- drop index public.idx_workflow_executions_organization_id
-DROP INDEX public.idx_workflow_executions_organization_id;
-
--- drop index public.idx_workflow_executions_lead_id
-DROP INDEX public.idx_workflow_executions_lead_id;
-
--- drop index public.idx_workflow_executions_created_at
-DROP INDEX public.idx_workflow_executions_created_at;
-
--- drop index public.idx_tasks_parent_task_id
-DROP INDEX public.idx_tasks_parent_task_id;
-
--- drop index public.idx_tasks_organization_id
-DROP INDEX public.idx_tasks_organization_id;
-
--- drop index public.idx_tasks_open_by_assignee
-DROP INDEX public.idx_tasks_open_by_assignee;
-
--- drop index public.idx_tasks_lead_id
-DROP INDEX public.idx_tasks_lead_id;
-
--- drop index public.idx_tasks_created_at
-DROP INDEX public.idx_tasks_created_at;
-
--- drop index public.idx_tasks_assignee_id
-DROP INDEX public.idx_tasks_assignee_id;
-
--- drop index public.idx_tags_organization_id
-DROP INDEX public.idx_tags_organization_id;
-
--- drop index public.idx_tags_created_at
-DROP INDEX public.idx_tags_created_at;
-
--- drop index public.idx_payments_organization_id_status_paid_at
-DROP INDEX public.idx_payments_organization_id_status_paid_at;
-
--- drop index public.idx_payments_organization_id
-DROP INDEX public.idx_payments_organization_id;
-
--- drop index public.idx_payments_membership_plan_id
-DROP INDEX public.idx_payments_membership_plan_id;
-
--- drop index public.idx_payments_member_id
-DROP INDEX public.idx_payments_member_id;
-
--- drop index public.idx_payments_created_at
-DROP INDEX public.idx_payments_created_at;
-
--- drop index public.idx_payments_audit_organization_id_changed_at
-DROP INDEX public.idx_payments_audit_organization_id_changed_at;
-
--- drop index public.idx_organizations_created_at
-DROP INDEX public.idx_organizations_created_at;
-
--- drop index public.idx_messages_template_id
-DROP INDEX public.idx_messages_template_id;
-
--- drop index public.idx_messages_organization_id_lead_id_sent_at
-DROP INDEX public.idx_messages_organization_id_lead_id_sent_at;
-
--- drop index public.idx_messages_organization_id
-DROP INDEX public.idx_messages_organization_id;
-
--- drop index public.idx_messages_created_at
-DROP INDEX public.idx_messages_created_at;
-
--- drop index public.idx_message_templates_organization_id
-DROP INDEX public.idx_message_templates_organization_id;
-
--- drop index public.idx_message_templates_created_at
-DROP INDEX public.idx_message_templates_created_at;
-
--- drop index public.idx_membership_plans_organization_id
-DROP INDEX public.idx_membership_plans_organization_id;
-
--- drop index public.idx_membership_plans_created_at
-DROP INDEX public.idx_membership_plans_created_at;
-
--- drop index public.idx_members_organization_id_status_last_name
-DROP INDEX public.idx_members_organization_id_status_last_name;
-
--- drop index public.idx_members_organization_id
-DROP INDEX public.idx_members_organization_id;
-
--- drop index public.idx_members_membership_plan_id
-DROP INDEX public.idx_members_membership_plan_id;
-
--- drop index public.idx_members_last_name
-DROP INDEX public.idx_members_last_name;
-
--- drop index public.idx_members_created_at
-DROP INDEX public.idx_members_created_at;
-
--- drop index public.idx_members_converted_from_lead_id
-DROP INDEX public.idx_members_converted_from_lead_id;
-
--- drop index public.idx_leads_source_id
-DROP INDEX public.idx_leads_source_id;
-
--- drop index public.idx_leads_owner_id
-DROP INDEX public.idx_leads_owner_id;
-
--- drop index public.idx_leads_organization_id
-DROP INDEX public.idx_leads_organization_id;
-
--- drop index public.idx_leads_live_status
-DROP INDEX public.idx_leads_live_status;
-
--- drop index public.idx_leads_full_name
-DROP INDEX public.idx_leads_full_name;
-
--- drop index public.idx_leads_created_at
-DROP INDEX public.idx_leads_created_at;
-
--- drop index public.idx_leads_audit_organization_id_changed_at
-DROP INDEX public.idx_leads_audit_organization_id_changed_at;
-
--- drop index public.idx_lead_tags_tag_id
-DROP INDEX public.idx_lead_tags_tag_id;
-
--- drop index public.idx_lead_tags_organization_id
-DROP INDEX public.idx_lead_tags_organization_id;
-
--- drop index public.idx_lead_sources_organization_id
-DROP INDEX public.idx_lead_sources_organization_id;
-
--- drop index public.idx_lead_sources_created_at
-DROP INDEX public.idx_lead_sources_created_at;
-
--- drop index public.idx_lead_notes_organization_id_lead_id_created_at
-DROP INDEX public.idx_lead_notes_organization_id_lead_id_created_at;
-
--- drop index public.idx_lead_notes_organization_id
-DROP INDEX public.idx_lead_notes_organization_id;
-
--- drop index public.idx_lead_notes_created_at
-DROP INDEX public.idx_lead_notes_created_at;
-
--- drop index public.idx_lead_notes_author_id
-DROP INDEX public.idx_lead_notes_author_id;
-
--- drop index public.idx_classes_organization_id
-DROP INDEX public.idx_classes_organization_id;
-
--- drop index public.idx_classes_created_at
-DROP INDEX public.idx_classes_created_at;
-
--- drop index public.idx_class_sessions_organization_id_starts_at
-DROP INDEX public.idx_class_sessions_organization_id_starts_at;
-
--- drop index public.idx_class_sessions_organization_id
-DROP INDEX public.idx_class_sessions_organization_id;
-
--- drop index public.idx_class_sessions_instructor_id
-DROP INDEX public.idx_class_sessions_instructor_id;
-
--- drop index public.idx_class_sessions_created_at
-DROP INDEX public.idx_class_sessions_created_at;
-
--- drop index public.idx_class_sessions_class_id
-DROP INDEX public.idx_class_sessions_class_id;
-
--- drop index public.idx_check_ins_organization_id_checked_in_at
-DROP INDEX public.idx_check_ins_organization_id_checked_in_at;
-
--- drop index public.idx_check_ins_organization_id
-DROP INDEX public.idx_check_ins_organization_id;
-
--- drop index public.idx_check_ins_member_id
-DROP INDEX public.idx_check_ins_member_id;
-
--- drop index public.idx_check_ins_created_at
-DROP INDEX public.idx_check_ins_created_at;
-
--- drop index public.idx_check_ins_class_session_id
-DROP INDEX public.idx_check_ins_class_session_id;
-
--- drop index public.idx_bookings_organization_id_class_session_id_status
-DROP INDEX public.idx_bookings_organization_id_class_session_id_status;
-
--- drop index public.idx_bookings_organization_id
-DROP INDEX public.idx_bookings_organization_id;
-
--- drop index public.idx_bookings_created_at
-DROP INDEX public.idx_bookings_created_at;
-
--- drop index public.idx_bookings_audit_organization_id_changed_at
-DROP INDEX public.idx_bookings_audit_organization_id_changed_at;
-
--- drop index public.idx_auth_users_organization_id
-DROP INDEX public.idx_auth_users_organization_id;
-
--- drop index public.idx_auth_users_created_at
-DROP INDEX public.idx_auth_users_created_at;
-
--- drop index public.idx_auth_users_auth_id_organization_id
-DROP INDEX public.idx_auth_users_auth_id_organization_id;
-
 -- drop foreign key public.workflows.workflows_current_step_id_fkey
 ALTER TABLE public.workflows DROP CONSTRAINT workflows_current_step_id_fkey;
 
@@ -734,78 +515,97 @@ ALTER TABLE public.workflow_steps DROP CONSTRAINT workflow_steps_workflow_id_fke
 
 -- drop table public.workflow_executions
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.workflow_executions;
 
 -- drop table public.workflows
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.workflows;
 
 -- drop table public.workflow_steps
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.workflow_steps;
 
 -- drop table public.tasks
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.tasks;
 
 -- drop table public.lead_tags
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.lead_tags;
 
 -- drop table public.tags
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.tags;
 
 -- drop table public.payments_audit
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.payments_audit;
 
 -- drop table public.payments
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.payments;
 
 -- drop table public.messages
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.messages;
 
 -- drop table public.message_templates
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.message_templates;
 
 -- drop table public.check_ins
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.check_ins;
 
 -- drop table public.bookings
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.bookings;
 
 -- drop table public.members
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.members;
 
 -- drop table public.membership_plans
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.membership_plans;
 
 -- drop table public.lead_notes
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.lead_notes;
 
 -- drop table public.leads
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.leads;
 
 -- drop table public.lead_sources
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.lead_sources;
 
 -- drop table public.class_sessions
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.class_sessions;
 
 -- drop table public.classes
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.classes;
 
 -- drop function atlas_private.user_tenant_ids
@@ -816,18 +616,22 @@ DROP FUNCTION atlas_private.user_membership_ids();
 
 -- drop table public.auth_users
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.auth_users;
 
 -- drop table public.organizations
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.organizations;
 
 -- drop table public.leads_audit
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.leads_audit;
 
 -- drop table public.bookings_audit
 -- hazard: DELETES_DATA
+-- squawk-ignore ban-drop-table
 DROP TABLE public.bookings_audit;
 
 -- drop function public.update_updated_at_column
@@ -912,3 +716,4 @@ $atlas$;
 
 -- drop schema atlas_private
 DROP SCHEMA atlas_private;
+COMMIT;

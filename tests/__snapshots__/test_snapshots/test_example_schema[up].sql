@@ -1,10 +1,16 @@
 -- atlas-compile migration 0001_initial (up)
 -- project: atlas-fitness; target: supabase; PostgreSQL 15
 -- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).
--- Apply in one transaction; the migration role must bypass row level security
--- (a superuser, or Supabase's postgres role).
+-- 1 part, in a transaction.
+-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must
+-- bypass row level security (a superuser, or Supabase's postgres role).
 
 SET search_path = public, extensions;
+
+-- atlas-compile part 1/1: transaction
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10s';
 
 -- create schema atlas_private
 CREATE SCHEMA atlas_private;
@@ -506,7 +512,7 @@ CREATE TABLE public.leads (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     organization_id uuid NOT NULL,
     email text NOT NULL,
-    full_name text,
+    full_name text NOT NULL,
     phone text,
     status public.lead_status NOT NULL DEFAULT 'new'::public.lead_status,
     score integer NOT NULL DEFAULT 0,
@@ -515,6 +521,8 @@ CREATE TABLE public.leads (
     campaign text,
     budget numeric(10, 2),
     last_contacted_at timestamptz,
+    trial_session_id uuid,
+    external_ref text,
     metadata jsonb NOT NULL DEFAULT CAST('{}' AS jsonb),
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
@@ -523,16 +531,19 @@ CREATE TABLE public.leads (
     CONSTRAINT leads_organization_id_id_key UNIQUE (organization_id, id),
     CONSTRAINT leads_score_check CHECK (score BETWEEN 0 AND 100),
     CONSTRAINT leads_budget_check CHECK (budget >= 0),
+    CONSTRAINT leads_external_ref_key UNIQUE (organization_id, external_ref),
+    CONSTRAINT leads_external_ref_check CHECK (length(external_ref) BETWEEN 1 AND 64),
     CONSTRAINT leads_email_key UNIQUE (organization_id, email),
     CONSTRAINT leads_email_has_at_check CHECK (position('@' IN email) > 1),
     CONSTRAINT leads_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
     CONSTRAINT leads_source_id_fkey FOREIGN KEY (organization_id, source_id) REFERENCES public.lead_sources (organization_id, id) ON DELETE SET NULL (source_id),
-    CONSTRAINT leads_owner_id_fkey FOREIGN KEY (organization_id, owner_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (owner_id)
+    CONSTRAINT leads_owner_id_fkey FOREIGN KEY (organization_id, owner_id) REFERENCES public.auth_users (organization_id, id) ON DELETE SET NULL (owner_id),
+    CONSTRAINT leads_trial_session_id_fkey FOREIGN KEY (organization_id, trial_session_id) REFERENCES public.class_sessions (organization_id, id) ON DELETE SET NULL (trial_session_id)
 );
 COMMENT ON TABLE public.leads IS 'Prospects captured from forms, ads and walk-ins, worked through the sales funnel.';
 COMMENT ON COLUMN public.leads.organization_id IS 'Tenant that owns the row.';
 COMMENT ON COLUMN public.leads.email IS 'Contact email; unique within the organization.';
-COMMENT ON COLUMN public.leads.full_name IS 'Name as entered; searched with trigram similarity.';
+COMMENT ON COLUMN public.leads.full_name IS 'Name as entered; searched with trigram similarity. Capture forms require it.';
 COMMENT ON COLUMN public.leads.phone IS 'Mobile number for SMS and WhatsApp; never written to audit rows.';
 COMMENT ON COLUMN public.leads.status IS 'Funnel stage.';
 COMMENT ON COLUMN public.leads.score IS 'Lead score from 0 (cold) to 100 (ready to join).';
@@ -541,6 +552,8 @@ COMMENT ON COLUMN public.leads.owner_id IS 'Staff member responsible for followi
 COMMENT ON COLUMN public.leads.campaign IS 'Campaign tag captured from the landing page URL.';
 COMMENT ON COLUMN public.leads.budget IS 'Monthly budget the lead told us about, in the organization''s currency.';
 COMMENT ON COLUMN public.leads.last_contacted_at IS 'Last outbound message or call.';
+COMMENT ON COLUMN public.leads.trial_session_id IS 'The trial class booked for the lead, if any.';
+COMMENT ON COLUMN public.leads.external_ref IS 'The lead''s id in the ad platform that sent it; unique within the organization.';
 COMMENT ON COLUMN public.leads.metadata IS 'Free-form answers from capture forms.';
 COMMENT ON COLUMN public.leads.deleted_at IS 'Set when the row is soft-deleted; hidden from every rule but service.';
 ALTER TABLE public.leads ENABLE ROW LEVEL SECURITY;
@@ -1099,11 +1112,17 @@ CREATE INDEX idx_leads_live_status ON public.leads (organization_id, status, cre
 -- create index public.idx_leads_organization_id
 CREATE INDEX idx_leads_organization_id ON public.leads (organization_id);
 
+-- create index public.idx_leads_organization_id_campaign
+CREATE INDEX idx_leads_organization_id_campaign ON public.leads (organization_id, campaign);
+
 -- create index public.idx_leads_owner_id
 CREATE INDEX idx_leads_owner_id ON public.leads (organization_id, owner_id);
 
 -- create index public.idx_leads_source_id
 CREATE INDEX idx_leads_source_id ON public.leads (organization_id, source_id);
+
+-- create index public.idx_leads_trial_session_id
+CREATE INDEX idx_leads_trial_session_id ON public.leads (organization_id, trial_session_id);
 
 -- create index public.idx_members_converted_from_lead_id
 CREATE INDEX idx_members_converted_from_lead_id ON public.members (organization_id, converted_from_lead_id);
@@ -2210,6 +2229,7 @@ CREATE TRIGGER update_workflows_updated_at
     FOR EACH ROW
     EXECUTE FUNCTION public.update_updated_at_column();
 
+SET LOCAL statement_timeout = '30min';
 -- create view atlas_private.lead_funnel_daily
 CREATE MATERIALIZED VIEW atlas_private.lead_funnel_daily AS
 SELECT organization_id
@@ -2223,6 +2243,7 @@ WITH DATA;
 COMMENT ON MATERIALIZED VIEW atlas_private.lead_funnel_daily IS 'Leads per organization, day and status; exposed only through a tenant-filtered view.';
 REVOKE ALL ON TABLE atlas_private.lead_funnel_daily FROM anon, authenticated;
 
+SET LOCAL statement_timeout = '10s';
 -- create function atlas_private.lead_funnel_daily_rows
 CREATE FUNCTION atlas_private.lead_funnel_daily_rows()
 RETURNS SETOF atlas_private.lead_funnel_daily
@@ -2240,6 +2261,8 @@ REVOKE ALL ON FUNCTION atlas_private.lead_funnel_daily_rows() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas_private.lead_funnel_daily_rows() TO authenticated;
 
 -- create index atlas_private.idx_lead_funnel_daily_organization_id_day_status
+-- the materialized view is created in this transaction: nothing reads it yet
+-- squawk-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX idx_lead_funnel_daily_organization_id_day_status ON atlas_private.lead_funnel_daily (organization_id, day, status);
 
 -- create view public.lead_funnel_daily
@@ -2271,3 +2294,4 @@ ALTER PUBLICATION supabase_realtime ADD TABLE public.leads;
 
 -- create publication table supabase_realtime.public.messages
 ALTER PUBLICATION supabase_realtime ADD TABLE public.messages;
+COMMIT;
