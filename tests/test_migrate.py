@@ -413,3 +413,18 @@ def test_usage_errors_exit_2():
     assert unreachable.returncode == 1
     assert unreachable.stderr.startswith("atlas-compile: cannot connect to the database: ")
     assert len(unreachable.stderr.strip().splitlines()) == 1
+
+
+def test_a_long_part_says_it_is_still_running(monkeypatch):
+    from compiler.migrate import runner
+    monkeypatch.setattr(runner._heartbeat, "HEARTBEAT", 0.05)
+    lines: list[str] = []
+    with runner._heartbeat("0007_x up: part 2/3 (outside a transaction) CREATE INDEX", time.monotonic(), lines.append):
+        time.sleep(0.3)
+    assert len(lines) >= 3
+    assert all(line.startswith("0007_x up: part 2/3 (outside a transaction) CREATE INDEX: still running (")
+               for line in lines)
+    quiet: list[str] = []
+    with runner._heartbeat("fast", time.monotonic(), quiet.append):
+        pass
+    assert quiet == []

@@ -4,6 +4,7 @@ a one-line MigrateError otherwise. Each transaction part is rolled back whole wh
 stop never leaves one half applied; an outside part is written to be re-run (ISSUE8 format)."""
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 import psycopg
 from psycopg import errors
 
+from ..kinds.stages import LOCK_TIMEOUT
 from . import history
 from .apply import apply_part, run_preamble
 from .parts import Part
@@ -37,6 +39,9 @@ def migrate(conn: psycopg.Connection, out: Path, released: list[str], *, down: i
     if not history.try_lock(conn):
         raise MigrateError("another atlas-compile migrate is running on this database (advisory lock held)")
     history.ensure(conn)
+    # Files set their own timeouts per part; one written before parts existed sets none, and
+    # must not queue every write behind a lock it waits for.
+    conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
     steps = plan_steps(out, released, history.read(conn), down=down, to=to)
     if not steps:
         return f"nothing to migrate: the database is at {_position(conn)}"
@@ -58,9 +63,10 @@ def _run_step(conn, step: Step, retry: Retry, say) -> int:
     for part in parts[step.first_part - 1:]:
         record = (lambda n=part.number: history.record(conn, step.version, step.digest, n, total)) if up else None
         started = time.monotonic()
-        _with_retries(conn, step, part, total, retry, say, record)
-        say(f"{step.version} {step.direction}: part {part.number}/{total} ({part.kind}) "
-            f"{describe(part)}: done in {time.monotonic() - started:.2f}s")
+        where = f"{step.version} {step.direction}: part {part.number}/{total} ({part.kind}) {describe(part)}"
+        with _heartbeat(where, started, say):
+            _with_retries(conn, step, part, total, retry, say, record)
+        say(f"{where}: done in {time.monotonic() - started:.2f}s")
     if not up:
         history.forget(conn, step.version)
     return total - step.first_part + 1
@@ -89,6 +95,30 @@ def _with_retries(conn, step: Step, part: Part, total: int, retry: Retry, say, r
                                + (f" {notes[-1]}" if notes else "")) from None
     if record is not None and not part.transactional:
         record()
+
+
+class _heartbeat:
+    """While a part runs longer than HEARTBEAT seconds (an index build, a validation on a big
+    table), a line every HEARTBEAT seconds says it is still running."""
+
+    HEARTBEAT = 15.0
+
+    def __init__(self, where: str, started: float, say):
+        self.where, self.started, self.say = where, started, say
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        while not self.done.wait(self.HEARTBEAT):
+            self.say(f"{self.where}: still running ({time.monotonic() - self.started:.0f}s)")
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
 
 
 def describe(part: Part) -> str:
