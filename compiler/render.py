@@ -135,11 +135,20 @@ def _parts_line(parts: list) -> str:
     outside = [(str(n), stage) for n, (stage, _) in enumerate(parts, 1) if stage in OUTSIDE]
     said = [f"{_listed(inside)} in a transaction"] if inside else []
     if outside:
-        why = ", ".join(OUTSIDE_BECAUSE[stage] for _, stage in outside)
+        why = ", ".join(dict.fromkeys(_outside_because(stage, parts[int(n) - 1][1]) for n, stage in outside))
         said.append(f"{_listed([n for n, _ in outside])} outside a transaction ({why})")
     if len(parts) == 1:
         return f"-- 1 part, {said[0].split(' ', 1)[1]}."
     return f"-- {len(parts)} parts: {', '.join(said)}."
+
+
+def _outside_because(stage: int, pieces: list) -> str:
+    """Why a part runs outside a transaction: its concurrent index statements, or a backfill
+    whose batches commit one by one."""
+    forms = {piece.form for _, piece, _ in pieces}
+    reasons = (["a batched backfill"] if "backfill" in forms else []) + \
+        ([OUTSIDE_BECAUSE[stage]] if forms - {"backfill"} else [])
+    return ", ".join(reasons)
 
 
 def _listed(numbers: list[str]) -> str:

@@ -23,7 +23,7 @@ from .base import (
 from .casts import rewrites as cast_rewrites
 from .enums import EnumMove
 from .kind import Kind, register
-from .stages import CATALOG, FINISH, MAIN, PLAIN, ROWS, VALIDATE, Piece
+from .stages import BUILD, CATALOG, FINISH, MAIN, PLAIN, ROWS, VALIDATE, Piece
 
 # Built-in functions a default may call without PostgreSQL filling every row (not volatile).
 _STABLE_FUNCTIONS = frozenset({"now", "transaction_timestamp", "statement_timestamp", "current_setting",
@@ -116,8 +116,34 @@ class AddColumn(_Added):
     def hazards(self):
         # A NOT NULL column without a default cannot be added to a table that has rows.
         if self.rewrites:
-            return (TABLE_REWRITE,)
+            # backfilled in batches (every row is written), or filled under the lock with identity
+            return (TABLE_REWRITE,) if self.column.identity else (TABLE_SCAN,)
         return (TABLE_SCAN,) if not self.column.nullable and self.column.default is None else ()
+
+    @property
+    def not_null_check(self) -> str:
+        return fit(f"{self.table}_{self.column.name}_not_null")
+
+    def online(self) -> tuple | None:
+        """A default PostgreSQL would evaluate for every row under the lock (a function call):
+        the column is added bare with its default for new rows, the rows already there are
+        filled in committed batches outside a transaction, and NOT NULL follows through a
+        validated check, as for a column that becomes NOT NULL."""
+        if not self.rewrites or self.column.identity:
+            return None
+        pieces = [Piece(MAIN, "add_for_backfill", CATALOG), Piece(BUILD, "backfill", ROWS)]
+        if not self.column.nullable:
+            pieces += [Piece(VALIDATE, "validate_not_null", ROWS), Piece(FINISH, "finish_not_null", CATALOG)]
+        return tuple(pieces)
+
+    def statements_in(self, form: str) -> tuple[str, ...]:
+        """The statements of one piece of the online form (templates/column/_statements.sql.j2)."""
+        column = self.column
+        if form == "add_for_backfill":
+            return ("add_without_default", "set_default", *(("add_not_null_check",) if not column.nullable else ()),
+                    *(("set_comment",) if column.comment else ()))
+        return {"backfill": ("backfill",), "validate_not_null": ("validate_not_null_check",),
+                "finish_not_null": ("set_not_null", "drop_not_null_check")}[form]
 
 
 @dataclass(frozen=True)
