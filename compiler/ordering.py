@@ -1,7 +1,8 @@
 """Orders a migration's operations, and cuts them into migrations where PostgreSQL needs a
 commit between two parts (added enum values). Inside a migration operations go by phase,
-then inside a phase by the dependency graph (what an object needs is created before it and removed after it). Ties break by rank and name, so the order
-is the same on every run; reversing a valid order gives a valid order for `down`.
+then inside a phase by the dependency graph (what an object needs is created before it and
+removed after it). Ties break by rank and name, so the order is the same on every run;
+reversing a valid order gives a valid order for `down`.
 
 `staged` then says where each operation of an ordered list runs in the file (kinds/stages.py):
 its online form when the rest of the migration allows it, else the plain form in the main
