@@ -52,7 +52,8 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
         ops.append(renames.rename_object(b, a))
         removed.remove(b)
         added.remove(a)
-    ctx = DiffContext(number, originals, {(o.schema, o.name): o for o in new.of("table")}, changes.warnings)
+    ctx = DiffContext(number, originals, {(o.schema, o.name): o for o in new.of("table")}, changes.warnings,
+                      hints.backfills)
     new_tables = {o.key for o in added if o.family == "table"}
     for obj in sorted(removed, key=lambda o: str(o.key)):
         obj = origin[obj.key]

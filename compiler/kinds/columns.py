@@ -89,6 +89,7 @@ class _Added(_OfColumn, Twin):
     table: str
     column: Column
     revoke_from: tuple[str, ...] = ()   # API roles kept off a new identity sequence
+    backfill: str | None = None         # backfill_sql: fills the rows already there (AddColumn)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ class AddColumn(_Added):
     @property
     def hazards(self):
         # A NOT NULL column without a default cannot be added to a table that has rows.
+        if self.backfill and not self.column.identity:
+            return (TABLE_SCAN,)          # backfilled in batches: every row is written
         if self.rewrites:
             # backfilled in batches (every row is written), or filled under the lock with identity
             return (TABLE_REWRITE,) if self.column.identity else (TABLE_SCAN,)
@@ -129,7 +132,7 @@ class AddColumn(_Added):
         the column is added bare with its default for new rows, the rows already there are
         filled in committed batches outside a transaction, and NOT NULL follows through a
         validated check, as for a column that becomes NOT NULL."""
-        if not self.rewrites or self.column.identity:
+        if not (self.rewrites or self.backfill) or self.column.identity:
             return None
         pieces = [Piece(MAIN, "add_for_backfill", CATALOG), Piece(BUILD, "backfill", ROWS)]
         if not self.column.nullable:
@@ -140,7 +143,8 @@ class AddColumn(_Added):
         """The statements of one piece of the online form (templates/column/_statements.sql.j2)."""
         column = self.column
         if form == "add_for_backfill":
-            return ("add_without_default", "set_default", *(("add_not_null_check",) if not column.nullable else ()),
+            return ("add_without_default", *(("set_default",) if column.default is not None else ()),
+                    *(("add_not_null_check",) if not column.nullable else ()),
                     *(("set_comment",) if column.comment else ()))
         return {"backfill": ("backfill",), "validate_not_null": ("validate_not_null_check",),
                 "finish_not_null": ("set_not_null", "drop_not_null_check")}[form]

@@ -7,7 +7,7 @@ instead of branching on family names. A hook left as None means the default the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 
@@ -49,6 +49,7 @@ class DiffContext:
     tables_before: dict       # (schema, name) -> table, names before this migration's renames
     tables_after: dict        # (schema, name) -> table of the new model
     warnings: list            # (table, message, code) the diff reports
+    backfills: dict = field(default_factory=dict)   # (table, column) -> backfill_sql of an added column
 
 
 _KINDS: dict[str, Kind] = {}

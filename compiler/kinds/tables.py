@@ -151,10 +151,11 @@ def diff_table(original: Table, before: Table, after: Table, ctx) -> list:
     for column in after.columns:
         old = old_columns.get(column.name)
         if old is None:
-            ops.append(AddColumn(schema, name, column, after.revoke_from))
-            if not column.nullable and column.default is None and column.identity is None:
+            backfill = ctx.backfills.get((name, column.name))
+            ops.append(AddColumn(schema, name, column, after.revoke_from, backfill))
+            if not column.nullable and column.default is None and column.identity is None and backfill is None:
                 warnings.append((name, f"column {name}.{column.name} is added NOT NULL without a default: the "
-                                       "migration fails if the table has rows (give it a default, or add it "
+                                       "migration fails if the table has rows (give it a default or a backfill_sql, or add it "
                                        "nullable and fill it first)", "W003"))
         elif old != column:
             if old.nullable and not column.nullable and column.identity is None:

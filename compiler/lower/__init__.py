@@ -5,6 +5,8 @@ foreign keys and the table graph (graph.py), generated functions (generated.py),
 table brings (table_parts.py, access.py, audit.py), functions, views, name collisions."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..diagnostics import Collector
 from ..meaning.context import Context
 from ..meaning.hints import RenameHints, collect_hints
@@ -79,7 +81,8 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
         objects += lower_view(ctx, entry, catalog)
     check_view_cycles(ctx, objects)
     check_names(ctx, objects)
-    hints = collect_hints(ctx)
+    backfills = {(d.name, column): e for d in drafts.values() for column, e in d.backfills.items()}
+    hints = replace(collect_hints(ctx), backfills=backfills)
     collector.raise_if_any()
     tenancy = Tenancy(project.tenant_table, drafts[project.tenant_table].primary_key[0], project.tenant_column,
                       project.membership_table, project.user_column, project.role_column, role_enum(ctx),

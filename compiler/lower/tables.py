@@ -35,6 +35,7 @@ class TableDraft:
     unique_sets: set = field(default_factory=set)   # column tuples that are unique (as referenced)
     soft_delete: bool = False
     timestamps: bool = False
+    backfills: dict = field(default_factory=dict)   # column -> backfill_sql, normalized
 
     @property
     def tenant(self) -> bool:
@@ -175,6 +176,12 @@ def lower_keys(ctx: Context, draft: TableDraft) -> None:
             if expr:
                 check_column_refs(ctx, draft, ("columns", name, "check"), expr)
                 draft.constraints.append(Constraint(names.check_name(table, name), "check", expression=expr))
+        if col.get("backfill_sql") is not None:
+            keys = ("columns", name, "backfill_sql")
+            expr = ctx.expression(entry, keys, col["backfill_sql"], subqueries=False)
+            if expr:
+                check_column_refs(ctx, draft, keys, expr)
+                draft.backfills[name] = expr
     for i, cols in enumerate(entry.get("unique") or ()):
         cols = tuple(cols)
         for c in cols:

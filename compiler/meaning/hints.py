@@ -12,6 +12,7 @@ class RenameHints:
     tables: dict = field(default_factory=dict)    # new table name -> old table name
     columns: dict = field(default_factory=dict)   # (new table name, new column) -> old column
     places: dict = field(default_factory=dict)    # (section, name) -> Location, for diff errors
+    backfills: dict = field(default_factory=dict)  # (table, column) -> backfill_sql, for a column added
 
 
 def collect_hints(ctx: Context) -> RenameHints:
