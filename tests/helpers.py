@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from compiler.pipeline import next_migration
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
 SNAPSHOT_CASES = CASES / "snapshots"      # small specs: built, applied, probed, snapshotted
@@ -61,3 +63,8 @@ def run_cli(*args: str, cwd: Path = ROOT, hash_seed: str | None = "0", timeout: 
         env.pop("PYTHONHASHSEED", None)
     return subprocess.run([*cli_command(), *args], cwd=cwd, env=env, capture_output=True, text=True,
                           encoding="utf-8", errors="replace", timeout=timeout)
+
+
+def initial_up(schema: Path, out: Path) -> str:
+    """The SQL of the first migration a fresh build of `schema` writes (into nothing on disk)."""
+    return next_migration(schema, out).files["migrations/0001_initial.up.sql"].decode()

@@ -11,11 +11,10 @@ returns no tenants. '' is never a user id: the compiler reads it as no user, as 
 from __future__ import annotations
 
 import pytest
-from helpers import SNAPSHOT_CASES
+from helpers import SNAPSHOT_CASES, initial_up
 
 from compiler.expressions import parse_expression
 from compiler.meaning.current_user import unset_settings_read_as_null
-from compiler.pipeline import next_migration
 from compiler.verify.chain import apply_sql
 
 SCHEMA = SNAPSHOT_CASES / "clinic_postgres" / "schema"
@@ -25,7 +24,7 @@ DOCTOR = "0c000000-0000-4000-8000-0000000000a1"
 
 @pytest.fixture
 def conn(fresh_db, tmp_path):
-    up = next_migration(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = initial_up(SCHEMA, tmp_path / "build")
     with fresh_db.connect() as conn:
         apply_sql(conn, up)
         apply_sql(conn, f"""

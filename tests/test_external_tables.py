@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from helpers import initial_up
 
 from compiler import lockfile
 from compiler.diagnostics import CompileError
@@ -379,7 +380,7 @@ def test_a_view_reads_the_columns_auth_users_has(fresh_db, tmp_path):
     """auth.users is known column by column (Supabase's own list), so a view over it is checked
     like one over spec tables, and what passes applies."""
     schema = write_schema(tmp_path, CORE, AGENT_DIRECTORY)
-    up = next_migration(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = initial_up(schema, tmp_path / "build")
     with fresh_db.connect() as conn:
         apply_sql(conn, up)
         with conn.transaction():

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from helpers import SNAPSHOT_CASES as CASES
-from helpers import snapshot_cases
+from helpers import initial_up, snapshot_cases
 
 from compiler.isolation import FAIL, PASS, member_roles, probe_isolation, sign_in_for, tenancy_from_model
-from compiler.pipeline import compile_folder, next_migration
+from compiler.pipeline import compile_folder
 from compiler.verify.chain import apply_sql
 
 TARGET_POSTGRES = CASES / "target_postgres" / "schema"   # current_user_id reads app.user_id
@@ -27,7 +27,7 @@ def tenant_tables(model) -> set[str]:
 
 def applied(db, schema: Path, tmp_path: Path):
     """A connection to ``db`` with the initial migration of ``schema`` applied, and its model."""
-    up = next_migration(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = initial_up(schema, tmp_path / "build")
     conn = db.connect()
     apply_sql(conn, up)
     return conn, compile_folder(schema)

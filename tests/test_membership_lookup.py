@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import SNAPSHOT_CASES
+from helpers import SNAPSHOT_CASES, initial_up
 
 from compiler.model import Function
-from compiler.pipeline import compile_folder, next_migration
+from compiler.pipeline import compile_folder
 from compiler.verify.chain import apply_sql
 
 SCHEMA = SNAPSHOT_CASES / "soft_delete_audit" / "schema"
@@ -64,7 +64,7 @@ def test_example_spec_leaves_the_index_to_the_compiler():
 
 @pytest.fixture
 def loaded(fresh_db, tmp_path):
-    up = next_migration(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = initial_up(SCHEMA, tmp_path / "build")
     with fresh_db.connect() as conn:
         apply_sql(conn, up)
         apply_sql(conn, f"""

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from helpers import SNAPSHOT_CASES
+from helpers import SNAPSHOT_CASES, initial_up
 
-from compiler.pipeline import next_migration
 from compiler.verify.chain import apply_sql
 
 SCHEMA = SNAPSHOT_CASES / "clinic_postgres" / "schema"
@@ -35,7 +34,7 @@ GENERATED = ("clinicians_audit_id_seq", "patients_audit_id_seq", "invoices_audit
 
 @pytest.fixture
 def conn(fresh_db, tmp_path):
-    up = next_migration(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = initial_up(SCHEMA, tmp_path / "build")
     with fresh_db.connect() as conn:
         apply_sql(conn, f"""
             create role {APP} nologin;

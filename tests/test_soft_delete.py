@@ -12,9 +12,8 @@ import json
 import shutil
 
 import pytest
-from helpers import SNAPSHOT_CASES
+from helpers import SNAPSHOT_CASES, initial_up
 
-from compiler.pipeline import next_migration
 from compiler.postgres import acting_as
 from compiler.verify.chain import apply_sql
 
@@ -47,7 +46,7 @@ insert into public.consents (id, organization_id, patient_id, scope) values
 
 @pytest.fixture
 def conn(fresh_db, tmp_path):
-    up = next_migration(SCHEMA, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = initial_up(SCHEMA, tmp_path / "build")
     with fresh_db.connect() as conn:
         apply_sql(conn, up)
         apply_sql(conn, SEED)
@@ -204,7 +203,7 @@ def test_target_postgres_app_role_soft_deletes_and_a_bypassrls_role_deletes(fres
     schema = tmp_path / "schema"
     shutil.copytree(POSTGRES_SCHEMA, schema)
     (schema / "notes.yaml").write_text(NOTES, encoding="utf-8")
-    up = next_migration(schema, tmp_path / "build").files["migrations/0001_initial.up.sql"].decode()
+    up = initial_up(schema, tmp_path / "build")
     note = "0d000000-0000-4000-8000-0000000000c1"
     with fresh_db.connect() as conn:
         apply_sql(conn, up)
