@@ -108,14 +108,42 @@ def migrate(action: str | None, database_url: str | None, out: Path, down: int |
         raise click.UsageError("--down and --to cannot be combined")
     if action == "status" and (down is not None or to is not None):
         raise click.UsageError("migrate status takes neither --down nor --to")
-    try:   # late: build and plan never load psycopg, the `verify` extra
-        from .migrate.command import run_migrate
+    sys.exit(_harness("migrate")(action, database_url, out, down=down, to=to, attempts=attempts,
+                                 retry_wait=retry_wait))
+
+
+@main.command()
+@click.option("--schema", "schema", default="schema", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder of *.yaml spec files.")
+@click.option("--out", "out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Build folder (migrations, lock, sum).")
+@click.option("--database-url", help="Check this database, where the migrations are applied, instead of "
+              "a throwaway one; every probe is rolled back.")
+@click.option("--emit-pgtap", "emit_pgtap", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the checks as pgTAP tests into this folder (pg_prove, supabase test db).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="List every check, not only the failed ones.")
+def verify(schema: Path, out: Path, database_url: str | None, emit_pgtap: Path | None, fmt: str,
+           verbose: bool) -> None:
+    """Prove the released migrations and every tenant boundary on a throwaway PostgreSQL (or on a
+    live database with --database-url); exit 1 on any failure."""
+    sys.exit(_harness("verify")(schema, out, database_url=database_url, emit_pgtap=emit_pgtap, fmt=fmt,
+                                verbose=verbose))
+
+
+def _harness(command: str):
+    """The command's entry point, imported late: build and plan never load psycopg, the `verify` extra."""
+    try:
+        if command == "verify":
+            from .verify.command import run_verify as run
+        else:
+            from .migrate.command import run_migrate as run
     except ImportError as exc:
         if not (exc.name or "").startswith("psycopg"):
             raise
-        click.echo("atlas-compile: migrate needs psycopg: pip install 'atlas-compile[verify]'", err=True)
+        click.echo(f"atlas-compile: {command} needs psycopg: pip install 'atlas-compile[verify]'", err=True)
         sys.exit(1)
-    sys.exit(run_migrate(action, database_url, out, down=down, to=to, attempts=attempts, retry_wait=retry_wait))
+    return run
 
 
 if __name__ == "__main__":  # pragma: no cover

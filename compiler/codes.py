@@ -53,3 +53,19 @@ WARNINGS = {
     "W002": "enum values are removed: the migration fails while rows still hold them",
     "W003": "a column becomes NOT NULL without a value for existing rows: the migration fails while rows lack one",
 }
+# Warnings about the spec itself, not the migration (lower/access_warnings.py): access rules that
+# are slow or risky. Printed by every build and plan, each at its spec line, until fixed or
+# silenced with `warnings: {ignore: [W1xx]}` on the table, the function or the project.
+SPEC_WARNINGS = {
+    "W101": "a policy expression calls a function that does not depend on the row outside a subselect: "
+            "it runs once per row; (select f()) runs once per statement",
+    "W102": "a column a policy filters rows on has no index leading with it (after the tenant column on "
+            "tenant tables)",
+    "W103": "more than one permissive policy for the same role and command on a table: PostgreSQL "
+            "evaluates each and ORs them",
+    "W104": "a table leaves a write command without an access rule: it falls back to member, so every "
+            "member may write",
+    "W105": "a security definer function does not keep to its fixed search_path = '': its body names the "
+            "spec's objects without a schema, or sets search_path",
+}
+WARNINGS.update(SPEC_WARNINGS)

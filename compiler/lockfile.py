@@ -1,15 +1,141 @@
-"""build/schema.lock.json: the compiled model of the last build, the next diff's base."""
+"""build/schema.lock.json: the compiled model of the last build, the next diff's base, and its
+history (.history): what each build after the first changed, so that the model after every
+released migration can be rebuilt from the last one."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field, replace
 
 from .diagnostics import CompileError, Diagnostic, Location
 from .model import FAMILIES, Model, Tenancy, from_data, to_data
 
-FORMAT = 1
+FORMAT = 1   # "history" is optional (old locks have none), so the format stays 1
+_HEADER = ("postgres", "project", "target", "tenancy")   # the model's settings beside its objects
 
 
-def dump(model: Model, migrations: list[str]) -> str:
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One build after the first: the model before it is the model after it, minus the objects
+    it `added` (their keys), plus the objects as they were `before` it changed or removed them.
+    `first` names the build's first migration when it wrote two (an enum value split; the model
+    between the two is not a spec's); `settings` the previous model's postgres/project/target/
+    tenancy when the build changed them. Both are left out of the lock when empty."""
+
+    after: str                      # the build's last migration
+    added: tuple = ()               # keys (tuples) of objects new in the build, sorted
+    before: tuple = ()              # objects of the previous model it changed or removed, by key
+    first: str | None = None
+    settings: dict | None = None
+
+
+def history_entry(previous: Model, model: Model, written: list[str]) -> HistoryEntry:
+    """What the build that wrote the migrations `written` turning `previous` into `model` adds
+    to the history."""
+    old, new = previous.by_key(), model.by_key()
+    added = tuple(sorted(key for key in new if key not in old))
+    before = tuple(sorted((obj for key, obj in old.items() if key not in new or to_data(new[key]) != to_data(obj)),
+                          key=lambda o: o.key))
+    settings = {name: to_data(getattr(previous, name)) for name in _HEADER}
+    changed = settings != {name: to_data(getattr(model, name)) for name in _HEADER}
+    return HistoryEntry(written[-1], added, before, written[0] if len(written) > 1 else None,
+                        settings if changed else None)
+
+
+def model_before(model: Model, entry: HistoryEntry) -> Model:
+    """The model before the build `entry` records, from the model after it."""
+    objects = model.by_key()
+    for key in entry.added:
+        if key not in objects:
+            raise ValueError(f"the build of {entry.after} added {list(key)}, which the model after it lacks")
+        del objects[key]
+    objects.update((obj.key, obj) for obj in entry.before)
+    previous = replace(model, objects=tuple(sorted(objects.values(), key=lambda o: o.key)))
+    if entry.settings is not None:
+        tenancy = entry.settings["tenancy"]
+        previous = replace(previous, postgres=entry.settings["postgres"], project=entry.settings["project"],
+                           target=entry.settings["target"], tenancy=from_data(Tenancy, tenancy) if tenancy else None)
+    return previous
+
+
+def entry_data(entry: HistoryEntry) -> dict:
+    # The family goes with each earlier object (to_data has no family); from_data ignores it.
+    data = {"after": entry.after, "added": [list(key) for key in entry.added],
+            "before": [{"family": obj.family, **to_data(obj)} for obj in entry.before]}
+    if entry.first is not None:
+        data["first"] = entry.first
+    if entry.settings is not None:
+        data["settings"] = entry.settings
+    return data
+
+
+def entry_from_data(data) -> HistoryEntry:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object, found {json.dumps(data)[:20]}")
+    unknown = sorted(set(data) - {"after", "added", "before", "first", "settings"})
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r}")
+    for name in ("after", "first"):
+        if name in data and not isinstance(data[name], str):
+            raise ValueError(f"{name!r} must be a migration name")
+    if "after" not in data:
+        raise ValueError("'after' is missing")
+    if not isinstance(data.get("added", []), list) or not isinstance(data.get("before", []), list):
+        raise ValueError("'added' and 'before' must be lists")
+    added = []
+    for key in data.get("added", []):
+        if not isinstance(key, list) or not key or not all(isinstance(part, str) for part in key):
+            raise ValueError(f"'added' holds {json.dumps(key)[:40]}, not an object key")
+        added.append(tuple(key))
+    before = []
+    for item in data.get("before", []):
+        if not isinstance(item, dict) or item.get("family") not in FAMILIES:
+            raise ValueError(f"'before' holds {json.dumps(item)[:40]}, not an object with a known family")
+        before.append(from_data(FAMILIES[item["family"]], item))
+    settings = data.get("settings")
+    if settings is not None and (not isinstance(settings, dict) or set(settings) != set(_HEADER)):
+        raise ValueError(f"'settings' must hold exactly {', '.join(_HEADER)}")
+    return HistoryEntry(data["after"], tuple(added), tuple(before), data.get("first"), settings)
+
+
+def check_history(model: Model, migrations: list[str], history: list[HistoryEntry]) -> None:
+    """The history is a chain without gaps ending at the last migration (every build since
+    recording began left its entry), each build after the first one, and each entry applies."""
+    end = len(migrations) - 1
+    for number in range(len(history), 0, -1):
+        entry = history[number - 1]
+        where = f"history entry {number}"
+        if entry.after not in migrations:
+            raise ValueError(f"{where}: {entry.after!r} is not a released migration")
+        if migrations.index(entry.after) != end:
+            expected = migrations[end] if end >= 0 else "nothing"
+            raise ValueError(f"{where}: the build ends at {entry.after!r}, expected {expected!r} "
+                             "(entries go oldest first, one per build)")
+        if entry.first is None:
+            start = end
+        elif entry.first in migrations and migrations.index(entry.first) < end:
+            start = migrations.index(entry.first)
+        else:
+            raise ValueError(f"{where}: 'first' {entry.first!r} is not a released migration before {entry.after!r}")
+        if start == 0:
+            raise ValueError(f"{where}: the build of {migrations[0]!r} is the first build, which has no entry")
+        try:
+            model = model_before(model, entry)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        end = start - 1
+
+
+@dataclass
+class Lock:
+    """A lock file's content: the model of the last build, the released migrations in order,
+    and the history of the builds after the first (oldest first; empty in an old lock)."""
+
+    model: Model
+    migrations: list[str]
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+def dump(model: Model, migrations: list[str], history: list[HistoryEntry] = ()) -> str:
     objects: dict[str, list] = {}
     for obj in model.objects:
         objects.setdefault(obj.family, []).append(to_data(obj))
@@ -30,7 +156,12 @@ def dump(model: Model, migrations: list[str]) -> str:
         items = objects[family]
         lines += [f"   {_compact(item)}{',' if i < len(items) - 1 else ''}" for i, item in enumerate(items)]
         lines.append("  ]" + ("," if f < len(families) - 1 else ""))
-    lines += [" }", "}"]
+    lines.append(" }" + ("," if history else ""))
+    if history:   # left out while empty: a first build's lock is what it always was
+        lines.append(' "history": [')
+        lines += [f"  {_compact(entry_data(e))}{',' if i < len(history) - 1 else ''}" for i, e in enumerate(history)]
+        lines.append(" ]")
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 
@@ -39,6 +170,11 @@ def _compact(value) -> str:
 
 
 def load(raw: bytes | str, path: str) -> tuple[Model, list[str]]:
+    lock = load_lock(raw, path)
+    return lock.model, lock.migrations
+
+
+def load_lock(raw: bytes | str, path: str) -> Lock:
     try:
         try:
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
@@ -56,7 +192,18 @@ def load(raw: bytes | str, path: str) -> tuple[Model, list[str]]:
         tenancy = from_data(Tenancy, data["tenancy"]) if data.get("tenancy") else None
         model = Model(data["target"], data["postgres"], tuple(sorted(objects, key=lambda o: o.key)), data["project"],
                       tenancy)
-        return model, list(data["migrations"])
+        migrations = list(data["migrations"])
+        raw_history = data.get("history", [])
+        if not isinstance(raw_history, list):
+            raise ValueError(f"history: expected a list, found {json.dumps(raw_history)[:20]}")
+        history = []
+        for number, item in enumerate(raw_history, 1):
+            try:
+                history.append(entry_from_data(item))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise ValueError(f"history entry {number}: {exc}") from None
+        check_history(model, migrations, history)
+        return Lock(model, migrations, history)
     except json.JSONDecodeError as exc:
         raise CompileError([Diagnostic("E902", f"the lock file is not valid JSON: {exc.msg}",
                                        Location(path, exc.lineno, exc.colno), "restore it from version control")]) from None

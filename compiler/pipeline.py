@@ -15,6 +15,7 @@ from . import checksums, lockfile
 from .diagnostics import Diagnostic
 from .diff import diff_models
 from .lower import lower_with_hints
+from .lower.access_warnings import access_warnings
 from .meaning.hints import RenameHints
 from .model import Model
 from .ordering import Step, initial_steps, reverse_plan, steps_of
@@ -44,23 +45,31 @@ def compile_folder(folder: Path) -> Model:
 
 def compile_with_hints(folder: Path) -> tuple[Model, RenameHints]:
     """The model of the spec and its renamed_from hints (which the diff alone uses)."""
+    model, hints, _ = compile_with_warnings(folder)
+    return model, hints
+
+
+def compile_with_warnings(folder: Path) -> tuple[Model, RenameHints, list[Diagnostic]]:
+    """The model, its hints, and the warnings about the spec as written (W1xx: access rules
+    that are slow or risky), which every build and plan prints."""
     sources = load_folder(folder)          # load: YAML with positions
     check_shape(sources)                   # shape: spec.schema.json
     spec = merge(sources)                  # one spec from every file
-    return lower_with_hints(spec)          # meaning and model: located errors, or the typed model
+    model, hints = lower_with_hints(spec)  # meaning and model: located errors, or the typed model
+    return model, hints, access_warnings(spec, model)
 
 
 def next_migration(schema: Path, out: Path) -> NextMigration:
-    model, hints = compile_with_hints(schema)
+    model, hints, spec_warnings = compile_with_warnings(schema)
     state = read_state(out)                # released: lock, checksums, migrations in order
-    result = NextMigration()
+    result = NextMigration(warnings=spec_warnings)
     if state.model is None:
         steps = initial_steps(model)
     else:
         number = len(state.migrations) + 1
         changes = diff_models(state.model, model, hints, number)   # diff: unordered operations
-        result.warnings = [Diagnostic(code, text, table_place(table, hints, schema, out), severity="warning")
-                           for table, text, code in changes.warnings]
+        result.warnings += [Diagnostic(code, text, table_place(table, hints, schema, out), severity="warning")
+                            for table, text, code in changes.warnings]
         result.warnings += changes.notices
         steps = steps_of(changes.operations, number)               # order: one or two migrations
         if not steps:
@@ -74,6 +83,15 @@ def next_migration(schema: Path, out: Path) -> NextMigration:
     return result
 
 
+def fresh_build(model: Model) -> str:
+    """The `up` SQL of the initial migration of `model`, as `build` writes it into an empty build
+    folder. A build from nothing is always one migration (initial_steps: an enum is created with
+    all its values, so no value split is needed), hence one text; apply it as a migration
+    (compiler.migrate.apply.apply_text), since it may hold parts outside the transaction."""
+    (step,) = initial_steps(model)
+    return render_migration(step.name, "up", step.operations, model)
+
+
 def _rendered(steps: list[Step], model: Model) -> dict[str, bytes]:
     files = {}
     for step in steps:
@@ -85,10 +103,13 @@ def _rendered(steps: list[Step], model: Model) -> dict[str, bytes]:
 
 
 def _add_lock_and_sum(files: dict[str, bytes], model: Model, state: BuildState, out: Path) -> None:
-    """The lock records the model and the migration list; the sum covers every released file."""
-    migrations = state.migrations + [rel.split("/")[1].removesuffix(".up.sql")
-                                     for rel in files if rel.endswith(".up.sql")]
-    lock = lockfile.dump(model, migrations).encode()
+    """The lock records the model, the migration list and the history (what this build changed,
+    when it is not the first); the sum covers every released file."""
+    written = [rel.split("/")[1].removesuffix(".up.sql") for rel in files if rel.endswith(".up.sql")]
+    history = state.history
+    if state.model is not None:
+        history = history + [lockfile.history_entry(state.model, model, written)]
+    lock = lockfile.dump(model, state.migrations + written, history).encode()
     released = released_files(out, state.migrations)[:-1] if state.migrations else []
     files[SUM] = checksums.compute(released + list(files.items()) + [(LOCK, lock)]).encode()
     files[LOCK] = lock

@@ -62,8 +62,8 @@ def _group_lines(operations: list) -> list[str]:
 
 
 def plan_text(migration: str | None, operations: list, warnings: list) -> str:
-    if migration is None:
-        return "No changes: the spec matches build/schema.lock.json."
+    if migration is None:   # the spec's own warnings (W1xx) still apply
+        return "\n".join(["No changes: the spec matches build/schema.lock.json."] + _warning_lines(warnings))
     lines = [f"Next migration: {migration} ({len(operations)} operations)", ""]
     risky = [op for op in operations if op.hazards]
     if risky:
@@ -76,7 +76,11 @@ def plan_text(migration: str | None, operations: list, warnings: list) -> str:
     for group in sorted(groups):
         lines.append(group)
         lines += [f"  {line}" for line in _group_lines(groups[group])]
-    if warnings:
-        # Located and coded as build prints them, so an editor can jump to the definition.
-        lines += ["", "Warnings:"] + ["  " + w.render().replace("\n", "\n  ") for w in warnings]
-    return "\n".join(lines)
+    return "\n".join(lines + _warning_lines(warnings))
+
+
+def _warning_lines(warnings: list) -> list[str]:
+    """Located and coded as build prints them, so an editor can jump to the definition."""
+    if not warnings:
+        return []
+    return ["", "Warnings:"] + ["  " + w.render().replace("\n", "\n  ") for w in warnings]

@@ -1,9 +1,10 @@
-"""The released state in the build folder: migrations in order, the lock's model, and the
-checksums that keep released files immutable."""
+"""The released state in the build folder: migrations in order, the lock's model and history
+(the model after each released migration), and the checksums that keep released files
+immutable."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checksums, lockfile
@@ -19,10 +20,11 @@ _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$")
 
 @dataclass
 class BuildState:
-    """The released state in build/: migrations in order, the lock's model."""
+    """The released state in build/: migrations in order, the lock's model and history."""
 
     migrations: list[str]
     model: Model | None
+    history: list[lockfile.HistoryEntry] = field(default_factory=list)
 
 
 def read_state(out: Path) -> BuildState:
@@ -35,9 +37,27 @@ def read_state(out: Path) -> BuildState:
                                            Location(display_path(lock_path)), "restore it from version control")])
         return BuildState([], None)
     shown = display_path(lock_path)
-    model, migrations = lockfile.load(lock_path.read_bytes(), shown)
-    verify_sum(out, migrations)
-    return BuildState(migrations, model)
+    lock = lockfile.load_lock(lock_path.read_bytes(), shown)
+    verify_sum(out, lock.migrations)
+    return BuildState(lock.migrations, lock.model, lock.history)
+
+
+def model_history(out: Path) -> list[tuple[str, Model | None]]:
+    """Every released migration in order with the model right after it: the lock's model for the
+    last, and for each build the history records, the model before it for the migration just
+    before that build. None where unknown: before history was recorded (a lock of format 1
+    written without it), and between the two migrations of a build that wrote two. The model
+    before the first migration is empty (not listed). The sum is verified, as for a build."""
+    state = read_state(out)
+    if state.model is None:
+        return []
+    known = {state.migrations[-1]: state.model}
+    model = state.model
+    for entry in reversed(state.history):   # lockfile.check_history proved the chain has no gaps
+        model = lockfile.model_before(model, entry)
+        start = state.migrations.index(entry.first or entry.after)
+        known[state.migrations[start - 1]] = model
+    return [(name, known.get(name)) for name in state.migrations]
 
 
 def released_files(out: Path, migrations: list[str]) -> list[tuple[str, bytes]]:

@@ -3,6 +3,21 @@
 # The suite starts its own throwaway PostgreSQL 15 (as the postgres user when run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# pgTAP and pg_prove run the tests `atlas-compile verify --emit-pgtap` writes (tests/test_pgtap.py).
+DEBIAN_PACKAGES=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl)
+missing=()
+for package in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "scripts/test.sh: run as root (or apt-get install ${missing[*]} first)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'

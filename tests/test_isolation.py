@@ -33,6 +33,10 @@ FAMILIES = {
     "views": {"view_select_other"},
     "lookups": {"lookup_other_user"},
     "sequences": {"sequence_privileges"},
+    "access_rules": {"access_rules"},
+    "owner": {"owner_own_rows", "owner_select_other", "owner_update_other", "owner_insert_other"},
+    "soft_delete": {"soft_delete_live_visible", "soft_deleted_hidden", "undelete_by_update",
+                    "soft_delete_by_update", "soft_delete_marks"},
 }
 
 
@@ -91,8 +95,8 @@ def test_every_tenant_table_is_probed(probed, model):
     assert {f.actor for f in report.findings if f.probe == "sign_in"} == {f"A:{r}" for r in probed.A.users}
     assert {f.table for f in report.findings if f.probe == "own_rows_visible"} >= expected
     # a table with tenant-scoped foreign keys got one update and one insert probe per key
-    # (leads: source_id, owner_id, trial_session_id)
-    assert len([f for f in report.for_table("leads") if f.probe == "fk_to_other_tenant"]) == 6
+    # (leads: source_id, owner_id, trial_session_id), as every role of A
+    assert len([f for f in report.for_table("leads") if f.probe == "fk_to_other_tenant"]) == 6 * len(probed.A.users)
     assert len(report.findings) > 300
 
 
@@ -108,6 +112,27 @@ def test_no_leaks(probed, family):
     assert findings, f"no {family} probes ran"
     bad = [f.line() for f in findings if f.status != PASS]
     assert not bad, f"{len(bad)} {family} probe(s) leaked or could not run:\n" + "\n".join(bad)
+
+
+def rule_verdicts(report, table: str, command: str) -> dict[str, str]:
+    return {f.actor: f.detail.split(": ")[1].split(" (")[0] for f in report.findings
+            if f.table == table and f.probe == "access_rules" and f.subject == command and f.actor != "anon"}
+
+
+def test_access_rules_probes_agree_with_the_hand_written_tests(probed):
+    """The access_rules family derives what the hand-written tests below assert one by one."""
+    report = probed.report
+    # leads.update [owner, role:admin, role:owner]: the probed lead is staff's own
+    assert rule_verdicts(report, "public.leads", "update") == {
+        "A:owner": "allowed as the rule says", "A:admin": "allowed as the rule says",
+        "A:coach": "kept out as the rule says", "A:staff": "allowed as the rule says",
+        "signed-in non-member": "kept out as the rule says"}
+    # payments: select [role:admin, role:owner], written by the service role only
+    assert set(rule_verdicts(report, "public.payments", "insert").values()) == {"kept out as the rule says"}
+    assert rule_verdicts(report, "public.payments", "select")["A:coach"] == "kept out as the rule says"
+    assert rule_verdicts(report, "public.payments", "select")["A:admin"] == "allowed as the rule says"
+    anon = {f.table for f in report.findings if f.probe == "access_rules" and f.actor == "anon" and f.passed}
+    assert {"public.class_sessions", "public.classes"} <= anon
 
 
 def test_probes_detect_a_missing_fence(fresh_db, model):

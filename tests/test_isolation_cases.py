@@ -93,7 +93,12 @@ def test_probes_that_are_not_signed_in_fail(fresh_db, tmp_path):
     assert blind == {"public.tasks", "public.auth_users", "public.organizations"}
     line = next(f for f in report.failures if f.table == "public.tasks").line()
     assert "A:owner|admin|coach|staff" in line and "not really signed in" in line
-    assert {f.probe for f in report.failures} <= {"own_rows_visible", "own_insert", "own_update"}
+    # the other positive controls see it too: the owner family's, and every rule that grants
+    # something access_rules found kept out
+    assert {f.probe for f in report.failures} <= {"own_rows_visible", "own_insert", "own_update", "owner_own_rows",
+                                                  "soft_delete_live_visible", "access_rules"}
+    assert all("kept out, though the rule grants it" in f.detail for f in report.failures
+               if f.probe == "access_rules")
 
 
 @pytest.mark.parametrize("current_user_id, why", [

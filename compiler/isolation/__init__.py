@@ -13,8 +13,8 @@ compiled :class:`~compiler.model.Model`:
   generated raises :class:`SeedError` naming the table.
 * :func:`probe_isolation` signs in as a member of ``A`` (role ``authenticated``, JWT claims as
   PostgREST sets them, plus the settings a ``current_setting('<name>')`` form of
-  ``current_user_id`` reads; with the most privileged membership role -- the first enum label --
-  unless ``actor_role`` says otherwise) and as ``anon``, and tries to reach ``B``.  Positive
+  ``current_user_id`` reads; with every membership role, or only ``actor_role`` where given) and
+  as ``anon``, and tries to reach ``B``.  Positive
   controls come first, so that no probe passes because the member reaches nothing at all:
 
   =====================  ==========================================================
@@ -41,6 +41,13 @@ compiled :class:`~compiler.model.Model`:
                          about another tenant's user
   sequence_privileges    anon / authenticated can neither read nor setval a sequence behind
                          a table (it is shared by every tenant)
+  access_rules[cmd]      every command on a row of A, as every role of A and a signed-in
+                         non-member: allowed exactly when the spec's rule grants it (rules
+                         read from the model's policies, :mod:`.rules`); anon reads where public
+  owner_*                forced RLS: a non-superuser made the table's owner, signed in as A,
+                         sees A's rows (``owner_own_rows``), no row of B, writes none of B
+  soft_delete*           a soft-deleted row is invisible and cannot be un-deleted; UPDATE
+                         cannot soft-delete; DELETE (where allowed) marks and keeps the row
   =====================  ==========================================================
 
   Every probe runs in a savepoint inside a transaction that is rolled back, so probing changes
@@ -54,7 +61,8 @@ families), :mod:`.report` (the report), :mod:`.tenancy` (the model's tenancy, qu
 
 Statuses: ``pass`` (isolation held), ``fail`` (a leak: the statement reached another tenant, or
 row level security admitted a row that only a later constraint stopped), ``error`` (the probe
-could not be run meaningfully).
+could not be run meaningfully), ``skip`` (not possible here, with the reason).  Every finding
+carries the statement tried, values bound.
 """
 
 from __future__ import annotations
@@ -65,8 +73,9 @@ from ..model import Model, Tenancy
 from .catalog import SeedError
 from .prober import Prober
 from .probes import PROBES, Probe, run_probes
-from .report import ERROR, FAIL, PASS, Finding, IsolationReport
+from .report import ERROR, FAIL, PASS, SKIP, Finding, IsolationReport
 from .seeding import Seed, SeededTenant, seed_tenants
+from .sequences import restore_sequences, sequence_states
 from .signin import SignIn, sign_in_for
 from .tenancy import member_roles, tenancy_from_model
 
@@ -75,6 +84,7 @@ __all__ = [
     "FAIL",
     "PASS",
     "PROBES",
+    "SKIP",
     "Finding",
     "IsolationReport",
     "Probe",
@@ -85,16 +95,28 @@ __all__ = [
     "Tenancy",
     "member_roles",
     "probe_isolation",
+    "restore_sequences",
     "seed_tenants",
+    "sequence_states",
     "sign_in_for",
     "tenancy_from_model",
 ]
 
 
 def probe_isolation(conn: psycopg.Connection, model: Model, *, seed: Seed | None = None,
-                    tenancy: Tenancy | None = None, actor_role: str | None = None) -> IsolationReport:
+                    tenancy: Tenancy | None = None, actor_role: str | None = None,
+                    consume_sequences: bool = True, progress=None) -> IsolationReport:
     """Seed (unless ``seed`` is given) and run every isolation probe; nothing is changed by
-    the probes themselves.  ``conn`` must be a superuser connection."""
+    the probes themselves.  ``conn`` must be a superuser connection.
+
+    With ``consume_sequences=False`` (call it inside a transaction you roll back) the seed and
+    the probes give identity and serial columns explicit values, and the sequences that
+    triggers still drew from (audit rows) are set back at the end (:mod:`.sequences`)."""
+    before = None if consume_sequences else sequence_states(conn)
     if seed is None:
-        seed = seed_tenants(conn, model, tenancy)
-    return run_probes(Prober(conn, seed, actor_role))
+        seed = seed_tenants(conn, model, tenancy, consume_sequences=consume_sequences)
+    try:
+        return run_probes(Prober(conn, seed, actor_role), progress=progress)
+    finally:
+        if before is not None:
+            restore_sequences(conn, before)

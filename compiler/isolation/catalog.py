@@ -35,6 +35,7 @@ class Column:
     has_default: bool
     identity: str          # '' | 'a' | 'd'
     generated: str         # '' | 's'
+    sequence: str | None = None   # the sequence an identity or serial column draws from
 
 
 @dataclass
@@ -52,7 +53,8 @@ _COLUMNS_SQL = """
 select a.attname, a.attnum::int, format_type(a.atttypid, a.atttypmod),
        coalesce(bt.typname, t.typname), coalesce(bt.typcategory, t.typcategory)::text,
        coalesce(bt.typtype, t.typtype)::text, coalesce(bt.oid, t.oid),
-       a.attnotnull, a.atthasdef, a.attidentity::text, a.attgenerated::text
+       a.attnotnull, a.atthasdef, a.attidentity::text, a.attgenerated::text,
+       pg_catalog.pg_get_serial_sequence(format('%%I.%%I', n.nspname, c.relname), a.attname)
 from pg_catalog.pg_attribute a
 join pg_catalog.pg_class c on c.oid = a.attrelid
 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -93,13 +95,14 @@ def load_table(conn: psycopg.Connection, table: Table, fks: list) -> TableInfo:
     if not rows:
         raise SeedError(f"{name}: table not found in the database (is the migration applied?)")
     columns: dict[str, Column] = {}
-    for column, ordinal, type_sql, base, category, typtype, type_oid, not_null, has_def, ident, gen in rows:
+    for column, ordinal, type_sql, base, category, typtype, type_oid, not_null, has_def, ident, gen, seq in rows:
         labels: tuple[str, ...] = ()
         if typtype == "e":
             labels = tuple(r[0] for r in conn.execute(
                 "select enumlabel from pg_catalog.pg_enum where enumtypid = %s order by enumsortorder",
                 (type_oid,)).fetchall())
-        columns[column] = Column(column, ordinal, type_sql, base, category, labels, not_null, has_def, ident, gen)
+        columns[column] = Column(column, ordinal, type_sql, base, category, labels, not_null, has_def, ident, gen,
+                                 seq)
     checks: dict[str, tuple[tuple[str, ...], str]] = {}
     uniques: dict[str, tuple[str, ...]] = {}
     primary: tuple[str, ...] = ()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 import psycopg
-from psycopg import sql
+from psycopg import ClientCursor, sql
 
 from ..postgres.session import acting_as
 from . import catalog
@@ -21,6 +21,7 @@ from .signin import sign_in_for
 from .tenancy import split
 
 INSUFFICIENT_PRIVILEGE = "42501"  # permission denied and "violates row-level security policy"
+FOREIGN_KEY_VIOLATION = "23503"
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Outcome:
     rowcount: int | None = None
     rows: list | None = None
     error: psycopg.Error | None = None
+    statement: str | None = None   # what was run, values bound
+    looked: bool = False           # attempt_and_look: the superuser's look found what it sought
 
     @property
     def sqlstate(self) -> str | None:
@@ -40,19 +43,29 @@ class Outcome:
         return f"{self.rowcount} row(s)"
 
 
+def bound(conn: psycopg.Connection, query: Any, params: Any = None) -> str:
+    """The statement as text with its values bound, as a report shows it."""
+    try:
+        return ClientCursor(conn).mogrify(query, params)
+    except (psycopg.Error, TypeError, ValueError):   # a value the client cannot quote: show the shape
+        return query.as_string(conn) if isinstance(query, sql.Composable) else str(query)
+
+
 def attempt(conn: psycopg.Connection, query: Any, params: Any = None) -> Outcome:
     """Run one statement in a savepoint that is always rolled back."""
+    statement = bound(conn, query, params)
     try:
         with conn.transaction(force_rollback=True):
             cur = conn.execute(query, params)
             rows = cur.fetchall() if cur.description else None
-            return Outcome(rowcount=cur.rowcount, rows=rows)
+            return Outcome(rowcount=cur.rowcount, rows=rows, statement=statement)
     except psycopg.Error as exc:
-        return Outcome(error=exc)
+        return Outcome(error=exc, statement=statement)
 
 
 class Prober:
-    """Probes one seeded database as members of A (``actor_role`` by default) and as anon."""
+    """Probes one seeded database as members of A (every role, or only ``actor_role`` where
+    given) and as anon."""
 
     def __init__(self, conn: psycopg.Connection, seed: Seed, actor_role: str | None) -> None:
         self.conn = conn
@@ -64,6 +77,8 @@ class Prober:
         self.actor_role = actor_role or roles[0]
         if self.actor_role not in self.a.users:
             raise ValueError(f"no seeded member with role {self.actor_role!r} (roles: {roles})")
+        # the roles the attacks on B run as: every role of A, unless one was asked for
+        self.roles: tuple[str, ...] = (actor_role,) if actor_role else tuple(roles)
         self.sign_in = sign_in_for(self.t.current_user_id)
         self.anonymous_error: tuple[str | None, str] | None = None   # set by signed_in()
         self.findings: list[Finding] = []
@@ -79,8 +94,13 @@ class Prober:
 
     @contextmanager
     def as_member(self, role: str | None = None):
-        user = self.a.users[role or self.actor_role]
-        with acting_as(self.conn, user, "authenticated", settings=self.sign_in.values(user)) as session:
+        with self.as_user(self.a.users[role or self.actor_role]) as session:
+            yield session
+
+    @contextmanager
+    def as_user(self, user: str, db_role: str = "authenticated"):
+        """Signed in as ``user`` (claims and settings as the spec reads them) under ``db_role``."""
+        with acting_as(self.conn, user, db_role, settings=self.sign_in.values(user)) as session:
             yield session
 
     @contextmanager
@@ -95,6 +115,22 @@ class Prober:
     def all_roles(self) -> str:
         return f"A:{'|'.join(self.a.users)}"
 
+    def attempt_and_look(self, conn: psycopg.Connection, query: Any, params: Any, look: Any,
+                         look_params: Any) -> Outcome:
+        """Like :func:`attempt`, then, still inside the rolled-back savepoint, ``look`` as the
+        session's own (superuser) role: what did the statement leave (a soft-deleted row)?"""
+        statement = bound(conn, query, params)
+        try:
+            with conn.transaction(force_rollback=True):
+                cur = conn.execute(query, params)
+                out = Outcome(rowcount=cur.rowcount, statement=statement)
+                conn.execute("reset role")   # undone with the savepoint
+                row = conn.execute(look, look_params).fetchone()
+                out.looked = bool(row and row[0])
+                return out
+        except psycopg.Error as exc:
+            return Outcome(error=exc, statement=statement)
+
     def refresh_materialized_views(self) -> None:
         """Materialized views hold what the seed wrote only once refreshed."""
         for v in self.seed.model.of("view"):
@@ -108,7 +144,8 @@ class Prober:
         self.findings.append(Finding(
             table=table, probe=probe, actor=actor, status=status, detail=detail,
             sqlstate=outcome.sqlstate if outcome else None,
-            rowcount=outcome.rowcount if outcome and outcome.error is None else None, subject=subject))
+            rowcount=outcome.rowcount if outcome and outcome.error is None else None, subject=subject,
+            statement=outcome.statement if outcome else None))
 
     def is_refusal(self, outcome: Outcome) -> bool:
         """Refused by privileges or row level security (42501), or, for a caller that is not

@@ -15,14 +15,15 @@ from psycopg import sql
 
 from ..model import Function
 from . import catalog
+from .access_rules import access_rules, rule_tables
 from .catalog import SeedError, TableInfo
-from .prober import INSUFFICIENT_PRIVILEGE, Outcome, Prober, attempt
+from .owner import forced_owner, owner_tables
+from .prober import FOREIGN_KEY_VIOLATION, INSUFFICIENT_PRIVILEGE, Outcome, Prober, attempt
 from .report import ERROR, FAIL, PASS, IsolationReport
 from .rows import count_rows, delete_rows, ident, insert_statement, touch_rows, update_statement, where
 from .seeding import Seed
+from .soft_delete import soft_delete, soft_delete_tables
 from .tenancy import qualified as qn
-
-FOREIGN_KEY_VIOLATION = "23503"
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,8 @@ def tenant_table(p: Prober, qualified: str) -> bool:
         if a_row is None or b_row is None or not b_count:
             p.add(qualified, "seed", "superuser", ERROR, "no seeded row for tenant A or B: nothing to probe")
             return False
-        overrides: dict[str, Any] = {}
-        if qualified == p.seed.membership:
-            # the obvious attack: make yourself a (top role) member of the other tenant
-            overrides[p.t.user_column] = p.a.users[p.actor_role]
-            if p.t.role_column and p.seed.roles:
-                overrides[p.t.role_column] = p.seed.roles[0]
         try:
-            b_values = p.seed.valid_values(p.conn, qualified, "B", overrides)
+            b_values = {role: _b_values(p, qualified, role) for role in p.roles}
             a_values = p.seed.valid_values(p.conn, qualified, "A")
         except SeedError as exc:
             p.add(qualified, "seed", "superuser", ERROR, str(exc))
@@ -67,37 +62,54 @@ def tenant_table(p: Prober, qualified: str) -> bool:
             "update": (sql.SQL("update {t} set {c} = {c} where {w}").format(
                 t=ident(qualified), c=sql.Identifier(col), w=where(a_key)), list(a_key.values())),
         })
-        actor = p.actor()
-        with p.as_member() as s:
-            # (b) insert a valid row of B
-            q, params = insert_statement(info, b_values)
-            p.refused(qualified, "insert_other_tenant", actor, attempt(s.conn, q, params),
-                      f"insert a valid row with {col} = B")
-            # (c) update / delete B's rows
-            _write_other(p, s, qualified, col, (("update_other_tenant", "update B's rows"),
-                                                ("delete_other_tenant", "delete B's rows")))
-            # (d) move A's own row to B
-            q, params = update_statement(qualified, {col: p.b.id}, a_key)
-            out = attempt(s.conn, q, params)
-            if out.error is None and out.rowcount == 0:
-                p.add(qualified, "move_to_other_tenant", actor, PASS,
-                      f"set {col} = B on A's row: 0 rows (the actor cannot update it)", out)
-            else:
-                p.refused(qualified, "move_to_other_tenant", actor, out, f"set {col} = B on A's row")
-            # (e) point each tenant-scoped foreign key at B's row
-            for fk, sets in fk_targets:
-                q, params = update_statement(qualified, sets, a_key)
-                _fk_result(p, qualified, actor, attempt(s.conn, q, params), fk.name, "update A's row")
-                q, params = insert_statement(info, {**a_values, **sets})
-                _fk_result(p, qualified, actor, attempt(s.conn, q, params), fk.name, "insert an A row")
+        for role in p.roles:
+            _attack(p, info, role, b_values[role], a_values, a_key, fk_targets)
     return len(p.findings) > probes_before
 
 
-def _write_other(p: Prober, session, qualified: str, column: str, probes) -> None:
+def _b_values(p: Prober, qualified: str, role: str) -> dict[str, Any]:
+    """A valid row of B; on the membership table the obvious attack: make yourself (the acting
+    member of A) a member of B with the top role."""
+    overrides: dict[str, Any] = {}
+    if qualified == p.seed.membership:
+        overrides[p.t.user_column] = p.a.users[role]
+        if p.t.role_column and p.seed.roles:
+            overrides[p.t.role_column] = p.seed.roles[0]
+    return p.seed.valid_values(p.conn, qualified, "B", overrides)
+
+
+def _attack(p: Prober, info: TableInfo, role: str, b_values, a_values, a_key, fk_targets) -> None:
+    """(b)-(e) as the member of A with ``role``."""
+    qualified, col, actor = info.qualified, p.t.column, p.actor(role)
+    with p.as_member(role) as s:
+        # (b) insert a valid row of B
+        q, params = insert_statement(info, b_values)
+        p.refused(qualified, "insert_other_tenant", actor, attempt(s.conn, q, params),
+                  f"insert a valid row with {col} = B")
+        # (c) update / delete B's rows
+        _write_other(p, s, qualified, col, (("update_other_tenant", "update B's rows"),
+                                            ("delete_other_tenant", "delete B's rows")), actor)
+        # (d) move A's own row to B
+        q, params = update_statement(qualified, {col: p.b.id}, a_key)
+        out = attempt(s.conn, q, params)
+        if out.error is None and out.rowcount == 0:
+            p.add(qualified, "move_to_other_tenant", actor, PASS,
+                  f"set {col} = B on A's row: 0 rows (the actor cannot update it)", out)
+        else:
+            p.refused(qualified, "move_to_other_tenant", actor, out, f"set {col} = B on A's row")
+        # (e) point each tenant-scoped foreign key at B's row
+        for fk, sets in fk_targets:
+            q, params = update_statement(qualified, sets, a_key)
+            _fk_result(p, qualified, actor, attempt(s.conn, q, params), fk.name, "update A's row")
+            q, params = insert_statement(info, {**a_values, **sets})
+            _fk_result(p, qualified, actor, attempt(s.conn, q, params), fk.name, "insert an A row")
+
+
+def _write_other(p: Prober, session, qualified: str, column: str, probes, actor: str) -> None:
     """Touch (update), then delete, the rows whose ``column`` is B's id: each must be refused
     or reach 0 rows."""
     for (probe, what), query in zip(probes, (touch_rows(qualified, column), delete_rows(qualified, column))):
-        p.refused_or_none(qualified, probe, p.actor(), attempt(session.conn, query, (p.b.id,)), what)
+        p.refused_or_none(qualified, probe, actor, attempt(session.conn, query, (p.b.id,)), what)
 
 
 def _fk_targets(p: Prober, info: TableInfo) -> list[tuple[Any, dict[str, Any]]]:
@@ -144,16 +156,18 @@ def audit_table(p: Prober, qualified: str) -> None:
             p.add(qualified, "seed", "superuser", ERROR, str(exc))
             return
         p.select_other(qualified, col, "select_other_tenant")
-        with p.as_member() as s:
-            q, params = insert_statement(info, a_values)
-            p.refused(qualified, "audit_insert", p.actor(), attempt(s.conn, q, params), "insert an audit row for A")
-            for a_probe, b_probe, verb in (("audit_update", "update_other_tenant", "update"),
-                                           ("audit_delete", "delete_other_tenant", "delete")):
-                query = (touch_rows if verb == "update" else delete_rows)(qualified, col)
-                p.refused_or_none(qualified, a_probe, p.actor(), attempt(s.conn, query, (p.a.id,)),
-                                  f"{verb} A's audit rows ({own} present)")
-                p.refused_or_none(qualified, b_probe, p.actor(), attempt(s.conn, query, (p.b.id,)),
-                                  f"{verb} B's audit rows")
+        for role in p.roles:
+            actor = p.actor(role)
+            with p.as_member(role) as s:
+                q, params = insert_statement(info, a_values)
+                p.refused(qualified, "audit_insert", actor, attempt(s.conn, q, params), "insert an audit row for A")
+                for a_probe, b_probe, verb in (("audit_update", "update_other_tenant", "update"),
+                                               ("audit_delete", "delete_other_tenant", "delete")):
+                    query = (touch_rows if verb == "update" else delete_rows)(qualified, col)
+                    p.refused_or_none(qualified, a_probe, actor, attempt(s.conn, query, (p.a.id,)),
+                                      f"{verb} A's audit rows ({own} present)")
+                    p.refused_or_none(qualified, b_probe, actor, attempt(s.conn, query, (p.b.id,)),
+                                      f"{verb} B's audit rows")
 
 
 def root_table(p: Prober, root: str) -> None:
@@ -162,9 +176,10 @@ def root_table(p: Prober, root: str) -> None:
     with p.scope():
         p.select_other(root, key, "root_select_other", control=True)
         p.own_writes(root, {"update": (touch_rows(root, key), [p.a.id])})
-        with p.as_member() as s:
-            _write_other(p, s, root, key, (("root_update_other", "update B's root row"),
-                                           ("root_delete_other", "delete B's root row")))
+        for role in p.roles:
+            with p.as_member(role) as s:
+                _write_other(p, s, root, key, (("root_update_other", "update B's root row"),
+                                               ("root_delete_other", "delete B's root row")), p.actor(role))
 
 
 def anon(p: Prober, qualified: str) -> None:
@@ -241,18 +256,22 @@ def lookups(p: Prober, _=None) -> None:
                 q = sql.SQL("select to_jsonb({})::text").format(call)
             qualified = qn(f.schema, f.name)
             what = f"call {qualified}({', '.join(['<B user id>'] * len(args))})"
-            with p.as_member() as s:
-                out = attempt(s.conn, q, args)
-            if out.error is not None:
-                status = PASS if out.sqlstate == INSUFFICIENT_PRIVILEGE else ERROR
-                p.add(qualified, "lookup_other_user", p.actor(), status, f"{what}: {out.describe()}", out)
-                continue
-            text = out.rows[0][0] or ""
-            if any(i in text for i in b_ids):
-                p.add(qualified, "lookup_other_user", p.actor(), FAIL,
-                      f"{what} returns tenant B's identifiers: {text}", out)
-            else:
-                p.add(qualified, "lookup_other_user", p.actor(), PASS, f"{what}: nothing of B", out)
+            for role in p.roles:
+                with p.as_member(role) as s:
+                    out = attempt(s.conn, q, args)
+                _lookup_result(p, qualified, p.actor(role), out, what, b_ids)
+
+
+def _lookup_result(p: Prober, qualified: str, actor: str, out: Outcome, what: str, b_ids: set[str]) -> None:
+    if out.error is not None:
+        status = PASS if out.sqlstate == INSUFFICIENT_PRIVILEGE else ERROR
+        p.add(qualified, "lookup_other_user", actor, status, f"{what}: {out.describe()}", out)
+        return
+    text = out.rows[0][0] or ""
+    if any(i in text for i in b_ids):
+        p.add(qualified, "lookup_other_user", actor, FAIL, f"{what} returns tenant B's identifiers: {text}", out)
+    else:
+        p.add(qualified, "lookup_other_user", actor, PASS, f"{what}: nothing of B", out)
 
 
 def _b_user_arguments(f: Function, b_user: str) -> list[str] | None:
@@ -311,13 +330,25 @@ PROBES: tuple[Probe, ...] = (
     Probe("views", ("view_select_other", "anon_select"), (), _once, views),
     Probe("lookups", ("lookup_other_user",), (), _once, lookups),
     Probe("sequences", ("sequence_privileges",), (), _once, sequences),
+    Probe("access_rules", ("access_rules",), (), rule_tables, access_rules),
+    Probe("owner", ("owner_select_other", "owner_update_other", "owner_insert_other"), ("owner_own_rows",),
+          owner_tables, forced_owner),
+    Probe("soft_delete", ("soft_deleted_hidden", "undelete_by_update", "soft_delete_by_update",
+                          "soft_delete_marks"), ("soft_delete_live_visible",), soft_delete_tables, soft_delete),
 )
 
 
-def run_probes(prober: Prober, probes: tuple[Probe, ...] = PROBES) -> IsolationReport:
-    """The ``sign_in`` control first (nothing else runs when it fails), then every family."""
+def run_probes(prober: Prober, probes: tuple[Probe, ...] = PROBES,
+               progress: Callable[[str], None] | None = None) -> IsolationReport:
+    """The ``sign_in`` control first (nothing else runs when it fails), then every family;
+    ``progress`` hears one line per family."""
     tenant_tables = tuple(prober.seed.tables_of_kind("tenant"))
     if not prober.signed_in():
         return IsolationReport(findings=prober.findings, tenant_tables=tenant_tables, tables_probed=())
-    probed = [table for probe in probes for table in probe.tables(prober.seed) if probe.run(prober, table)]
+    probed = []
+    for probe in probes:
+        tables = probe.tables(prober.seed)
+        if progress:
+            progress(f"isolation: {probe.family} ({len(tables)} target(s))")
+        probed += [table for table in tables if probe.run(prober, table)]
     return IsolationReport(findings=prober.findings, tenant_tables=tenant_tables, tables_probed=tuple(probed))

@@ -1,5 +1,6 @@
-"""The isolation report: one finding per probe, table and actor, judged PASS, FAIL or ERROR,
-with its text (one line per finding and a summary) and its data form (for JSON)."""
+"""The isolation report: one finding per probe, table and actor, judged PASS, FAIL, ERROR or
+SKIP, with the statement tried (values bound), its text (one line per finding and a summary)
+and its data form (for JSON)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import asdict, dataclass
 PASS = "pass"     # isolation held
 FAIL = "fail"     # a leak, or a positive control that did not hold
 ERROR = "error"   # the probe could not be run meaningfully
+SKIP = "skip"     # not possible here (e.g. not a superuser), with the reason; never a failure
 
 
 @dataclass(frozen=True)
@@ -17,11 +19,12 @@ class Finding:
     table: str                 # "public.leads"
     probe: str                 # "select_other_tenant", ...
     actor: str                 # "A:owner", "anon"
-    status: str                # pass | fail | error
+    status: str                # pass | fail | error | skip
     detail: str
     sqlstate: str | None = None
     rowcount: int | None = None
     subject: str | None = None  # e.g. the foreign key probed
+    statement: str | None = None  # the SQL tried, values bound
 
     @property
     def passed(self) -> bool:
@@ -29,7 +32,8 @@ class Finding:
 
     def line(self) -> str:
         subject = f"[{self.subject}]" if self.subject else ""
-        return f"{self.status.upper():5} {self.table} {self.probe}{subject} as {self.actor}: {self.detail}"
+        text = f"{self.status.upper():5} {self.table} {self.probe}{subject} as {self.actor}: {self.detail}"
+        return text + (f"\n      statement: {self.statement}" if self.statement and self.status in (FAIL, ERROR) else "")
 
 
 @dataclass
@@ -59,11 +63,12 @@ class IsolationReport:
 
     def summary(self) -> str:
         passed = sum(f.passed for f in self.findings)
+        skipped = sum(f.status == SKIP for f in self.findings)
         return (f"{len(self.findings)} probes on {len(self.tables_probed)}/{len(self.tenant_tables)} tenant tables: "
-                f"{passed} passed, {len(self.failures)} failed, {len(self.errors)} errors")
+                f"{passed} passed, {len(self.failures)} failed, {len(self.errors)} errors, {skipped} skipped")
 
     def format(self, verbose: bool = False) -> str:
-        shown = self.findings if verbose else [f for f in self.findings if not f.passed]
+        shown = self.findings if verbose else [f for f in self.findings if f.status in (FAIL, ERROR)]
         return "\n".join([*(f.line() for f in shown), self.summary()])
 
     def to_data(self) -> dict:

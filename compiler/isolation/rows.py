@@ -74,14 +74,17 @@ def advance(idx: dict[str, int], cols: list[str], lengths: dict[str, int]) -> bo
 
 
 def insert_statement(info: TableInfo, values: Mapping[str, Any], *, returning: bool = False):
-    """``insert into t (cols) values (%s::type, ...)`` and its parameters."""
+    """``insert into t (cols) values (%s::type, ...)`` and its parameters; ``overriding system
+    value`` where a value is given for an ``identity always`` column (see :func:`explicit_keys`)."""
     cols = list(values)
     if not cols:   # every column has a default
         query = sql.SQL("insert into {} default values").format(ident(info.qualified))
     else:
-        query = sql.SQL("insert into {} ({}) values ({})").format(
+        overriding = any(info.columns[c].identity == "a" for c in cols)
+        query = sql.SQL("insert into {} ({}) {}values ({})").format(
             ident(info.qualified),
             sql.SQL(", ").join(sql.Identifier(c) for c in cols),
+            sql.SQL("overriding system value " if overriding else ""),
             sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(info.columns[c].type_sql)) for c in cols),
         )
     if returning:
@@ -110,5 +113,24 @@ def delete_rows(qualified: str, column: str) -> sql.Composable:
     return sql.SQL("delete from {t} where {c} = %s").format(t=ident(qualified), c=sql.Identifier(column))
 
 
+def delete_rows_by(qualified: str, key: Mapping[str, Any]) -> sql.Composable:
+    """``delete from t where k = %s and ...`` (the key's values are the parameters)."""
+    return sql.SQL("delete from {} where {}").format(ident(qualified), where(key))
+
+
 def count_rows(qualified: str, column: str) -> sql.Composable:
     return sql.SQL("select count(*) from {} where {} = %s").format(ident(qualified), sql.Identifier(column))
+
+
+def sequence_columns(info: TableInfo) -> list[Column]:
+    """Identity and serial columns: an insert without a value for them draws from a sequence."""
+    return [c for c in info.columns.values() if c.sequence and not c.generated]
+
+
+def next_free(conn, info: TableInfo, col: Column, offset: int) -> int:
+    """A value for ``col`` that neither the table nor its sequence has handed out: past both the
+    largest value in the table and the sequence's last value (a concurrent insert drawing from
+    the sequence cannot collide with it before this transaction ends)."""
+    query = sql.SQL("select greatest((select max({c}) from {t}), pg_catalog.pg_sequence_last_value({s}::regclass), 0)"
+                    ).format(c=sql.Identifier(col.name), t=ident(info.qualified), s=sql.Literal(col.sequence))
+    return int(conn.execute(query).fetchone()[0]) + offset

@@ -20,7 +20,7 @@ from psycopg import sql
 
 from ..model import ForeignKey, Model, Table, Tenancy
 from .catalog import SeedError, TableInfo, has_auth_users, load_table
-from .rows import advance, candidates, insert_statement, update_statement
+from .rows import advance, candidates, insert_statement, next_free, sequence_columns, update_statement
 from .tenancy import member_roles, public, tenancy_from_model
 from .tenancy import qualified as qn
 
@@ -55,8 +55,12 @@ class Seed:
     database must stay as seeded.
     """
 
-    def __init__(self, conn: psycopg.Connection, model: Model, tenancy: Tenancy) -> None:
+    def __init__(self, conn: psycopg.Connection, model: Model, tenancy: Tenancy, *,
+                 consume_sequences: bool = True) -> None:
         self.model = model
+        # False: identity and serial columns get explicit values (rows and probes' inserts), so
+        # that seeding and probing in a transaction that is rolled back advance no sequence
+        self.consume_sequences = consume_sequences
         self.tenancy = tenancy
         self.root = public(tenancy.root)              # qualified names of the tenancy's tables
         self.membership = public(tenancy.membership)
@@ -159,6 +163,9 @@ class Seed:
             if t.role_column and self.roles:
                 fixed.setdefault(t.role_column, self.roles[0])
         fixed.update(overrides)
+        if not self.consume_sequences:
+            for col in sequence_columns(info):
+                fixed.setdefault(col.name, next_free(conn, info, col, 1))
         generate = [
             c.name for c in info.columns.values()
             if c.name not in fixed and c.not_null and not c.has_default and not c.identity and not c.generated
@@ -279,14 +286,17 @@ def _nullable_edge(seed: Seed, graph: nx.MultiDiGraph, remaining: list[str]):
 
 
 def seed_tenants(conn: psycopg.Connection, model: Model, tenancy: Tenancy | None = None,
-                 tenant_keys: tuple[str, ...] = TENANT_KEYS) -> Seed:
+                 tenant_keys: tuple[str, ...] = TENANT_KEYS, *, consume_sequences: bool = True) -> Seed:
     """Create tenants ``A`` and ``B`` with one member per role and one row per tenant table.
 
     ``conn`` must bypass row level security (a superuser).  The rows are committed when the
     connection is in autocommit mode (wrap the call in a transaction to keep them temporary).
+    With ``consume_sequences=False`` identity and serial columns get explicit values (here and
+    in the probes' inserts), so that a transaction rolled back leaves every sequence as it was
+    (rows written by triggers, audit rows, still draw: see :mod:`.sequences`).
     """
     tenancy = tenancy or tenancy_from_model(model)
-    seed = Seed(conn, model, tenancy)
+    seed = Seed(conn, model, tenancy, consume_sequences=consume_sequences)
     with conn.transaction():
         for key in tenant_keys:
             root = seed.new_row(conn, seed.root, None)

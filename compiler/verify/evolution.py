@@ -13,6 +13,7 @@ from pathlib import Path
 
 from psycopg import sql
 
+from ..codes import SPEC_WARNINGS
 from ..kinds import RenameColumn, RenameTable
 from ..kinds.casts import is_widening
 from ..output import write_files
@@ -29,7 +30,7 @@ class EvolutionReport:
     up_sql: str = ""
     down_sql: str = ""
     hazards: set = field(default_factory=set)
-    warnings: list = field(default_factory=list)   # "W001: message"
+    warnings: list = field(default_factory=list)   # "W001: message": the migration's, not the spec's W1xx
     up_error: str | None = None                    # why `up` failed, when it did
     problems: list = field(default_factory=list)
 
@@ -242,7 +243,7 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
     first = next_migration(before, out)
     write_files(out, first.files)
     step = next_migration(after, out)
-    report.warnings = [f"{w.code}: {w.message}" for w in step.warnings]
+    report.warnings = [f"{w.code}: {w.message}" for w in step.warnings if w.code not in SPEC_WARNINGS]
     fresh_build = next_migration(after, fresh)
     write_files(fresh, fresh_build.files)
     renames = renames_of(intent or after, step.operations)

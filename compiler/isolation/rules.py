@@ -1,0 +1,149 @@
+"""The spec's access rules of a table, read back from the model.
+
+The model keeps no ``access`` entry, only the policies lowering made of it (compiler/lower/
+access.py).  Those are read here, never the catalog's (the database under test): each generated
+per-command policy (``<table>_<command>``) is an OR of terms lowering writes in a fixed shape,
+one per rule (``member``, ``role:<r>``, ``owner``; ``true`` for ``public`` and ``member``
+reads), inside ``deleted_at IS NULL`` on soft_delete tables.  A command without a generated
+policy is ``service`` or ``none``: no member may run it.  Hand-written policies (``policies:``)
+are kept by name: what they grant is not a rule, so the probes do not judge the roles they
+might admit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import names
+from ..model import Model, Policy, Table
+
+COMMANDS = ("select", "insert", "update", "delete")
+LIVE = "deleted_at IS NULL"
+_IDENT = r'("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)'
+_TENANT_IDS = r"\(\(SELECT [\w\".]+\.user_tenant_ids\((?:'((?:[^']|'')*)'::[^)]+)?\)\)::uuid\[\]\)"
+_MEMBER_OF = re.compile(_IDENT + r" = ANY " + _TENANT_IDS + r"$")
+_ROLE_ANYWHERE = re.compile(r"cardinality\(" + _TENANT_IDS + r"\) > 0$")
+_OWNER_MEMBERSHIP = re.compile(_IDENT + r" = ANY \(\(SELECT [\w\".]+\.user_membership_ids\(\)\)::[^\[]+\[\]\)$")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the spec grants members for one command of one table."""
+
+    command: str
+    member: bool = False                        # every member of the row's tenant (or signed-in user)
+    roles: frozenset[str] = frozenset()         # role:<r>
+    owners: tuple[tuple[str, str], ...] = ()    # owner: (column, "membership" | "user")
+    public: bool = False                        # select: anon reads too
+    raw: tuple[str, ...] = ()                   # hand-written policies that also apply
+    unknown: tuple[str, ...] = field(default=())  # generated terms of no known shape
+
+    @property
+    def nobody(self) -> bool:
+        """``service`` or ``none``: no member may."""
+        return not (self.member or self.roles or self.owners or self.raw or self.unknown)
+
+    def grants(self, role: str | None, owns: bool) -> bool:
+        """Whether the rules let a member with ``role`` (None: signed in, member of no tenant
+        role) run the command on a row of its tenant that it owns (``owns``) or not."""
+        return self.member or (role in self.roles) or (owns and bool(self.owners))
+
+    def describe(self) -> str:
+        parts = (["public"] if self.public else []) + (["member"] if self.member and not self.public else [])
+        parts += [f"role:{r}" for r in sorted(self.roles)] + ["owner" for _ in self.owners[:1]]
+        return "[" + ", ".join(parts or ["service/none"]) + "]"
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name
+
+
+def _top_level(expression: str, operator: str) -> list[str]:
+    """``expression`` split at ``operator`` outside parentheses and quotes, outer parentheses
+    of each part removed."""
+    parts, depth, start, i, quote = [], 0, 0, 0, None
+    while i < len(expression):
+        ch = expression[i]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and expression.startswith(operator, i):
+            parts.append(expression[start:i])
+            start = i = i + len(operator)
+            continue
+        i += 1
+    parts.append(expression[start:])
+    return [_strip_parens(p.strip()) for p in parts]
+
+
+def _strip_parens(text: str) -> str:
+    while text.startswith("(") and text.endswith(")") and _top_level_closes_at_end(text):
+        text = text[1:-1].strip()
+    return text
+
+
+def _top_level_closes_at_end(text: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
+
+
+def decode(expression: str, current_user_id: str) -> tuple[list[tuple], list[str]]:
+    """The rules of one generated policy expression: ([("member",), ("role", r), ("owner", col,
+    how)], unknown terms)."""
+    parts = _top_level(expression, " AND ")
+    if len(parts) == 2 and parts[0] == LIVE:
+        expression = parts[1]
+    elif expression == LIVE:
+        expression = "true"
+    rules, unknown = [], []
+    user = f"(SELECT {current_user_id})"
+    for term in _top_level(expression, " OR "):
+        if term == "true" or term == f"{user} IS NOT NULL":
+            rules.append(("member",))
+        elif (m := _MEMBER_OF.match(term)) or (m := _ROLE_ANYWHERE.match(term)):
+            role = m.groups()[-1]
+            rules.append(("role", role.replace("''", "'")) if role is not None else ("member",))
+        elif m := _OWNER_MEMBERSHIP.match(term):
+            rules.append(("owner", _unquote(m.group(1)), "membership"))
+        elif term.endswith(f" = {user}") and re.fullmatch(_IDENT, term[:-len(f" = {user}")]):
+            rules.append(("owner", _unquote(term[:-len(f" = {user}")]), "user"))
+        else:
+            unknown.append(term)
+    return rules, unknown
+
+
+def table_rules(model: Model, table: Table) -> dict[str, Rules]:
+    """Each command's rules for ``table``, from the model's policies."""
+    policies = [p for p in model.of("policy") if (p.schema, p.table) == (table.schema, table.name)]
+    generated_names = {c: names.policy_name(table.name, c) for c in COMMANDS}
+    fence = names.policy_name(table.name, "tenant_fence")
+    user_id = model.tenancy.current_user_id if model.tenancy else "auth.uid()"
+    result = {}
+    for command in COMMANDS:
+        generated = next((p for p in policies if p.name == generated_names[command] and p.command == command), None)
+        raw = tuple(p.name for p in policies if p.permissive and p.name not in generated_names.values() and p.name != fence
+                    and p.command in (command, "all"))
+        result[command] = _rules_of(command, generated, raw, user_id)
+    return result
+
+
+def _rules_of(command: str, policy: Policy | None, raw: tuple[str, ...], user_id: str) -> Rules:
+    if policy is None:
+        return Rules(command, raw=raw)
+    expression = policy.using if policy.using is not None else policy.with_check
+    decoded, unknown = decode(expression or "true", user_id)
+    return Rules(command, member=("member",) in decoded,
+                 roles=frozenset(r[1] for r in decoded if r[0] == "role"),
+                 owners=tuple(r[1:] for r in decoded if r[0] == "owner"),
+                 public=command == "select" and "anon" in policy.roles, raw=raw, unknown=tuple(unknown))

@@ -1,0 +1,160 @@
+"""The `verify` command's work behind compiler/cli.py (which imports this lazily, as psycopg is
+the `verify` extra): checks that build/ is what the spec compiles to, then proves the released
+chain and the tenant boundaries on a throwaway PostgreSQL (or holds a live database to the lock
+with ``--database-url``), optionally writes the same checks as pgTAP tests, and prints the
+report.  Every failure is a line and exit 1, never a traceback."""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import psycopg
+
+from ..diagnostics import CompileError
+from ..output import differs
+from ..pipeline import fresh_build, next_migration
+from ..postgres import ClusterError, Database, PostgresCluster, clone_database, start_supabase_cluster
+from ..released import read_state
+from .chain import apply_sql, migrate_up
+from .checks import AREAS, Check, failures, summary
+from .live import check_live
+from .pgtap import write_pgtap
+from .probing import check_isolation
+from .progress import Progress
+from .roundtrip import check_chain
+
+NO_SERVER = ("verify needs the PostgreSQL server binaries to start a throwaway database "
+             "(Debian: apt-get install postgresql-15; or set ATLAS_PG_BINDIR to the folder holding initdb)")
+
+
+class VerifyStopped(Exception):
+    """Verify cannot go on; the message is the one line the user reads."""
+
+
+def run_verify(schema: Path, out: Path, *, database_url: str | None, emit_pgtap: Path | None,
+               fmt: str, verbose: bool) -> int:
+    """The exit code: 0 every check passed, 1 a check failed or verify could not run."""
+    progress = Progress(sys.stderr)
+    try:
+        model = _released_model(schema, out)
+        with ExitStack() as stack:
+            cluster = _throwaway(stack, progress, required=database_url is None or emit_pgtap is not None)
+            if database_url is None:
+                checks = _throwaway_checks(cluster, out, model, progress)
+            else:
+                checks = _live_checks(stack, cluster, database_url, out, model, progress)
+            if emit_pgtap is not None:
+                written = _emit(stack, cluster, out, model, emit_pgtap, progress)
+                progress.note(f"wrote {len(written)} pgTAP files into {emit_pgtap}")
+    except CompileError as error:
+        for diagnostic in error.diagnostics:
+            _say(diagnostic.render())
+        _say("atlas-compile: verify stopped before touching a database")
+        return 1
+    except VerifyStopped as exc:
+        _say(f"atlas-compile: verify stopped: {exc}")
+        return 1
+    except psycopg.OperationalError as exc:
+        _say(f"atlas-compile: cannot connect to the database: {_first_line(exc)}")
+        return 1
+    except (psycopg.Error, OSError) as exc:
+        _say(f"atlas-compile: verify stopped: {type(exc).__name__}: {_first_line(exc)}")
+        return 1
+    finally:
+        progress.done()
+    print(_report(checks, fmt, verbose))
+    return 1 if failures(checks) else 0
+
+
+def _released_model(schema: Path, out: Path):
+    """The lock's model, once build/ is known to be what the spec compiles to: verify proves
+    the released files, so a stale build/ would prove the wrong thing."""
+    result = next_migration(schema, out)
+    stale = differs(out, result.files)
+    if result.files and stale:
+        raise VerifyStopped(f"{out} is out of date ({', '.join(stale)} would change): "
+                            "run atlas-compile build first")
+    state = read_state(out)
+    if not state.migrations:
+        raise VerifyStopped(f"no migration is released in {out}: run atlas-compile build first")
+    return state.model
+
+
+def _throwaway(stack: ExitStack, progress: Progress, *, required: bool) -> PostgresCluster | None:
+    """A throwaway cluster with the Supabase emulation in a template database, stopped at the
+    end; None when not required and no server binaries are here (the live check then compares
+    what it can without a reference)."""
+    progress.step("starting a throwaway PostgreSQL")
+    try:
+        cluster = start_supabase_cluster()
+    except ClusterError as exc:
+        if required:
+            raise VerifyStopped(f"{NO_SERVER} ({_first_line(exc)})") from None
+        progress.note(f"no throwaway PostgreSQL ({_first_line(exc)}): catalog expressions are not compared")
+        return None
+    stack.callback(cluster.stop)
+    return cluster
+
+
+def _applied_database(stack: ExitStack, cluster: PostgresCluster, prefix: str) -> Database:
+    db = clone_database(cluster, prefix)
+    stack.callback(db.drop)
+    return db
+
+
+def _throwaway_checks(cluster: PostgresCluster, out: Path, model, progress: Progress) -> list[Check]:
+    checks = check_chain(cluster, out, None, progress.step)
+    with ExitStack() as stack:
+        db = _applied_database(stack, cluster, "verify_probes")
+        with db.connect() as conn:
+            progress.step("applying every migration for the probes")
+            migrate_up(conn, out)
+            checks += check_isolation(conn, model, progress.step)
+    return checks
+
+
+def _live_checks(stack: ExitStack, cluster: PostgresCluster | None, url: str, out: Path, model,
+                 progress: Progress) -> list[Check]:
+    reference = None
+    if cluster is not None:
+        progress.step("building the reference database from the lock")
+        reference = _applied_database(stack, cluster, "verify_reference")
+        with reference.connect() as conn:
+            apply_sql(conn, fresh_build(model))
+    progress.step("connecting to the database")
+    with psycopg.connect(url, autocommit=True, application_name="atlas-compile verify") as conn:
+        return check_live(conn, out, reference, progress.step)
+
+
+def _emit(stack: ExitStack, cluster: PostgresCluster, out: Path, model, directory: Path,
+          progress: Progress) -> list[Path]:
+    progress.step("writing pgTAP tests")
+    db = _applied_database(stack, cluster, "verify_pgtap")
+    with db.connect() as conn:
+        migrate_up(conn, out)
+        return write_pgtap(conn, model, directory)
+
+
+def _report(checks: list[Check], fmt: str, verbose: bool) -> str:
+    if fmt == "json":
+        return json.dumps({"ok": not failures(checks), "summary": summary(checks),
+                           "checks": [c.to_data() for c in checks]}, indent=2)
+    lines = [c.line() for c in checks if verbose or c.failed]
+    for area in AREAS:
+        of_area = [c for c in checks if c.area == area]
+        if of_area:
+            lines.append(f"{area}: {summary(of_area)}")
+    bad = failures(checks)
+    lines.append(f"verify: {'FAILED' if bad else 'passed'}: {summary(checks)}")
+    return "\n".join(lines)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

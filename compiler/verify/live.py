@@ -1,0 +1,92 @@
+"""`atlas-compile verify --database-url`: a database where the migrations are already applied
+(staging, a Supabase branch), held to what the lock promises, leaving nothing behind.
+
+1. which released migrations it has applied (:mod:`.live_history`): pending or unknown ones
+   fail; the database is held to the model right after its last applied migration;
+2. its catalog (:mod:`.catalog_checks`): against ``reference``, a scratch database where a
+   fresh build of that model was applied, every difference a FAIL naming the object and
+   whether it widens access; without a reference, what the model alone tells
+   (:mod:`.catalog_structure`);
+3. the isolation probes (:mod:`.probing`), all inside one transaction that is rolled back,
+   seeding without advancing sequences; then row counts, sequences and catalog are compared
+   with before (:mod:`.live_leftovers`).
+
+The role it needs is in :mod:`.live_rights`: a superuser proves everything; a non-superuser
+needs BYPASSRLS, membership in anon and authenticated, the seed's table and sequence privileges
+and ownership (through a role) of the materialized views."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+from ..isolation import SeedError
+from ..model import ARCHIVE, Model
+from ..postgres import Database, snapshot_catalog
+from .catalog_checks import compare_catalogs, restrict
+from .catalog_structure import NO_SERVER, structural_checks
+from .checks import ERROR, SKIP, Check
+from .live_history import applied_position
+from .live_leftovers import compare_states, database_state
+from .live_rights import is_superuser, rights_check
+
+# Schemas a project shares with the platform, or keeps archives in: never held to the model.
+UNMANAGED = {ARCHIVE, "auth", "extensions", "storage"}
+
+
+def managed_schemas(model: Model) -> list[str]:
+    """public, atlas_private, and every other schema the model puts an object in."""
+    names = {"public", "atlas_private"} | {o.schema for o in model.objects if getattr(o, "schema", None)}
+    names |= {o.name for o in model.of("schema")}
+    return sorted(names - UNMANAGED)
+
+
+def check_live(conn: psycopg.Connection, out: Path, reference: Database | None,
+               progress: Callable[[str], None]) -> list[Check]:
+    """Every check of the live database (see module doc); ``reference`` holds a fresh build of
+    the lock's model (None when no server binaries are here)."""
+    progress("reading the applied migrations")
+    position = applied_position(conn, out)
+    checks = list(position.checks)
+    model = position.model
+    if model is None:
+        why = (f"the model after {position.last} is not recorded in the lock" if position.last
+               else "no released migration is applied")
+        return checks + [Check(area, "database", "held_to_model", SKIP, f"{why}: catalog and probes not run")
+                         for area in ("catalog", "isolation")]
+    schemas = managed_schemas(model)
+    progress("comparing the catalog")
+    if position.at_lock:
+        checks += catalog_checks(conn, model, schemas, reference)
+    else:   # the reference holds the lock's model, newer than the database's
+        checks += catalog_checks(conn, model, schemas, None, f"the database is at {position.last}, behind the lock")
+    checks += probe_checks(conn, model, schemas, progress)
+    return checks
+
+
+def catalog_checks(conn, model: Model, schemas: list[str], reference: Database | None,
+                   why: str = NO_SERVER) -> list[Check]:
+    verifier = None if is_superuser(conn) else conn.execute("select current_user").fetchone()[0]
+    live = restrict(snapshot_catalog(conn, schemas), set(schemas), verifier)
+    if reference is None:
+        return structural_checks(conn, live, model, schemas, why)
+    with reference.connect() as ref_conn:
+        wanted = restrict(snapshot_catalog(ref_conn, schemas), set(schemas))
+    return compare_catalogs(live, wanted, model)
+
+
+def probe_checks(conn, model: Model, schemas: list[str], progress: Callable[[str], None]) -> list[Check]:
+    """The isolation probes in one transaction that is rolled back, then `nothing_left_behind`."""
+    rights = rights_check(conn, schemas)
+    if rights.failed:
+        return [rights]
+    from .probing import check_isolation  # H2's module, written beside this one: imported late
+    before = database_state(conn, schemas)
+    try:
+        with conn.transaction(force_rollback=True):
+            checks = check_isolation(conn, model, progress, consume_sequences=False)
+    except (psycopg.Error, SeedError) as exc:
+        checks = [Check("isolation", "database", "probes", ERROR,
+                        f"the probes stopped: {type(exc).__name__}: {str(exc).strip().splitlines()[0]}")]
+    return [rights, *checks, compare_states(before, database_state(conn, schemas))]
