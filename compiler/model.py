@@ -352,6 +352,23 @@ class Tenancy:
 
 
 @dataclass(frozen=True)
+class DeclaredAccess:
+    """A table's `access` rules as the spec wrote them, every command filled (`all`, and the
+    `member` default, expanded).  Not part of the lock: verify's probes judge the policies the
+    database enforces against these, so a policy that grants other than its rule is caught
+    whether the catalog drifted or the compiler wrote it wrong."""
+
+    schema: str
+    table: str
+    rules: tuple                   # ((command, (rule, ...)), ...) for select, insert, update, delete
+    owner_column: str | None = None
+    owner_is_membership: bool = False   # the owner column holds a membership row, not a user id
+
+    def of(self, command: str) -> tuple:
+        return dict(self.rules)[command]
+
+
+@dataclass(frozen=True)
 class Model:
     """Everything the spec compiles to, in deterministic order."""
 

@@ -37,6 +37,7 @@ class NextMigration:
     operations: list = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    hints: RenameHints | None = None    # what the spec says beside the model (renames, access rules)
 
 
 def compile_folder(folder: Path) -> Model:
@@ -44,7 +45,8 @@ def compile_folder(folder: Path) -> Model:
 
 
 def compile_with_hints(folder: Path) -> tuple[Model, RenameHints]:
-    """The model of the spec and its renamed_from hints (which the diff alone uses)."""
+    """The model of the spec and what the spec says beside it: renamed_from and backfill_sql
+    (which the diff alone uses), the declared access rules (which verify's probes judge by)."""
     model, hints, _ = compile_with_warnings(folder)
     return model, hints
 
@@ -62,7 +64,7 @@ def compile_with_warnings(folder: Path) -> tuple[Model, RenameHints, list[Diagno
 def next_migration(schema: Path, out: Path) -> NextMigration:
     model, hints, spec_warnings = compile_with_warnings(schema)
     state = read_state(out)                # released: lock, checksums, migrations in order
-    result = NextMigration(warnings=spec_warnings)
+    result = NextMigration(warnings=spec_warnings, hints=hints)
     if state.model is None:
         steps = initial_steps(model)
     else:

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from compiler.isolation import PASS, PROBES, probe_isolation, seed_tenants
-from compiler.pipeline import compile_folder
+from compiler.pipeline import compile_with_hints
 from compiler.postgres import acting_as
 from compiler.postgres.scratch import SUPABASE_TEMPLATE
 from compiler.verify.chain import migrate_up
@@ -46,12 +46,17 @@ def apply_migration(conn: psycopg.Connection) -> None:
 
 
 @pytest.fixture(scope="module")
-def model():
-    return compile_folder(ROOT / "schema")
+def compiled():
+    return compile_with_hints(ROOT / "schema")
 
 
 @pytest.fixture(scope="module")
-def probed(pg_cluster, model):
+def model(compiled):
+    return compiled[0]
+
+
+@pytest.fixture(scope="module")
+def probed(pg_cluster, model, compiled):
     """One migrated, seeded database for the module (a fresh_db, module-scoped): the probe
     report, plus the connection and seed for the focused tests (which roll back)."""
     db = pg_cluster.create_database(pg_cluster.unique_database_name("isolation"), template=SUPABASE_TEMPLATE)
@@ -59,7 +64,7 @@ def probed(pg_cluster, model):
         conn = db.connect()
         apply_migration(conn)
         seed = seed_tenants(conn, model)
-        report = probe_isolation(conn, model, seed=seed)
+        report = probe_isolation(conn, model, seed=seed, access=compiled[1].access)   # judged by the spec's rules
         yield SimpleNamespace(conn=conn, seed=seed, report=report, A=seed.tenants["A"], B=seed.tenants["B"])
     finally:
         db.drop()

@@ -4,13 +4,16 @@ by hand; the statement every finding carries; consume_sequences=False leaves eve
 it was; check_isolation maps the findings to verify's checks."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from helpers import initial_up
 
 from compiler.isolation import FAIL, PASS, SKIP, probe_isolation, seed_tenants, sequence_states
-from compiler.pipeline import compile_folder
+from compiler.model import Model
+from compiler.pipeline import compile_with_hints, fresh_build
+from compiler.postgres import scratch_database
 from compiler.verify.chain import apply_sql
 from compiler.verify.checks import Check
 from compiler.verify.probing import check_isolation
@@ -131,7 +134,8 @@ def applied(db, files: dict[str, str], tmp_path: Path):
         (schema / name).write_text(text.lstrip(), encoding="utf-8")
     conn = db.connect()
     apply_sql(conn, initial_up(schema, tmp_path / "build"))
-    return conn, compile_folder(schema)
+    model, hints = compile_with_hints(schema)
+    return conn, model, hints.access
 
 
 def verdicts(report, table: str, command: str) -> dict[str, str]:
@@ -143,13 +147,13 @@ def verdicts(report, table: str, command: str) -> dict[str, str]:
 @pytest.fixture(params=["marketplace", "clinic"])
 def domain(request, fresh_db, tmp_path):
     files = MARKETPLACE if request.param == "marketplace" else CLINIC
-    conn, model = applied(fresh_db, files, tmp_path)
-    return request.param, conn, model
+    conn, model, access = applied(fresh_db, files, tmp_path)
+    return request.param, conn, model, access
 
 
 def test_every_rule_grants_what_it_says(domain):
-    name, conn, model = domain
-    report = probe_isolation(conn, model)
+    name, conn, model, access = domain
+    report = probe_isolation(conn, model, access=access)
     assert report.ok, report.format()
     assert {f.probe for f in report.findings} >= set(NEW_FAMILIES)
     assert all(f.statement for f in report.findings if f.probe in NEW_FAMILIES)
@@ -181,10 +185,10 @@ def failures(report, probe: str) -> set[tuple[str, str, str]]:
 
 
 def test_a_widened_access_policy_is_caught(fresh_db, tmp_path):
-    conn, model = applied(fresh_db, MARKETPLACE, tmp_path)
+    conn, model, access = applied(fresh_db, MARKETPLACE, tmp_path)
     conn.execute("alter policy listings_update on public.listings using (deleted_at is null) "
                  "with check (deleted_at is null)")
-    report = probe_isolation(conn, model)
+    report = probe_isolation(conn, model, access=access)
     assert failures(report, "access_rules") == {("public.listings", "A:manager", "update")}
     bad = next(f for f in report.failures if f.probe == "access_rules")
     assert "allowed, though the rule does not grant it" in bad.detail
@@ -192,26 +196,43 @@ def test_a_widened_access_policy_is_caught(fresh_db, tmp_path):
     assert "statement: update" in bad.line()
 
 
+def test_a_policy_the_compiler_wrote_wrong_is_caught_by_the_declared_rules(fresh_db, tmp_path):
+    """The probes judge by the spec's rules, not by the model: a generated policy that grants
+    more than its rule (as a lowering bug would write it) fails, though the database matches the
+    model exactly.  Read back from that model, the rules would agree with the bug."""
+    _, model, access = applied(fresh_db, MARKETPLACE, tmp_path)
+    wrong = next(o for o in model.objects if o.family == "policy" and o.name == "listings_update")
+    widened = replace(wrong, using="deleted_at IS NULL", with_check="deleted_at IS NULL")
+    buggy = Model(model.target, model.postgres, tuple(widened if o is wrong else o for o in model.objects),
+                  model.project, model.tenancy)
+    with scratch_database(fresh_db.cluster, "buggy") as db, db.connect() as conn:
+        apply_sql(conn, fresh_build(buggy))
+        judged = probe_isolation(conn, buggy, access=access)
+        assert failures(judged, "access_rules") == {("public.listings", "A:manager", "update")}
+        read_back = probe_isolation(conn, buggy)
+        assert not failures(read_back, "access_rules"), "the model's own policies cannot show its bug"
+
+
 def test_a_narrowed_access_policy_is_caught(fresh_db, tmp_path):
     """No more and no less: a rule that grants what the database refuses fails too."""
-    conn, model = applied(fresh_db, CLINIC, tmp_path)
+    conn, model, access = applied(fresh_db, CLINIC, tmp_path)
     conn.execute("alter policy patients_insert on public.patients with check (false)")
-    report = probe_isolation(conn, model)
+    report = probe_isolation(conn, model, access=access)
     assert failures(report, "access_rules") == {("public.patients", "A:doctor", "insert"),
                                                 ("public.patients", "A:reception", "insert")}
 
 
 def test_row_level_security_not_forced_is_caught(fresh_db, tmp_path):
-    conn, model = applied(fresh_db, MARKETPLACE, tmp_path)
+    conn, model, access = applied(fresh_db, MARKETPLACE, tmp_path)
     conn.execute("alter table public.listings no force row level security")
-    report = probe_isolation(conn, model)
+    report = probe_isolation(conn, model, access=access)
     assert {t for t, _, _ in failures(report, "owner_select_other")} == {"public.listings"}
     assert {t for t, _, _ in failures(report, "owner_update_other")} == {"public.listings"}
     assert report.failures and {f.table for f in report.failures} == {"public.listings"}
 
 
 def test_the_owner_family_skips_without_a_superuser(fresh_db, tmp_path):
-    conn, model = applied(fresh_db, MARKETPLACE, tmp_path)
+    conn, model, access = applied(fresh_db, MARKETPLACE, tmp_path)
     conn.execute("create role probe_runner nosuperuser bypassrls")
     seed = seed_tenants(conn, model)
     conn.execute("grant postgres to probe_runner")   # may act as every role, as the runner must
@@ -229,14 +250,14 @@ def test_the_owner_family_skips_without_a_superuser(fresh_db, tmp_path):
      "alter policy listings_update on public.listings using (true) with check (true)", "undelete_by_update"),
 ])
 def test_soft_delete_breakages_are_caught(fresh_db, tmp_path, breakage, probe):
-    conn, model = applied(fresh_db, MARKETPLACE, tmp_path)
+    conn, model, access = applied(fresh_db, MARKETPLACE, tmp_path)
     conn.execute(breakage)
-    report = probe_isolation(conn, model)
+    report = probe_isolation(conn, model, access=access)
     assert {t for t, _, _ in failures(report, probe)} == {"public.listings"}, report.format()
 
 
 def test_probing_in_a_rolled_back_transaction_draws_no_sequence(fresh_db, tmp_path):
-    conn, model = applied(fresh_db, CLINIC, tmp_path)   # identity keys, and an audited table
+    conn, model, access = applied(fresh_db, CLINIC, tmp_path)   # identity keys, and an audited table
     before = sequence_states(conn)
     assert len(before) >= 3
     with conn.transaction(force_rollback=True):
@@ -251,7 +272,7 @@ def test_probing_in_a_rolled_back_transaction_draws_no_sequence(fresh_db, tmp_pa
 
 
 def test_check_isolation_maps_findings_to_checks(fresh_db, tmp_path):
-    conn, model = applied(fresh_db, MARKETPLACE, tmp_path)
+    conn, model, access = applied(fresh_db, MARKETPLACE, tmp_path)
     conn.execute("alter table public.listings no force row level security")
     lines = []
     checks = check_isolation(conn, model, lines.append)

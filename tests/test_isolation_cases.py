@@ -14,7 +14,7 @@ from helpers import SNAPSHOT_CASES as CASES
 from helpers import initial_up, snapshot_cases
 
 from compiler.isolation import FAIL, PASS, member_roles, probe_isolation, sign_in_for, tenancy_from_model
-from compiler.pipeline import compile_folder
+from compiler.pipeline import compile_folder, compile_with_hints
 from compiler.verify.chain import apply_sql
 
 TARGET_POSTGRES = CASES / "target_postgres" / "schema"   # current_user_id reads app.user_id
@@ -36,7 +36,7 @@ def applied(db, schema: Path, tmp_path: Path):
 @pytest.mark.parametrize("case", snapshot_cases())
 def test_no_tenant_leaks(fresh_db, tmp_path, case):
     conn, model = applied(fresh_db, CASES / case / "schema", tmp_path)
-    report = probe_isolation(conn, model)
+    report = probe_isolation(conn, model, access=compile_with_hints(CASES / case / "schema")[1].access)
     tables = tenant_tables(model)
     assert tables and set(report.tables_probed) == tables
     assert report.findings, "no probe ran"

@@ -122,3 +122,15 @@ def test_an_unreachable_database_is_one_line(tmp_path):
     assert result.returncode == 1
     assert "cannot connect to the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_emit_pgtap_writes_one_file_per_table_and_the_catalog_file(tmp_path):
+    release(tmp_path, "helpdesk")
+    result = run_cli("verify", "--emit-pgtap", "supabase/tests", cwd=tmp_path, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = sorted(p.name for p in (tmp_path / "supabase" / "tests").iterdir())
+    assert "00_catalog.test.sql" in written and "public.tickets.test.sql" in written
+    assert f"wrote {len(written)} pgTAP files into supabase/tests" in result.stderr
+    tickets = (tmp_path / "supabase" / "tests" / "public.tickets.test.sql").read_text()
+    assert tickets.lstrip().lower().startswith(("begin", "--")) and "select plan(" in tickets
+    assert tickets.rstrip().endswith("rollback;")

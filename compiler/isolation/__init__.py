@@ -67,9 +67,11 @@ carries the statement tried, values bound.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import psycopg
 
-from ..model import Model, Tenancy
+from ..model import DeclaredAccess, Model, Tenancy
 from .catalog import SeedError
 from .prober import Prober
 from .probes import PROBES, Probe, run_probes
@@ -105,18 +107,23 @@ __all__ = [
 
 def probe_isolation(conn: psycopg.Connection, model: Model, *, seed: Seed | None = None,
                     tenancy: Tenancy | None = None, actor_role: str | None = None,
-                    consume_sequences: bool = True, progress=None) -> IsolationReport:
+                    consume_sequences: bool = True, progress=None,
+                    access: Mapping[str, DeclaredAccess] | None = None) -> IsolationReport:
     """Seed (unless ``seed`` is given) and run every isolation probe; nothing is changed by
     the probes themselves.  ``conn`` must be a superuser connection.
 
     With ``consume_sequences=False`` (call it inside a transaction you roll back) the seed and
     the probes give identity and serial columns explicit values, and the sequences that
-    triggers still drew from (audit rows) are set back at the end (:mod:`.sequences`)."""
+    triggers still drew from (audit rows) are set back at the end (:mod:`.sequences`).
+
+    ``access`` ("schema.table" -> the spec's rules, from ``compile_with_hints``) is what the
+    access rule probes judge by; without it they read the rules back from the model's policies,
+    which catches drift but not a policy the compiler wrote wrong."""
     before = None if consume_sequences else sequence_states(conn)
     if seed is None:
         seed = seed_tenants(conn, model, tenancy, consume_sequences=consume_sequences)
     try:
-        return run_probes(Prober(conn, seed, actor_role), progress=progress)
+        return run_probes(Prober(conn, seed, actor_role, access), progress=progress)
     finally:
         if before is not None:
             restore_sequences(conn, before)

@@ -70,7 +70,7 @@ def access_rules(p: Prober, qualified: str) -> None:
     if not info.key:
         p.add(qualified, "access_rules", "superuser", ERROR, "no primary key or unique constraint to find the row by")
         return
-    rules = table_rules(p.seed.model, info.table)
+    rules = table_rules(p.seed.model, info.table, p.access.get(qualified))
     owner = owner_role(p, rules)
     soft = "deleted_at" in info.columns
     with p.scope():

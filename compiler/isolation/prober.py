@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import psycopg
 from psycopg import ClientCursor, sql
 
+from ..model import DeclaredAccess
 from ..postgres.session import acting_as
 from . import catalog
 from .report import ERROR, FAIL, PASS, Finding
@@ -67,9 +68,11 @@ class Prober:
     """Probes one seeded database as members of A (every role, or only ``actor_role`` where
     given) and as anon."""
 
-    def __init__(self, conn: psycopg.Connection, seed: Seed, actor_role: str | None) -> None:
+    def __init__(self, conn: psycopg.Connection, seed: Seed, actor_role: str | None,
+                 access: Mapping[str, DeclaredAccess] | None = None) -> None:
         self.conn = conn
         self.seed = seed
+        self.access = dict(access or {})   # "schema.table" -> the spec's rules (else read from the model)
         self.t = seed.tenancy
         self.a = seed.tenants["A"]
         self.b = seed.tenants["B"]

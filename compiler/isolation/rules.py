@@ -1,7 +1,11 @@
-"""The spec's access rules of a table, read back from the model.
+"""The spec's access rules of a table: as the spec declared them (:class:`DeclaredAccess`, which
+lowering hands out beside the model), or, for a model without its spec (a lock alone), read
+back from the model's generated policies.
 
-The model keeps no ``access`` entry, only the policies lowering made of it (compiler/lower/
-access.py).  Those are read here, never the catalog's (the database under test): each generated
+Declared rules are what the probes should judge by: then a generated policy that grants other
+than its rule is caught, whether the catalog drifted or the compiler wrote it wrong.  Read
+back, only drift is caught.  Either way the catalog's policies (the database under test) are
+never the source.  Read back from the model: each generated
 per-command policy (``<table>_<command>``) is an OR of terms lowering writes in a fixed shape,
 one per rule (``member``, ``role:<r>``, ``owner``; ``true`` for ``public`` and ``member``
 reads), inside ``deleted_at IS NULL`` on soft_delete tables.  A command without a generated
@@ -16,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import names
-from ..model import Model, Policy, Table
+from ..model import DeclaredAccess, Model, Policy, Table
 
 COMMANDS = ("select", "insert", "update", "delete")
 LIVE = "deleted_at IS NULL"
@@ -123,8 +127,9 @@ def decode(expression: str, current_user_id: str) -> tuple[list[tuple], list[str
     return rules, unknown
 
 
-def table_rules(model: Model, table: Table) -> dict[str, Rules]:
-    """Each command's rules for ``table``, from the model's policies."""
+def table_rules(model: Model, table: Table, declared: DeclaredAccess | None = None) -> dict[str, Rules]:
+    """Each command's rules for ``table``: ``declared`` when given, else from the model's policies;
+    the hand-written policies that also apply from the model."""
     policies = [p for p in model.of("policy") if (p.schema, p.table) == (table.schema, table.name)]
     generated_names = {c: names.policy_name(table.name, c) for c in COMMANDS}
     fence = names.policy_name(table.name, "tenant_fence")
@@ -134,8 +139,18 @@ def table_rules(model: Model, table: Table) -> dict[str, Rules]:
         generated = next((p for p in policies if p.name == generated_names[command] and p.command == command), None)
         raw = tuple(p.name for p in policies if p.permissive and p.name not in generated_names.values() and p.name != fence
                     and p.command in (command, "all"))
-        result[command] = _rules_of(command, generated, raw, user_id)
+        result[command] = (_declared(command, declared, raw) if declared is not None
+                           else _rules_of(command, generated, raw, user_id))
     return result
+
+
+def _declared(command: str, declared: DeclaredAccess, raw: tuple[str, ...]) -> Rules:
+    names_ = declared.of(command)
+    owners = ((declared.owner_column, "membership" if declared.owner_is_membership else "user"),)
+    return Rules(command, member="member" in names_ or "public" in names_,
+                 roles=frozenset(r[len("role:"):] for r in names_ if r.startswith("role:")),
+                 owners=owners if "owner" in names_ and declared.owner_column else (),
+                 public=command == "select" and "public" in names_, raw=raw)
 
 
 def _rules_of(command: str, policy: Policy | None, raw: tuple[str, ...], user_id: str) -> Rules:

@@ -27,7 +27,7 @@ def soft_delete_tables(seed) -> list[str]:
 
 def soft_delete(p: Prober, qualified: str) -> None:
     info = p.seed.info[qualified]
-    rules = table_rules(p.seed.model, info.table)
+    rules = table_rules(p.seed.model, info.table, p.access.get(qualified))
     owner = owner_role(p, rules)
     tenant = "A" if info.table.kind == "tenant" else None
     with p.scope():

@@ -13,7 +13,7 @@ from ..meaning.hints import RenameHints, collect_hints
 from ..meaning.project import read_project
 from ..model import PRIVATE, PUBLIC, Enum, Extension, Model, SchemaObject, Tenancy
 from ..source.spec import Spec
-from .access import role_enum
+from .access import declared_access, role_enum
 from .collisions import check_names
 from .functions import lower_functions
 from .generated import (
@@ -82,7 +82,8 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     check_view_cycles(ctx, objects)
     check_names(ctx, objects)
     backfills = {(d.name, column): e for d in drafts.values() for column, e in d.backfills.items()}
-    hints = replace(collect_hints(ctx), backfills=backfills)
+    access = {f"{a.schema}.{a.table}": a for a in (declared_access(ctx, draft) for draft in drafts.values())}
+    hints = replace(collect_hints(ctx), backfills=backfills, access=access)
     collector.raise_if_any()
     tenancy = Tenancy(project.tenant_table, drafts[project.tenant_table].primary_key[0], project.tenant_column,
                       project.membership_table, project.user_column, project.role_column, role_enum(ctx),

@@ -11,7 +11,7 @@ from pglast import ast, parse_sql
 from .. import names
 from ..meaning.context import Context
 from ..meaning.suggest import suggest
-from ..model import PRIVATE, PUBLIC, Grant, Policy
+from ..model import PRIVATE, PUBLIC, DeclaredAccess, Grant, Policy
 from ..sqltext import ident, literal
 from .tables import TableDraft, check_literals, enum_values, reference_of
 
@@ -55,6 +55,16 @@ def rules_by_command(ctx: Context, draft: TableDraft) -> dict[str, list[tuple[st
         rules = value if isinstance(value, list) else [value]
         result[command] = [(rule, ("access", key) + ((i,) if isinstance(value, list) else ())) for i, rule in enumerate(rules)]
     return result
+
+
+def declared_access(ctx: Context, draft: TableDraft) -> DeclaredAccess:
+    """The table's rules by command, as written (for verify; lowering itself uses
+    rules_by_command with the places of the rules)."""
+    rules = tuple((command, tuple(rule for rule, _ in found)) for command, found in rules_by_command(ctx, draft).items())
+    owner = draft.entry.get("owner_column")
+    reference = reference_of(((draft.entry.get("columns") or {}).get(owner) or {}).get("references")) if owner else None
+    return DeclaredAccess(PUBLIC, draft.name, rules, owner,
+                          bool(reference) and reference[0] == ctx.project.membership_table)
 
 
 def check_rule(ctx: Context, draft: TableDraft, command: str, rule: str, keys: tuple, all_rules) -> bool:

@@ -13,6 +13,7 @@ class RenameHints:
     columns: dict = field(default_factory=dict)   # (new table name, new column) -> old column
     places: dict = field(default_factory=dict)    # (section, name) -> Location, for diff errors
     backfills: dict = field(default_factory=dict)  # (table, column) -> backfill_sql, for a column added
+    access: dict = field(default_factory=dict)     # "schema.table" -> DeclaredAccess, for verify's probes
 
 
 def collect_hints(ctx: Context) -> RenameHints:

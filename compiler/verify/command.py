@@ -38,13 +38,13 @@ def run_verify(schema: Path, out: Path, *, database_url: str | None, emit_pgtap:
     """The exit code: 0 every check passed, 1 a check failed or verify could not run."""
     progress = Progress(sys.stderr)
     try:
-        model = _released_model(schema, out)
+        model, access = _released_model(schema, out)
         with ExitStack() as stack:
             cluster = _throwaway(stack, progress, required=database_url is None or emit_pgtap is not None)
             if database_url is None:
-                checks = _throwaway_checks(cluster, out, model, progress)
+                checks = _throwaway_checks(cluster, out, model, access, progress)
             else:
-                checks = _live_checks(stack, cluster, database_url, out, model, progress)
+                checks = _live_checks(stack, cluster, database_url, out, model, access, progress)
             if emit_pgtap is not None:
                 written = _emit(stack, cluster, out, model, emit_pgtap, progress)
                 progress.note(f"wrote {len(written)} pgTAP files into {emit_pgtap}")
@@ -69,8 +69,8 @@ def run_verify(schema: Path, out: Path, *, database_url: str | None, emit_pgtap:
 
 
 def _released_model(schema: Path, out: Path):
-    """The lock's model, once build/ is known to be what the spec compiles to: verify proves
-    the released files, so a stale build/ would prove the wrong thing."""
+    """The lock's model and the spec's access rules, once build/ is known to be what the spec
+    compiles to: verify proves the released files, so a stale build/ would prove the wrong thing."""
     result = next_migration(schema, out)
     stale = differs(out, result.files)
     if result.files and stale:
@@ -79,7 +79,7 @@ def _released_model(schema: Path, out: Path):
     state = read_state(out)
     if not state.migrations:
         raise VerifyStopped(f"no migration is released in {out}: run atlas-compile build first")
-    return state.model
+    return state.model, result.hints.access
 
 
 def _throwaway(stack: ExitStack, progress: Progress, *, required: bool) -> PostgresCluster | None:
@@ -104,18 +104,18 @@ def _applied_database(stack: ExitStack, cluster: PostgresCluster, prefix: str) -
     return db
 
 
-def _throwaway_checks(cluster: PostgresCluster, out: Path, model, progress: Progress) -> list[Check]:
+def _throwaway_checks(cluster: PostgresCluster, out: Path, model, access, progress: Progress) -> list[Check]:
     checks = check_chain(cluster, out, None, progress.step)
     with ExitStack() as stack:
         db = _applied_database(stack, cluster, "verify_probes")
         with db.connect() as conn:
             progress.step("applying every migration for the probes")
             migrate_up(conn, out)
-            checks += check_isolation(conn, model, progress.step)
+            checks += check_isolation(conn, model, progress.step, access=access)
     return checks
 
 
-def _live_checks(stack: ExitStack, cluster: PostgresCluster | None, url: str, out: Path, model,
+def _live_checks(stack: ExitStack, cluster: PostgresCluster | None, url: str, out: Path, model, access,
                  progress: Progress) -> list[Check]:
     reference = None
     if cluster is not None:
@@ -125,7 +125,7 @@ def _live_checks(stack: ExitStack, cluster: PostgresCluster | None, url: str, ou
             apply_sql(conn, fresh_build(model))
     progress.step("connecting to the database")
     with psycopg.connect(url, autocommit=True, application_name="atlas-compile verify") as conn:
-        return check_live(conn, out, reference, progress.step)
+        return check_live(conn, out, reference, progress.step, access)
 
 
 def _emit(stack: ExitStack, cluster: PostgresCluster, out: Path, model, directory: Path,

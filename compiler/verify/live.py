@@ -16,13 +16,13 @@ needs BYPASSRLS, membership in anon and authenticated, the seed's table and sequ
 and ownership (through a role) of the materialized views."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import psycopg
 
 from ..isolation import SeedError
-from ..model import ARCHIVE, Model
+from ..model import ARCHIVE, DeclaredAccess, Model
 from ..postgres import Database, snapshot_catalog
 from .catalog_checks import compare_catalogs, restrict
 from .catalog_structure import NO_SERVER, structural_checks
@@ -30,6 +30,7 @@ from .checks import ERROR, SKIP, Check
 from .live_history import applied_position
 from .live_leftovers import compare_states, database_state
 from .live_rights import is_superuser, rights_check
+from .probing import check_isolation
 
 # Schemas a project shares with the platform, or keeps archives in: never held to the model.
 UNMANAGED = {ARCHIVE, "auth", "extensions", "storage"}
@@ -43,9 +44,10 @@ def managed_schemas(model: Model) -> list[str]:
 
 
 def check_live(conn: psycopg.Connection, out: Path, reference: Database | None,
-               progress: Callable[[str], None]) -> list[Check]:
+               progress: Callable[[str], None], access: Mapping[str, DeclaredAccess] | None = None) -> list[Check]:
     """Every check of the live database (see module doc); ``reference`` holds a fresh build of
-    the lock's model (None when no server binaries are here)."""
+    the lock's model (None when no server binaries are here); ``access``, the spec's rules,
+    judges the access rule probes when the database is at the lock (the spec's own state)."""
     progress("reading the applied migrations")
     position = applied_position(conn, out)
     checks = list(position.checks)
@@ -61,7 +63,7 @@ def check_live(conn: psycopg.Connection, out: Path, reference: Database | None,
         checks += catalog_checks(conn, model, schemas, reference)
     else:   # the reference holds the lock's model, newer than the database's
         checks += catalog_checks(conn, model, schemas, None, f"the database is at {position.last}, behind the lock")
-    checks += probe_checks(conn, model, schemas, progress)
+    checks += probe_checks(conn, model, schemas, progress, access if position.at_lock else None)
     return checks
 
 
@@ -76,16 +78,16 @@ def catalog_checks(conn, model: Model, schemas: list[str], reference: Database |
     return compare_catalogs(live, wanted, model)
 
 
-def probe_checks(conn, model: Model, schemas: list[str], progress: Callable[[str], None]) -> list[Check]:
+def probe_checks(conn, model: Model, schemas: list[str], progress: Callable[[str], None],
+                 access: Mapping[str, DeclaredAccess] | None = None) -> list[Check]:
     """The isolation probes in one transaction that is rolled back, then `nothing_left_behind`."""
     rights = rights_check(conn, schemas)
     if rights.failed:
         return [rights]
-    from .probing import check_isolation  # H2's module, written beside this one: imported late
     before = database_state(conn, schemas)
     try:
         with conn.transaction(force_rollback=True):
-            checks = check_isolation(conn, model, progress, consume_sequences=False)
+            checks = check_isolation(conn, model, progress, consume_sequences=False, access=access)
     except (psycopg.Error, SeedError) as exc:
         checks = [Check("isolation", "database", "probes", ERROR,
                         f"the probes stopped: {type(exc).__name__}: {str(exc).strip().splitlines()[0]}")]
