@@ -8,9 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import initial_up
+from helpers import CASES, ROOT, SNAPSHOT_CASES, initial_up, snapshot_cases
 
 from compiler.isolation import FAIL, PASS, SKIP, probe_isolation, seed_tenants, sequence_states
+from compiler.isolation.rules import table_rules
 from compiler.model import Model
 from compiler.pipeline import compile_with_hints, fresh_build
 from compiler.postgres import scratch_database
@@ -282,3 +283,38 @@ def test_check_isolation_maps_findings_to_checks(fresh_db, tmp_path):
     assert bad and {c.subject for c in bad} == {"public.listings"}
     assert all(c.statement and c.actor for c in bad)
     assert any(c.check == "access_rules[select]" and c.status == PASS for c in checks)
+
+
+SPEC_FOLDERS = [ROOT / "schema", *(SNAPSHOT_CASES / case / "schema" for case in snapshot_cases()),
+                *sorted(p for p in (CASES / "verify").glob("*/v*") if p.is_dir())]
+
+
+@pytest.mark.parametrize("folder", SPEC_FOLDERS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_rules_read_back_from_a_model_equal_the_declared_rules(folder):
+    """verify --database-url on a database behind the lock has only the model of its migration
+    (no spec of that step): its rules, read back from the generated policies, must be the ones
+    the spec declared, for every table and command of every spec we have."""
+    model, hints = compile_with_hints(folder)
+    tables = {(t.schema, t.name): t for t in model.of("table")}
+    assert hints.access, "no declared rules"
+    for qualified, declared in hints.access.items():
+        table = tables[(declared.schema, declared.table)]
+        read_back, spec = table_rules(model, table), table_rules(model, table, declared)
+        assert {c: r.canonical() for c, r in read_back.items()} == {c: r.canonical() for c, r in spec.items()}, qualified
+
+
+def test_a_shared_table_role_rule_is_read_back(tmp_path):
+    """A role rule on a shared table is `cardinality(<the user's tenants with the role>) > 0`."""
+    files = dict(MARKETPLACE)
+    files["tables.yaml"] = files["tables.yaml"].replace(
+        "access: {select: public, insert: service, update: service, delete: service}",
+        "access: {select: public, insert: role:manager, update: service, delete: service}")
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    for name, text in files.items():
+        (schema / name).write_text(text.lstrip(), encoding="utf-8")
+    model, hints = compile_with_hints(schema)
+    categories = next(t for t in model.of("table") if t.name == "categories")
+    read_back = table_rules(model, categories)["insert"]
+    assert read_back.roles == {"manager"} and not read_back.unknown and not read_back.raw
+    assert read_back == table_rules(model, categories, hints.access["public.categories"])["insert"]

@@ -49,6 +49,23 @@ def reference(pg_cluster):
 
 
 @pytest.fixture
+def reference_of(pg_cluster):
+    """check_live's reference for any model: a scratch database with its fresh build applied."""
+    made = []
+
+    def build(model):
+        db = clone_database(pg_cluster, "live_reference_of")
+        made.append(db)
+        with db.connect() as conn:
+            apply_sql(conn, fresh_build(model))
+        return db
+
+    yield build
+    for db in made:
+        db.drop()
+
+
+@pytest.fixture
 def live(pg_cluster, applied):
     with scratch_database(pg_cluster, "live", template=applied.name) as db:
         yield db
@@ -128,20 +145,35 @@ def test_without_a_reference_the_intact_database_passes_and_says_what_was_not_co
     assert (FENCED, "fence_present") in proven and (fence_function(), "definer_unchanged") in proven
 
 
-def test_a_pending_migration_fails_and_names_it(live, reference):
+def test_a_pending_migration_fails_and_names_it(live, reference_of):
     with live.connect() as conn:
         migrate(conn, BUILD, released(BUILD), down=1, say=_quiet)
-        checks = check_live(conn, BUILD, reference, _quiet)
+        checks = check_live(conn, BUILD, reference_of, _quiet)
     last = released(BUILD)[-1]
-    assert (last, "pending_migration") in _failed(checks)
+    assert _failed(checks) == {(last, "pending_migration")}, "held to its own migration, nothing else fails"
     assert "run atlas-compile migrate" in next(c.detail for c in checks if c.subject == last)
+    assert any(c.check == "policies_match" and c.status == PASS for c in checks)
+
+
+def test_a_database_behind_the_lock_is_held_to_its_own_migration(live, reference_of):
+    """Two migrations behind, a policy widened by hand is still caught: the reference is a fresh
+    build of the model after the database's last applied migration (the lock's history)."""
+    with live.connect() as conn:
+        migrate(conn, BUILD, released(BUILD), down=2, say=_quiet)
+        conn.execute("alter policy leads_delete on public.leads using (true)")
+        checks = check_live(conn, BUILD, reference_of, _quiet)
+    failed = _failed(checks)
+    assert {name for name, check in failed if check == "pending_migration"} == set(released(BUILD)[-2:])
+    assert any(subject.startswith(FENCED) and "leads_delete" in detail
+               for subject, detail in ((c.subject, c.detail) for c in failures(checks) if c.area == "catalog")), \
+        "\n".join(c.line() for c in failures(checks))
 
 
 def test_an_unknown_applied_migration_fails(live, reference):
     with live.connect() as conn:
         conn.execute("INSERT INTO atlas_migrate.history (version, checksum, parts_done, parts_total) "
                      "VALUES ('9999_hand_made', 'x', 1, 1)")
-        checks = check_live(conn, BUILD, reference, _quiet)
+        checks = check_live(conn, BUILD, lambda _model: reference, _quiet)
     assert ("9999_hand_made", "unknown_migration") in _failed(checks)
 
 
@@ -157,7 +189,7 @@ def _counts_and_sequences(conn) -> tuple:
 def test_a_full_run_passes_and_leaves_nothing_behind(live, reference):
     with live.connect() as conn:
         before = _counts_and_sequences(conn)
-        checks = check_live(conn, BUILD, reference, _quiet)
+        checks = check_live(conn, BUILD, lambda _model: reference, _quiet)
         after = _counts_and_sequences(conn)
     assert failures(checks) == [], "\n".join(c.line() for c in failures(checks))
     assert before == after
@@ -170,7 +202,7 @@ def test_the_probes_catch_the_lookup_answering_for_anyone(live, reference):
     statement = _lookup_for_anyone()
     with live.connect() as conn:
         conn.execute(statement)
-        checks = check_live(conn, BUILD, reference, _quiet)
+        checks = check_live(conn, BUILD, lambda _model: reference, _quiet)
     leaks = {c.check for c in checks if c.area == "isolation" and c.status == FAIL}
     assert "select_other_tenant" in leaks, "\n".join(c.line() for c in failures(checks))
     assert next(c for c in checks if c.check == "nothing_left_behind").status == PASS
@@ -221,7 +253,7 @@ def test_a_non_superuser_role_with_the_documented_rights_runs_it(pg_cluster, liv
             _non_superuser(conn)
             conn.execute(f"GRANT {VIEW_OWNER} TO {VERIFIER}")
         with live.connect(user=VERIFIER) as conn:
-            checks = check_live(conn, BUILD, owned, _quiet)
+            checks = check_live(conn, BUILD, lambda _model: owned, _quiet)
     assert failures(checks) == [], "\n".join(c.line() for c in failures(checks))
     rights = next(c for c in checks if c.check == "connection_rights")
     assert rights.status == PASS and rights.subject == VERIFIER
@@ -234,7 +266,7 @@ def test_a_non_superuser_without_bypassrls_is_told_what_it_lacks(live, reference
         conn.execute(f"ALTER ROLE {VERIFIER} NOBYPASSRLS")
     try:
         with live.connect(user=VERIFIER) as conn:
-            checks = check_live(conn, BUILD, reference, _quiet)
+            checks = check_live(conn, BUILD, lambda _model: reference, _quiet)
     finally:
         with live.connect() as conn:
             conn.execute(f"ALTER ROLE {VERIFIER} BYPASSRLS")
@@ -246,3 +278,11 @@ def test_a_non_superuser_without_bypassrls_is_told_what_it_lacks(live, reference
 def test_managed_schemas_leave_the_platform_out():
     assert "public" in SCHEMAS and "atlas_private" in SCHEMAS
     assert not {"auth", "extensions", "storage", "atlas_archive"} & set(SCHEMAS)
+
+
+def test_an_empty_database_is_one_failure(pg_cluster, reference_of):
+    with scratch_database(pg_cluster, "live_empty") as db, db.connect() as conn:
+        checks = check_live(conn, BUILD, reference_of, _quiet)
+    assert [(c.subject, c.check) for c in failures(checks)] == [("database", "applied_migrations")]
+    assert "no migration is applied" in failures(checks)[0].detail
+    assert {c.status for c in checks if c.check == "held_to_model"} == {SKIP}

@@ -25,8 +25,9 @@ from ..model import DeclaredAccess, Model, Policy, Table
 COMMANDS = ("select", "insert", "update", "delete")
 LIVE = "deleted_at IS NULL"
 _IDENT = r'("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)'
-_TENANT_IDS = r"\(\(SELECT [\w\".]+\.user_tenant_ids\((?:'((?:[^']|'')*)'::[^)]+)?\)\)::uuid\[\]\)"
-_MEMBER_OF = re.compile(_IDENT + r" = ANY " + _TENANT_IDS + r"$")
+# (SELECT atlas_private.user_tenant_ids(['<role>'::<enum>]))::uuid[], as lower/access.py writes it
+_TENANT_IDS = r"\(SELECT [\w\".]+\.user_tenant_ids\((?:'((?:[^']|'')*)'::[^)]+)?\)\)::uuid\[\]"
+_MEMBER_OF = re.compile(_IDENT + r" = ANY \(" + _TENANT_IDS + r"\)$")
 _ROLE_ANYWHERE = re.compile(r"cardinality\(" + _TENANT_IDS + r"\) > 0$")
 _OWNER_MEMBERSHIP = re.compile(_IDENT + r" = ANY \(\(SELECT [\w\".]+\.user_membership_ids\(\)\)::[^\[]+\[\]\)$")
 
@@ -52,6 +53,12 @@ class Rules:
         """Whether the rules let a member with ``role`` (None: signed in, member of no tenant
         role) run the command on a row of its tenant that it owns (``owns``) or not."""
         return self.member or (role in self.roles) or (owns and bool(self.owners))
+
+    def canonical(self) -> "Rules":
+        """The same grant with what ``member`` subsumes left out (a policy of ``[member, role:x]``
+        reads ``true``, so nothing tells the role apart)."""
+        return Rules(self.command, self.member, frozenset() if self.member else self.roles,
+                     () if self.member else self.owners, self.public, self.raw, self.unknown)
 
     def describe(self) -> str:
         parts = (["public"] if self.public else []) + (["member"] if self.member and not self.public else [])

@@ -117,15 +117,16 @@ def _throwaway_checks(cluster: PostgresCluster, out: Path, model, access, progre
 
 def _live_checks(stack: ExitStack, cluster: PostgresCluster | None, url: str, out: Path, model, access,
                  progress: Progress) -> list[Check]:
-    reference = None
-    if cluster is not None:
-        progress.step("building the reference database from the lock")
-        reference = _applied_database(stack, cluster, "verify_reference")
-        with reference.connect() as conn:
-            apply_sql(conn, fresh_build(model))
+    def reference(held_to) -> Database:
+        """A fresh build of the model the database is held to (its last applied migration's)."""
+        db = _applied_database(stack, cluster, "verify_reference")
+        with db.connect() as conn:
+            apply_sql(conn, fresh_build(held_to))
+        return db
+
     progress.step("connecting to the database")
     with psycopg.connect(url, autocommit=True, application_name="atlas-compile verify") as conn:
-        return check_live(conn, out, reference, progress.step, access)
+        return check_live(conn, out, reference if cluster is not None else None, progress.step, access)
 
 
 def _emit(stack: ExitStack, cluster: PostgresCluster, out: Path, model, directory: Path,

@@ -43,11 +43,13 @@ def managed_schemas(model: Model) -> list[str]:
     return sorted(names - UNMANAGED)
 
 
-def check_live(conn: psycopg.Connection, out: Path, reference: Database | None,
+def check_live(conn: psycopg.Connection, out: Path, reference: Callable[[Model], Database] | None,
                progress: Callable[[str], None], access: Mapping[str, DeclaredAccess] | None = None) -> list[Check]:
-    """Every check of the live database (see module doc); ``reference`` holds a fresh build of
-    the lock's model (None when no server binaries are here); ``access``, the spec's rules,
-    judges the access rule probes when the database is at the lock (the spec's own state)."""
+    """Every check of the live database (see module doc).  ``reference(model)`` gives a database
+    where a fresh build of ``model`` is applied: the model of the database's last applied
+    migration, which is the lock's when it is up to date (None when no server binaries are
+    here).  ``access``, the spec's rules, judges the access rule probes when the database is at
+    the lock (the spec's own state); behind it, the rules are read back from its model."""
     progress("reading the applied migrations")
     position = applied_position(conn, out)
     checks = list(position.checks)
@@ -58,11 +60,11 @@ def check_live(conn: psycopg.Connection, out: Path, reference: Database | None,
         return checks + [Check(area, "database", "held_to_model", SKIP, f"{why}: catalog and probes not run")
                          for area in ("catalog", "isolation")]
     schemas = managed_schemas(model)
+    if reference is not None:
+        progress(f"building the reference database for {position.last}")
+    wanted = reference(model) if reference is not None else None
     progress("comparing the catalog")
-    if position.at_lock:
-        checks += catalog_checks(conn, model, schemas, reference)
-    else:   # the reference holds the lock's model, newer than the database's
-        checks += catalog_checks(conn, model, schemas, None, f"the database is at {position.last}, behind the lock")
+    checks += catalog_checks(conn, model, schemas, wanted)
     checks += probe_checks(conn, model, schemas, progress, access if position.at_lock else None)
     return checks
 

@@ -33,6 +33,12 @@ def applied_position(conn, out: Path) -> Position:
     names = [name for name, _ in steps]
     lock_model = steps[-1][1] if steps else None
     if not history.exists(conn):
+        if lock_model is not None and not _any_table_exists(conn, lock_model):
+            # an empty database (or the wrong one): one failure, not one per missing object
+            return Position([Check("chain", "database", "applied_migrations", FAIL,
+                                   f"none of the spec's {len(lock_model.of('table'))} tables exists and "
+                                   f"{history.TABLE} is absent: no migration is applied (wrong database?); "
+                                   f"{RUN_MIGRATE}")], None, False, None)
         return Position([Check("chain", SUBJECT, "applied_migrations", SKIP,
                                f"{history.TABLE} is absent (the migrations were not applied by atlas-compile "
                                "migrate): which migrations are applied is not known; the database is held to "
@@ -57,6 +63,12 @@ def applied_position(conn, out: Path) -> Position:
     if last is None:
         return Position(checks, None, False, None)
     return Position(checks, steps[last][1], last == len(names) - 1, names[last])
+
+
+def _any_table_exists(conn, model: Model) -> bool:
+    names = [".".join('"' + part.replace('"', '""') + '"' for part in (t.schema, t.name)) for t in model.of("table")]
+    return bool(conn.execute("select count(*) from unnest(%s::text[]) as n where to_regclass(n) is not null",
+                             [names]).fetchone()[0])
 
 
 def _applied_check(row: history.Applied, names: list[str], out: Path) -> Check:
