@@ -231,8 +231,16 @@ class Function:
 
     @property
     def executable_by_public(self) -> bool:
-        """PostgreSQL lets PUBLIC execute a new function; only those in `public` keep that."""
-        return self.schema == PUBLIC
+        """PostgreSQL lets PUBLIC execute a new function; only those in `public` keep that,
+        unless execute_roles names who may."""
+        return self.schema == PUBLIC and not self.execute_roles
+
+    @property
+    def revokes_api_roles(self) -> bool:
+        """A function in `public` with execute_roles is a Supabase target's security definer
+        function: Supabase's default privileges granted anon and authenticated EXECUTE on it
+        by name, which revoking PUBLIC's leaves in place, so theirs are revoked too."""
+        return self.schema == PUBLIC and bool(self.execute_roles)
 
     @property
     def requires(self):

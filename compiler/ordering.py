@@ -109,13 +109,16 @@ def staged(operations: list) -> list[tuple]:
     form). An index dropped with its table or view runs nothing: the table's drop takes it. A
     changed index (dropped and created under one name) is swapped, unless the migration also
     changes what it is built on (the old index must not outlive a retype of its columns): then
-    it is dropped before the main transaction and built after it."""
+    it is dropped before the main transaction and built after it. Nor is an online form used
+    on a relation that the migration renames (or renames a column of) after the operation: its
+    later pieces would name what the rename already took away (a down that sets NOT NULL on a
+    column, then renames it back)."""
     operations = _expanded(operations)
     whole = {op.key for op in operations if op.family in ("table", "view") and op.verb in _WHOLE}
     removed = {op.key for op in operations if op.family in ("table", "view") and op.verb in ("drop", "archive")}
     changed = {op.key for op in operations if op.verb != "add"}   # an added column is no danger to a swap
     result = []
-    for op in operations:
+    for position, op in enumerate(operations):
         if getattr(op, "runs", ()):
             result.append((op, (Piece(MAIN, "heading"),)))
             continue
@@ -124,13 +127,25 @@ def staged(operations: list) -> list[tuple]:
             result.append((op, ()))
             continue
         pieces = op.online()
-        if pieces and (relation in whole or _made_too_late(op, pieces, operations)):
+        if pieces and (relation in whole or relation in _renamed(operations[position + 1:])
+                       or _made_too_late(op, pieces, operations)):
             pieces = None
         swap = _swap(op, operations, changed) if pieces else None
         if swap is not None:
             pieces = swap
         result.append((op, pieces if pieces is not None else op.pieces()))
     return result
+
+
+def _renamed(operations: list) -> set:
+    """The relations these operations rename, or rename a column of (by every name they have)."""
+    relations = set()
+    for op in operations:
+        if op.verb == "rename" and op.family == "column":
+            relations.add(("table", op.schema, op.table))
+        elif op.verb == "rename" and op.family == "table":
+            relations |= {("table", op.schema, op.old), ("table", op.schema, op.new)}
+    return relations
 
 
 def _expanded(operations: list) -> list:

@@ -31,7 +31,7 @@ FAMILIES = {
     "audit": {"audit_insert", "audit_update", "audit_delete"},
     "root": {"root_select_other", "root_update_other", "root_delete_other"},
     "views": {"view_select_other"},
-    "lookups": {"lookup_other_user"},
+    "lookups": {"lookup_other_tenant", "lookup_answers_own"},
     "sequences": {"sequence_privileges"},
     "access_rules": {"access_rules"},
     "owner": {"owner_own_rows", "owner_select_other", "owner_update_other", "owner_insert_other"},

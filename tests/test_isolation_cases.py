@@ -96,7 +96,7 @@ def test_probes_that_are_not_signed_in_fail(fresh_db, tmp_path):
     # the other positive controls see it too: the owner family's, and every rule that grants
     # something access_rules found kept out
     assert {f.probe for f in report.failures} <= {"own_rows_visible", "own_insert", "own_update", "owner_own_rows",
-                                                  "soft_delete_live_visible", "access_rules"}
+                                                  "soft_delete_live_visible", "access_rules", "lookup_answers_own"}
     assert all("kept out, though the rule grants it" in f.detail for f in report.failures
                if f.probe == "access_rules")
 

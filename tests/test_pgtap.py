@@ -1,8 +1,11 @@
 """`verify --emit-pgtap`: the written pgTAP files run with pg_prove on the example's database,
-green, with every plan right; red on copies broken by hand (the breakages of issue 9, item 5);
-green on a second domain (a help desk, inline below) and on a spec that signs in through a
-setting (`current_setting('app.user_id')`, the clinic snapshot case); and a run leaves the
-database as it was.  pgTAP and pg_prove come from Debian's postgresql-15-pgtap and
+green, with every plan right; green on a copy where every table already holds rows, which they
+leave untouched; red on copies broken by hand (the breakages of issue 9, item 5, and the red
+team's "nothing extra" ones: an added table, view or function, a column grant, a trigger or a
+foreign key dropped or changed, a default changed, an enum label added), on the example and on
+an issue tracker (tests/pgtap_specs.py); green on a help desk and on a spec that signs in
+through a setting (`current_setting('app.user_id')`, the clinic snapshot case); and a run
+leaves the database as it was.  pgTAP and pg_prove come from Debian's postgresql-15-pgtap and
 libtap-parser-sourcehandler-pgtap-perl (scripts/test.sh installs them)."""
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, SNAPSHOT_CASES, initial_up
+from pgtap_specs import HELPDESK, TRACKER
 
+from compiler.isolation import seed_tenants
 from compiler.pipeline import compile_folder
 from compiler.postgres import clone_database, snapshot_catalog
 from compiler.postgres.cluster import SUPERUSER
@@ -25,47 +30,6 @@ PG_PROVE = shutil.which("pg_prove")
 if PG_PROVE is None and not os.environ.get("CI"):
     pytest.skip("pg_prove is not installed (apt-get install libtap-parser-sourcehandler-pgtap-perl "
                 "postgresql-15-pgtap, as scripts/test.sh does)", allow_module_level=True)
-
-HELPDESK = {
-    "_project.yaml": """
-project:
-  name: helpdesk
-  postgres: 15
-  target: supabase
-  tenancy:
-    table: workspaces
-    column: workspace_id
-    membership: {table: agents, user_column: user_id, role_column: role}
-    current_user_id: auth.uid()
-  defaults: {tenant: true, timestamps: true, audit: false}
-enums:
-  agent_role: [lead, agent]
-""",
-    "tables.yaml": """
-tables:
-  workspaces:
-    tenant: false
-    columns:
-      id: {type: uuid, primary_key: true, default_sql: gen_random_uuid()}
-      name: {type: text, nullable: false}
-    access: {select: member, update: role:lead, insert: service, delete: service}
-  agents:
-    columns:
-      id: {type: uuid, primary_key: true, default_sql: gen_random_uuid()}
-      user_id: {type: uuid, nullable: false, references: {table: auth.users, on_delete: cascade}}
-      role: {type: agent_role, nullable: false, default: agent}
-    unique: [[user_id]]
-    access: {select: member, all: role:lead}
-  tickets:
-    audit: true
-    columns:
-      id: {type: bigint, primary_key: true, identity: always}
-      subject: {type: text, nullable: false}
-      assignee_id: {type: uuid, references: {table: agents, on_delete: set_null}}
-    access: {select: member, insert: member, update: role:lead, delete: role:lead}
-""",
-}
-
 
 def pg_prove(db, directory: Path) -> tuple[bool, str]:
     """pg_prove over every file of ``directory``, as `supabase test db` runs it."""
@@ -103,6 +67,22 @@ def example(pg_cluster, tmp_path_factory):
     db.drop()
 
 
+@pytest.fixture(scope="module")
+def tracker(pg_cluster, tmp_path_factory):
+    """The same for the issue tracker (its initial migration): identity keys in tenant and
+    shared tables, a unique name on a shared table, a view, a materialized view."""
+    work = tmp_path_factory.mktemp("pgtap_tracker")
+    schema = spec_folder(work, TRACKER)
+    model = compile_folder(schema)
+    db = clone_database(pg_cluster, "pgtap_tracker")
+    with db.connect() as conn:
+        apply_sql(conn, initial_up(schema, work / "build"))
+        paths = write_pgtap(conn, model, work / "tests")
+    db.close()
+    yield db, work / "tests", paths, model
+    db.drop()
+
+
 def broken_copy(example, sql: str):
     db, *_ = example
     copy = clone_database(db.cluster, "pgtap_broken", template=db.name)
@@ -110,6 +90,19 @@ def broken_copy(example, sql: str):
         apply_sql(conn, sql)
     copy.close()
     return copy
+
+
+def red_output(domain, sql: str, expected: set[str]) -> str:
+    """pg_prove on a copy of ``domain``'s database broken by ``sql``: red, ``expected`` among the
+    files it lists as failed; returns its output."""
+    copy = broken_copy(domain, sql)
+    try:
+        ok, output = pg_prove(copy, domain[1])
+    finally:
+        copy.drop()
+    assert not ok, output
+    assert expected <= failed_files(output), output
+    return output
 
 
 def test_files_are_written_one_per_table_plus_the_catalog(example):
@@ -131,11 +124,46 @@ def test_the_example_is_green_and_the_plans_are_right(example):
     assert f"Files={len(paths)}" in output
 
 
+def test_the_tracker_is_green_and_its_plans_are_right(tracker):
+    db, out, paths, _ = tracker
+    ok, output = pg_prove(db, out)
+    assert ok, output
+    assert planned(output) == sum(int(re.search(r"select plan\((\d+)\);", p.read_text()).group(1)) for p in paths)
+
+
 def test_green_with_pgtap_already_in_extensions_as_supabase_test_db_leaves_it(example):
     copy = broken_copy(example, "create extension pgtap with schema extensions;")
     try:
         ok, output = pg_prove(copy, example[1])
         assert ok, output
+    finally:
+        copy.drop()
+
+
+def every_row(db, model) -> dict[str, list[str]]:
+    """Every row of every table of the spec and of auth.users, as text, in order."""
+    tables = [f'"{t.schema}"."{t.name}"' for t in model.of("table")] + ["auth.users"]
+    with db.connect() as conn:
+        rows = {t: [r[0] for r in conn.execute(f"select r::text from {t} r order by 1").fetchall()] for t in tables}
+    db.close()
+    return rows
+
+
+@pytest.mark.parametrize("domain", ["example", "tracker"])
+def test_green_where_every_table_already_holds_rows_and_they_stay_untouched(request, domain):
+    """Staging, a Supabase branch: the seed's keys go past the rows there (identity values, a
+    unique name on a shared table, the root's unique slug) and no existing row changes."""
+    db, out, _, model = request.getfixturevalue(domain)
+    copy = clone_database(db.cluster, "pgtap_rows", template=db.name)
+    try:
+        with copy.connect() as conn:
+            seed_tenants(conn, model)          # committed: two tenants of real data
+        copy.close()
+        before = every_row(copy, model)
+        assert all(before.values()), {t: len(r) for t, r in before.items()}
+        ok, output = pg_prove(copy, out)
+        assert ok, output
+        assert every_row(copy, model) == before
     finally:
         copy.drop()
 
@@ -165,6 +193,80 @@ begin
 end $$;
 """
 
+EXTRA_DEFINER_FUNCTION = """
+create function public.all_emails() returns setof text language sql security definer set search_path = ''
+as $$ select email from public.leads $$;
+grant execute on function public.all_emails() to anon, authenticated;
+"""
+
+# the red team's "nothing extra" breakages (/tmp/redteam/live/breaks), caught by the contents
+# checks: each names the file that must fail
+NOTHING_EXTRA = {
+    "example": {
+        "extra_table": ("create table public.secrets (id bigint generated always as identity primary key, "
+                        "organization_id uuid, value text); grant all on public.secrets to anon, authenticated;",
+                        {CATALOG_FILE}),
+        "extra_definer_view": ("create view public.all_leads as select * from public.leads; "
+                               "grant select on public.all_leads to anon, authenticated;", {CATALOG_FILE}),
+        "extra_definer_function": (EXTRA_DEFINER_FUNCTION, {CATALOG_FILE}),
+        "column_grant_to_anon": ("grant select (id, email) on public.leads to anon;", {CATALOG_FILE}),
+        "soft_delete_trigger_dropped": ("drop trigger soft_delete_leads on public.leads;", {"public.leads.test.sql"}),
+        "updated_at_trigger_dropped": ("drop trigger update_leads_updated_at on public.leads;",
+                                       {"public.leads.test.sql"}),
+        "composite_fk_made_plain": ("alter table public.leads drop constraint leads_source_id_fkey; "
+                                    "alter table public.leads add constraint leads_source_id_fkey foreign key "
+                                    "(source_id) references public.lead_sources (id) on delete set null;",
+                                    {"public.leads.test.sql"}),
+        "fk_dropped": ("alter table public.leads drop constraint leads_owner_id_fkey;", {"public.leads.test.sql"}),
+        "default_changed": ("alter table public.leads alter column status set default 'lost';",
+                            {"public.leads.test.sql"}),
+        "enum_value_added": ("alter type public.lead_status add value 'hacked';", {CATALOG_FILE}),
+    },
+    "tracker": {
+        "extra_table": ("create table public.secrets (id bigint generated always as identity primary key, "
+                        "workspace_id uuid, value text); grant all on public.secrets to anon, authenticated;",
+                        {CATALOG_FILE}),
+        "extra_definer_view": ("create view public.all_issues as select * from public.issues; "
+                               "grant select on public.all_issues to anon, authenticated;", {CATALOG_FILE}),
+        "extra_definer_function": (EXTRA_DEFINER_FUNCTION.replace("email from public.leads", "summary from public.issues"),
+                                   {CATALOG_FILE}),
+        "column_grant_to_anon": ("grant select (id, summary) on public.issues to anon;", {CATALOG_FILE}),
+        "updated_at_trigger_dropped": ("drop trigger update_projects_updated_at on public.projects;",
+                                       {"public.projects.test.sql"}),
+        "composite_fk_made_plain": ("alter table public.issues drop constraint issues_project_id_fkey; "
+                                    "alter table public.issues add constraint issues_project_id_fkey foreign key "
+                                    "(project_id) references public.projects (id) on delete cascade;",
+                                    {"public.issues.test.sql"}),
+        "fk_dropped": ("alter table public.issues drop constraint issues_workspace_id_fkey;", {"public.issues.test.sql"}),
+        "default_changed": ("alter table public.issues alter column confidential set default true;",
+                            {"public.issues.test.sql"}),
+        "enum_value_added": ("alter type public.issue_state add value 'hacked';", {CATALOG_FILE}),
+    },
+}
+
+
+# the assertion that names each breakage (its description, as pg_prove reports it)
+CAUGHT_BY = {
+    "extra_table": "exactly the tables of the spec",
+    "extra_definer_view": "exactly the views of the spec",
+    "extra_definer_function": "exactly the functions of the spec",
+    "column_grant_to_anon": "column privileges of anon",
+    "soft_delete_trigger_dropped": "exactly the triggers of the spec",
+    "updated_at_trigger_dropped": "exactly the triggers of the spec",
+    "composite_fk_made_plain": "foreign key public.",
+    "fk_dropped": "foreign key public.",
+    "default_changed": "defaults to",
+    "enum_value_added": ": labels ",
+}
+
+
+@pytest.mark.parametrize("domain,breakage", [(d, b) for d, cases in NOTHING_EXTRA.items() for b in sorted(cases)])
+def test_something_extra_or_changed_is_red(request, domain, breakage):
+    sql, expected = NOTHING_EXTRA[domain][breakage]
+    output = red_output(request.getfixturevalue(domain), sql, expected)
+    assert re.search(r'Failed test \d+: "[^"\n]*' + re.escape(CAUGHT_BY[breakage]), output), output
+
+
 BREAKAGES = {
     "rls_disabled": ("alter table public.leads disable row level security;",
                      {"public.leads.test.sql"}),
@@ -179,14 +281,7 @@ BREAKAGES = {
 
 @pytest.mark.parametrize("breakage", sorted(BREAKAGES))
 def test_a_database_broken_by_hand_is_red(example, breakage):
-    sql, expected = BREAKAGES[breakage]
-    copy = broken_copy(example, sql)
-    try:
-        ok, output = pg_prove(copy, example[1])
-    finally:
-        copy.drop()
-    assert not ok, output
-    assert expected <= failed_files(output), output
+    red_output(example, *BREAKAGES[breakage])
 
 
 def spec_folder(tmp_path: Path, files: dict[str, str]) -> Path:

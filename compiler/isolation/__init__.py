@@ -37,8 +37,10 @@ compiled :class:`~compiler.model.Model`:
   root_update_other /        updated or deleted
   root_delete_other
   view_select_other      views readable by the API roles show no other tenant's rows
-  lookup_other_user      security definer functions callable by the member return nothing
-                         about another tenant's user
+  lookup_answers_own     a function the API may call answers about A (required of the
+                         lookups the policies rely on)
+  lookup_other_tenant    every function anon or a member may call, with B's, A's and unknown
+                         identifiers: no output changes when tenant B is removed (:mod:`.lookups`)
   sequence_privileges    anon / authenticated can neither read nor setval a sequence behind
                          a table (it is shared by every tenant)
   access_rules[cmd]      every command on a row of A, as every role of A and a signed-in

@@ -13,10 +13,10 @@ from typing import Any, Callable
 
 from psycopg import sql
 
-from ..model import Function
 from . import catalog
 from .access_rules import access_rules, rule_tables
 from .catalog import SeedError, TableInfo
+from .lookups import lookups
 from .owner import forced_owner, owner_tables
 from .prober import FOREIGN_KEY_VIOLATION, INSUFFICIENT_PRIVILEGE, Outcome, Prober, attempt
 from .report import ERROR, FAIL, PASS, IsolationReport
@@ -231,63 +231,6 @@ def views(p: Prober, _=None) -> None:
                                                                   f"anon reads {n} row(s) of the view"))
 
 
-def lookups(p: Prober, _=None) -> None:
-    """Security definer functions the member may call must not answer about B's users."""
-    b_ids = {str(p.b.id), *(str(m[k]) for m in p.b.memberships.values()
-                            for k in p.seed.key_of(p.seed.membership, m))}
-    b_user = p.b.user()
-    with p.scope():
-        p.refresh_materialized_views()
-        for f in p.seed.model.objects:
-            if not isinstance(f, Function) or f.security != "definer" or f.returns == "trigger":
-                continue
-            name = sql.Identifier(f.schema, f.name).as_string(p.conn)
-            if not catalog.function_privilege(p.conn, "authenticated",
-                                              f"{name}({', '.join(a.type for a in f.arguments)})"):
-                continue
-            args = _b_user_arguments(f, b_user)
-            if args is None:
-                continue
-            call = sql.SQL("{}({})").format(sql.Identifier(f.schema, f.name),
-                                            sql.SQL(", ").join(sql.SQL("%s::uuid") for _ in args))
-            if f.returns.lower().startswith(("setof", "table")):
-                q = sql.SQL("select coalesce(jsonb_agg(to_jsonb(r)), '[]'::jsonb)::text from {} as r").format(call)
-            else:
-                q = sql.SQL("select to_jsonb({})::text").format(call)
-            qualified = qn(f.schema, f.name)
-            what = f"call {qualified}({', '.join(['<B user id>'] * len(args))})"
-            for role in p.roles:
-                with p.as_member(role) as s:
-                    out = attempt(s.conn, q, args)
-                _lookup_result(p, qualified, p.actor(role), out, what, b_ids)
-
-
-def _lookup_result(p: Prober, qualified: str, actor: str, out: Outcome, what: str, b_ids: set[str]) -> None:
-    if out.error is not None:
-        status = PASS if out.sqlstate == INSUFFICIENT_PRIVILEGE else ERROR
-        p.add(qualified, "lookup_other_user", actor, status, f"{what}: {out.describe()}", out)
-        return
-    text = out.rows[0][0] or ""
-    if any(i in text for i in b_ids):
-        p.add(qualified, "lookup_other_user", actor, FAIL, f"{what} returns tenant B's identifiers: {text}", out)
-    else:
-        p.add(qualified, "lookup_other_user", actor, PASS, f"{what}: nothing of B", out)
-
-
-def _b_user_arguments(f: Function, b_user: str) -> list[str] | None:
-    """B's user id for every leading uuid argument (up to the first with a default); None when
-    the function needs another kind of argument."""
-    args = []
-    for a in f.arguments:
-        if a.type == "uuid":
-            args.append(b_user)
-        elif a.default is not None:
-            break
-        else:
-            return None
-    return args
-
-
 def sequences(p: Prober, _=None) -> None:
     """A sequence behind a table is shared by every tenant: an API role that can read it
     learns how many rows all tenants wrote; one that can ``setval`` it can exhaust it and make
@@ -328,7 +271,7 @@ PROBES: tuple[Probe, ...] = (
     Probe("anon", ("anon_select", "anon_insert", "anon_update", "anon_delete"), (),
           lambda seed: seed.tables_of_kind("root", "tenant", "shared", "audit"), anon),
     Probe("views", ("view_select_other", "anon_select"), (), _once, views),
-    Probe("lookups", ("lookup_other_user",), (), _once, lookups),
+    Probe("lookups", ("lookup_other_tenant",), ("lookup_answers_own",), _once, lookups),
     Probe("sequences", ("sequence_privileges",), (), _once, sequences),
     Probe("access_rules", ("access_rules",), (), rule_tables, access_rules),
     Probe("owner", ("owner_select_other", "owner_update_other", "owner_insert_other"), ("owner_own_rows",),

@@ -28,6 +28,13 @@ class ReplaceFunction(SelfInverse):
     def needs(self):
         return self.after.requires
 
+    @property
+    def restores_api_roles(self) -> bool:
+        """Back to a function anyone may call (a definer made invoker, or a down): the EXECUTE
+        that PUBLIC and, by Supabase's default privileges, anon and authenticated held is given
+        back, so the catalog is what creating it gave."""
+        return self.before.revokes_api_roles and self.after.executable_by_public
+
 
 def _changed(original, before, after, ctx) -> list:
     if (before.arguments, before.returns) == (after.arguments, after.returns):

@@ -25,8 +25,18 @@ def lower_functions(ctx: Context, catalog: ViewCatalog) -> list[Function]:
         arguments = tuple(Argument(a["name"], a["type"]) for a in data.get("arguments") or ())
         result.append(Function(PUBLIC, name, data.get("returns"), data.get("language"), body.rstrip("\n"), arguments,
                                security, data.get("volatility", "volatile"),
-                               function_search_path(ctx, security), data.get("comment"), reads=reads))
+                               function_search_path(ctx, security), data.get("comment"),
+                               execute_roles=definer_execute_roles(ctx, security), reads=reads))
     return result
+
+
+def definer_execute_roles(ctx: Context, security: str) -> tuple[str, ...]:
+    """Who may call a security definer function of the spec on Supabase: signed-in users (and
+    the service role), never anon. It runs as its owner, past row level security, and PostgREST
+    exposes every function in `public` as an RPC; Supabase's default privileges would let anon
+    call it. Invoker functions keep PostgreSQL's default (PUBLIC): the caller's own rights
+    apply inside."""
+    return ("authenticated", "service_role") if security == "definer" and ctx.project.supabase else ()
 
 
 def check_body(ctx: Context, name: str, entry) -> None:

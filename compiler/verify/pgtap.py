@@ -1,16 +1,21 @@
 """``atlas-compile verify --emit-pgtap DIR``: the checks of ``verify`` as pgTAP tests a project
 keeps in its own CI (``supabase/tests`` style: run them with ``pg_prove`` or ``supabase test db``).
 
-:func:`write_pgtap` writes one file per table whose rows belong to a tenant or that has
-policies (``<schema>.<table>.test.sql``: structure, then behaviour) and one for the catalog-wide
-checks (``00_catalog.test.sql``: functions, sequences, schemas, views).  Each file is
-self-contained: it creates pgTAP for itself when the database has none, inserts its own two
-tenants, plans exactly the number of assertions it makes, and rolls everything back.
+:func:`write_pgtap` writes one file per table of the spec (``<schema>.<table>.test.sql``:
+structure, contents, then behaviour for the tables whose rows belong to a tenant) and one for
+the catalog-wide checks (``00_catalog.test.sql``: functions, sequences, schemas, views, and the
+contents of every managed schema).  Each file is self-contained: it creates pgTAP for itself
+when the database has none, inserts its own two tenants, plans exactly the number of assertions
+it makes, and rolls everything back.  They are meant for databases with real data in every
+table (staging, a Supabase branch): the seed's keys are computed when the file runs, past the
+rows already there (:mod:`.pgtap_keys`), and no pre-existing row is touched.
 
 What they check is in :mod:`.pgtap_structure` (the catalog: row level security, policies and
-their expressions, privileges, security definer functions) and :mod:`.pgtap_behaviour` (signed
-in as members of A and as anon: B's rows invisible and unwritable, A's own rows visible).  The
-seed rows are found once on the database given (:mod:`.pgtap_seed`) and written as literals.
+their expressions, privileges, security definer functions), :mod:`.pgtap_contents` (nothing
+extra: exactly the spec's tables, views, functions, enum labels, columns, triggers, indexes,
+foreign keys, defaults, column privileges) and :mod:`.pgtap_behaviour` (signed in as members of
+A and as anon: B's rows invisible and unwritable, A's own rows visible).  The seed rows are found
+once on the database given (:mod:`.pgtap_seed`).
 
 What the files cannot see: a superuser, the table owner without ``FORCE`` or any ``BYPASSRLS``
 role skips row level security by design, so the files must run as a role that does not (they
@@ -28,7 +33,9 @@ import psycopg
 from ..isolation.catalog import api_roles
 from ..model import Model
 from ..output import write_files
-from . import pgtap_behaviour, pgtap_structure
+from . import pgtap_behaviour, pgtap_contents, pgtap_structure
+from .live import managed_schemas
+from .pgtap_inventory import read_inventory
 from .pgtap_script import TapFile
 from .pgtap_seed import behaviour_tables, capture
 
@@ -47,19 +54,21 @@ def pgtap_files(conn: psycopg.Connection, model: Model) -> list[TapFile]:
     roles = api_roles(conn)
     captured = capture(conn, model)
     tenant_tables = set(behaviour_tables(captured.seed))
-    with_policies = {(p.schema, p.table) for p in model.of("policy")}
+    inventory = read_inventory(conn, managed_schemas(model), roles)
     files = []
-    catalog = TapFile(CATALOG_FILE, f"{model.project or 'project'}: functions, sequences, schemas, views")
+    catalog = TapFile(CATALOG_FILE, f"{model.project or 'project'}: functions, sequences, schemas, views, contents")
     pgtap_structure.catalog_file(catalog, model, roles)
-    if catalog.tests:
-        files.append(catalog)
+    for contents in inventory:
+        pgtap_contents.schema_contents(catalog, contents, roles)
+    files.append(catalog)
+    tables = {(s.name, t): c for s in inventory for t, c in s.tables_of.items()}
     for table in sorted(model.of("table"), key=lambda t: (t.schema, t.name)):
         qualified = f"{table.schema}.{table.name}"
         behaves = qualified in tenant_tables
-        if not behaves and (table.schema, table.name) not in with_policies and not table.row_security:
-            continue
         f = TapFile(file_name(table.schema, table.name), f"{qualified} ({table.kind} table)")
         pgtap_structure.table_file(f, table, model, roles)
+        if (table.schema, table.name) in tables:
+            pgtap_contents.table_contents(f, table.schema, table.name, tables[(table.schema, table.name)])
         if behaves:
             pgtap_behaviour.seed_rows(f, captured)
             pgtap_behaviour.table_behaviour(f, captured, qualified)

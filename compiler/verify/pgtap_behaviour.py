@@ -1,7 +1,8 @@
 """Behavioural pgTAP assertions: signed in as members of tenant A (as PostgREST signs a request
 in) and as ``anon``, what reaches tenant B's rows.
 
-The seed rows (:mod:`.pgtap_seed`) are inserted first, by the superuser running the file.  Then,
+The seed rows (:mod:`.pgtap_seed`) are inserted first, by the superuser running the file, with
+keys just past the rows the database holds (:mod:`.pgtap_keys`).  Then,
 for a table whose rows belong to a tenant:
 
 * positive control: where members may read the table, the role of A that saw them when the file
@@ -33,6 +34,8 @@ def outcome(statement: str) -> str:
 
 def seed_rows(f: TapFile, captured: Captured) -> None:
     f.section("two tenants, A and B (written as the superuser running the file)")
+    if captured.keys.counters:
+        f.run(captured.keys.preamble())
     for statement in captured.statements:
         f.run(statement)
 
@@ -53,12 +56,13 @@ def table_behaviour(f: TapFile, captured: Captured, qualified: str) -> None:
         role = facts.control_role
         f.section(f"positive control: A:{role} sees A's own rows")
         sign_in(f, role)
-        own = bind(count_rows(qualified, column), (a.id,))
+        own = bind(count_rows(qualified, column), (captured.value(qualified, column, a.id),))
         f.test(f"cmp_ok(({own})::integer, '>', 0, {lit(f'{qualified}: A:{role} sees its own rows')})")
     other = bind(sql.SQL("select count(*) from {t} where {c} is distinct from %s").format(
-        t=ident(qualified), c=sql.Identifier(column)), (a.id,))
-    writes = [("update", bind(touch_rows(qualified, column), (target.id,))),
-              ("delete", bind(delete_rows(qualified, column), (target.id,)))]
+        t=ident(qualified), c=sql.Identifier(column)), (captured.value(qualified, column, a.id),))
+    target_id = captured.value(qualified, column, target.id)
+    writes = [("update", bind(touch_rows(qualified, column), (target_id,))),
+              ("delete", bind(delete_rows(qualified, column), (target_id,)))]
     whose = "A's audit rows" if audit else "B's rows"
     for role in a.users:
         who = f"{qualified}: A:{role}"
@@ -76,7 +80,8 @@ def table_behaviour(f: TapFile, captured: Captured, qualified: str) -> None:
                    f"{lit(f'{who} cannot {command} {whose}')})")
         a_row = a.rows.get(qualified)
         if not root and not audit and a_row is not None and info.key:
-            move = bind(*update_statement(qualified, {column: b.id}, seed.key_of(qualified, a_row)))
+            move = bind(*update_statement(qualified, captured.keys.values(qualified, {column: b.id}),
+                                          captured.keys.values(qualified, seed.key_of(qualified, a_row))))
             f.test(f"matches({outcome(move)}, {lit(NO_ROWS_OR_REFUSED)}, {lit(f'{who} cannot move its row to B')})")
     anon(f, captured, qualified)
     f.sign_out()

@@ -72,6 +72,38 @@ language sql stable as {TAG}
 {TAG};
 """
 
+# What the "nothing extra" assertions read through the server's deparse: each helper fixes its
+# own search_path, so the text is the same where the files were written and where they run
+CONTENT_HELPERS = f"""
+-- pg_temp.atlas_functions(schema): signatures of its functions, members of extensions aside
+create function pg_temp.atlas_functions(nsp name) returns text[]
+language sql stable set search_path = pg_catalog as {TAG}
+  select coalesce(array_agg(s order by s), '{{}}') from (
+    select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as s
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = nsp and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass
+                                          and d.objid = p.oid and d.deptype = 'e')) q
+{TAG};
+-- pg_temp.atlas_column_grants(schema, roles): column-level privileges held by roles (or PUBLIC)
+create function pg_temp.atlas_column_grants(nsp name, roles text[]) returns text[]
+language sql stable set search_path = pg_catalog as {TAG}
+  select coalesce(array_agg(s order by s), '{{}}') from (
+    select format('%I.%I %s %s', c.relname, a.attname,
+                  case when x.grantee = 0 then 'PUBLIC' else pg_get_userbyid(x.grantee)::text end, x.privilege_type) as s
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attacl is not null
+    cross join lateral aclexplode(a.attacl) x
+    where n.nspname = nsp and (x.grantee = 0 or pg_get_userbyid(x.grantee) = any(roles))) q
+{TAG};
+-- pg_temp.atlas_default(table, column): the column's default as deparsed, null when it has none
+create function pg_temp.atlas_default(tbl text, col name) returns text
+language sql stable set search_path = pg_catalog as {TAG}
+  select pg_get_expr(d.adbin, d.adrelid) from pg_attrdef d
+  join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
+  where d.adrelid = to_regclass(tbl) and a.attname = col
+{TAG};
+"""
+
 FRAME_END = """
 reset role;
 select * from finish();
@@ -148,4 +180,4 @@ class TapFile:
     def text(self) -> str:
         head = f"-- {self.title}\n-- Written by `atlas-compile verify --emit-pgtap`; run with pg_prove or `supabase test db`.\n"
         body = "\n".join(self.lines)
-        return f"{head}{FRAME_START}{HELPERS}\nselect plan({self.tests});\n{body}\n{FRAME_END}"
+        return f"{head}{FRAME_START}{HELPERS}{CONTENT_HELPERS}\nselect plan({self.tests});\n{body}\n{FRAME_END}"

@@ -1,4 +1,5 @@
-"""Two tenants' rows for the pgTAP files, found once on the database and written as literals.
+"""Two tenants' rows for the pgTAP files, found once on the database and written as literals
+(keys as run-time expressions: :mod:`.pgtap_keys`).
 
 :func:`capture` seeds tenants A and B with :func:`compiler.isolation.seed_tenants` inside a
 transaction that is rolled back (``consume_sequences=False``: identity and serial columns get
@@ -20,13 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg import ClientCursor, sql
+from psycopg import sql
 
 from ..isolation import Seed, SeedError, seed_tenants
 from ..isolation.catalog import TableInfo, has_auth_users, load_table
 from ..isolation.prober import Prober, attempt
 from ..isolation.rows import count_rows, ident, insert_statement, update_statement
 from ..model import Model, Table
+from .pgtap_keys import Keys, client_cursor, largest_now, mark_rows, plan_keys
 
 AUTH_USERS = ("auth", "users")
 
@@ -48,6 +50,11 @@ class Captured:
     facts: dict[str, TableFacts] = field(default_factory=dict)
     anon_error: str | None = None                # SQLSTATE current_user_id raises without a user
     bind: Any = None                             # (query, params) -> SQL text
+    keys: Keys = field(default_factory=Keys)     # values written relative to run-time counters
+
+    def value(self, table: str, column: str, value: Any) -> Any:
+        """A value of ``table.column`` as the file writes it (bind it with :attr:`bind`)."""
+        return self.keys.value(table, column, value)
 
 
 def _info(conn, schema: str, name: str) -> TableInfo:
@@ -68,7 +75,7 @@ def _key(info: TableInfo, row: dict) -> tuple:
 
 def capture(conn: psycopg.Connection, model: Model) -> Captured:
     """Seed, look and roll back; returns the seed as statements and each table's facts."""
-    cursor = ClientCursor(conn)
+    cursor = client_cursor(conn)
 
     def bind(query, params=None) -> str:
         return cursor.mogrify(query, params)
@@ -78,14 +85,20 @@ def capture(conn: psycopg.Connection, model: Model) -> Captured:
         if has_auth_users(conn):
             infos = {".".join(AUTH_USERS): _info(conn, *AUTH_USERS), **infos}
         before = {q: {_key(i, r) for r in _stored(conn, i)} for q, i in infos.items()}
+        largest = largest_now(conn, infos)            # before the seed: what the database holds
         seed = seed_tenants(conn, model, consume_sequences=False)
+        keys = plan_keys({**infos, **seed.info}, seed.tenancy, largest)
         prober = Prober(conn, seed, None)
-        captured = Captured(seed=seed, statements=[], bind=bind)
+        captured = Captured(seed=seed, statements=[], bind=bind, keys=keys)
         for qualified in behaviour_tables(seed):
-            captured.facts[qualified] = _facts(prober, qualified, bind)
+            captured.facts[qualified] = _facts(prober, qualified, bind, keys)
         captured.anon_error = _anon_error(prober)
+
+        def added(qualified: str) -> list[dict]:
+            return [r for r in _stored(conn, infos[qualified]) if _key(infos[qualified], r) not in before[qualified]]
+        mark_rows(conn, keys, infos, added)
         order = [q for q in infos if q == ".".join(AUTH_USERS)] + [seed.root, *seed.order]
-        captured.statements = _statements(conn, seed, infos, before, order, bind)
+        captured.statements = _statements(seed, infos, added, order, bind, keys)
     return captured
 
 
@@ -94,7 +107,7 @@ def behaviour_tables(seed: Seed) -> list[str]:
     return [q for q, i in seed.info.items() if i.table.kind in ("root", "tenant", "audit")]
 
 
-def _facts(p: Prober, qualified: str, bind) -> TableFacts:
+def _facts(p: Prober, qualified: str, bind, keys: Keys) -> TableFacts:
     seed, t = p.seed, p.t
     info = seed.info[qualified]
     facts = TableFacts(members_read=p.member_may(qualified, "select"))
@@ -114,7 +127,8 @@ def _facts(p: Prober, qualified: str, bind) -> TableFacts:
             overrides[t.role_column] = seed.roles[0]
     tenant = "A" if info.table.kind == "audit" else "B"   # audit rows: not even the own tenant's
     try:
-        facts.insert_other = bind(*insert_statement(info, seed.valid_values(p.conn, qualified, tenant, overrides)))
+        values = seed.valid_values(p.conn, qualified, tenant, overrides)
+        facts.insert_other = bind(*insert_statement(info, keys.values(qualified, values)))
     except SeedError as exc:
         facts.insert_problem = str(exc)
     return facts
@@ -126,7 +140,7 @@ def _anon_error(p: Prober) -> str | None:
     return out.sqlstate
 
 
-def _statements(conn, seed: Seed, infos, before, order: list[str], bind) -> list[str]:
+def _statements(seed: Seed, infos, added, order: list[str], bind, keys: Keys) -> list[str]:
     deferred: dict[str, list[str]] = {}
     for qualified, name in seed.deferred:
         fk = next(f for f in seed.info[qualified].fks if f.name == name)
@@ -134,12 +148,13 @@ def _statements(conn, seed: Seed, infos, before, order: list[str], bind) -> list
     inserts, updates = [], []
     for qualified in order:
         info = infos[qualified]
-        new = [r for r in _stored(conn, info) if _key(info, r) not in before[qualified]]
         later = deferred.get(qualified, [])
-        for row in sorted(new, key=lambda r: [str(v) for v in _key(info, r)]):
+        for row in sorted(added(qualified), key=lambda r: [str(v) for v in _key(info, r)]):
             values = {c: (None if c in later else v) for c, v in row.items()}
-            inserts.append(bind(*insert_statement(info, values)))
+            inserts.append(bind(*insert_statement(info, keys.values(qualified, values))))
             sets = {c: row[c] for c in later if row[c] is not None}
             if sets:
-                updates.append(bind(*update_statement(qualified, sets, {c: row[c] for c in info.key})))
+                key = {c: row[c] for c in info.key}
+                updates.append(bind(*update_statement(qualified, keys.values(qualified, sets),
+                                                      keys.values(qualified, key))))
     return inserts + updates

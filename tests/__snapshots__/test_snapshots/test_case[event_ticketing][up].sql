@@ -156,6 +156,8 @@ begin
   return new;
 end
 $body$;
+REVOKE ALL ON FUNCTION public.mark_ticket_used() FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION public.mark_ticket_used() TO authenticated, service_role;
 
 -- create function public.update_updated_at_column
 CREATE FUNCTION public.update_updated_at_column()
@@ -453,9 +455,13 @@ select t.status, count(*)
 from public.tickets t
 join public.ticket_types tt on tt.id = t.ticket_type_id
 where tt.event_id = event_ticket_counts.p_event_id and t.status <> 'void'
+  -- a definer function reads past row level security: it must keep to the caller's tenants
+  and t.organization_id = any (atlas_private.user_tenant_ids())
 group by t.status
 $body$;
 COMMENT ON FUNCTION public.event_ticket_counts(p_event_id uuid) IS 'Tickets per status of one event, for the door staff.';
+REVOKE ALL ON FUNCTION public.event_ticket_counts(p_event_id uuid) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION public.event_ticket_counts(p_event_id uuid) TO authenticated, service_role;
 
 -- create function public.tickets_left
 CREATE FUNCTION public.tickets_left(p_ticket_type_id uuid)
