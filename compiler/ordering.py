@@ -9,7 +9,7 @@ its online form when the rest of the migration allows it, else the plain form in
 transaction. The up and the down list are staged each on its own, by the same rules."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -127,14 +127,23 @@ def staged(operations: list) -> list[tuple]:
             result.append((op, ()))
             continue
         pieces = op.online()
-        if pieces and (relation in whole or relation in _renamed(operations[position + 1:])
-                       or _made_too_late(op, pieces, operations)):
+        if pieces and relation in _renamed(operations[position + 1:]):
+            result.append((op, tuple(replace(p, note=RENAMED_AFTER) for p in op.pieces())))
+            continue
+        if pieces and (relation in whole or _made_too_late(op, pieces, operations)):
             pieces = None
         swap = _swap(op, operations, changed) if pieces else None
         if swap is not None:
             pieces = swap
         result.append((op, pieces if pieces is not None else op.pieces()))
     return result
+
+
+# The plain form where the online one cannot be used, and what Squawk then objects to.
+RENAMED_AFTER = ("plain form: this migration renames the table or column afterwards, and the online form's",
+                 "later parts would name what the rename took away (a rollback that sets NOT NULL, then renames)",
+                 "squawk-ignore adding-not-nullable-field, require-concurrent-index-creation, "
+                 "constraint-missing-not-valid, adding-foreign-key-constraint, disallowed-unique-constraint")
 
 
 def _renamed(operations: list) -> set:

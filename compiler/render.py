@@ -79,6 +79,7 @@ def render_operation(op, piece: Piece | None = None, hazards: bool = True) -> st
     how = "" if form in (PLAIN, "heading") else f" ({form.replace('_', ' ')})"
     lines = [f"-- {op.verb.replace('_', ' ')} {op.family.replace('_', ' ')} {op.describe()}{how}"]
     lines += [f"-- hazard: {h}" for h in op.hazards] if hazards else []
+    lines += [f"-- {line}" for line in piece.note] if piece else []
     return "\n".join(lines) + "\n" + sql + "\n"
 
 

@@ -37,6 +37,7 @@ class Piece:
     stage: int
     form: str = PLAIN
     timeout: str = CATALOG
+    note: tuple[str, ...] = ()   # comment lines rendered under the heading (why this form)
 
 
 def plain(reads_rows: bool) -> tuple[Piece, ...]:
