@@ -376,6 +376,10 @@ class DeclaredAccess:
         return dict(self.rules)[command]
 
 
+# Schemas a project shares with the platform, or keeps archives in: never held to the model.
+UNMANAGED_SCHEMAS = frozenset({ARCHIVE, "auth", "extensions", "storage"})
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything the spec compiles to, in deterministic order."""
@@ -391,6 +395,13 @@ class Model:
 
     def of(self, family: str) -> list:
         return [o for o in self.objects if o.family == family]
+
+    def managed_schemas(self) -> list[str]:
+        """public, atlas_private and every other schema the model puts an object in: what verify
+        holds to the model (not the platform's schemas, nor the archive)."""
+        names = {PUBLIC, PRIVATE} | {o.schema for o in self.objects if getattr(o, "schema", None)}
+        names |= {o.name for o in self.of("schema")}
+        return sorted(names - UNMANAGED_SCHEMAS)
 
 
 def to_data(obj):

@@ -15,11 +15,11 @@ from compiler.postgres import clone_database, scratch_database
 from compiler.released import read_state
 from compiler.verify.chain import apply_sql, released
 from compiler.verify.checks import FAIL, PASS, SKIP, failures
-from compiler.verify.live import catalog_checks, check_live, managed_schemas
+from compiler.verify.live import catalog_checks, check_live
 
 BUILD = ROOT / "build"
 MODEL = read_state(BUILD).model
-SCHEMAS = managed_schemas(MODEL)
+SCHEMAS = MODEL.managed_schemas()
 FENCED = "public.leads"           # a tenant table with a fence
 AUDIT = "public.leads_audit"      # an audit table
 

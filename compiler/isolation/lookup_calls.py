@@ -24,7 +24,6 @@ from .tenancy import qualified as qn
 
 MAX_VALUES = 64           # candidates per argument
 MAX_ARGUMENT_SETS = 128   # argument sets per function
-UNMANAGED = {"auth", "extensions", "storage", "atlas_archive"}   # shared with the platform
 OMITTED = object()        # an argument left to its default
 NOWHERE_UUID = str(uuid.UUID("00000000-0000-4000-8000-00000000dead"))
 NOWHERE_INT = 2_000_000_017
@@ -98,12 +97,6 @@ class ApiFunction:
 class Value:
     value: Any
     label: str           # "B tenant id", "A public.projects.id", "nowhere", "default"
-
-
-def managed_schemas(seed: Seed) -> list[str]:
-    """public, atlas_private and every schema the model puts an object in (not the platform's)."""
-    names = {"public", "atlas_private"} | {o.schema for o in seed.model.objects if getattr(o, "schema", None)}
-    return sorted(names - UNMANAGED)
 
 
 def callable_functions(conn: psycopg.Connection, schemas: list[str]) -> list[ApiFunction]:

@@ -39,7 +39,6 @@ from .lookup_calls import (
     candidates,
     describe_call,
     identifiers,
-    managed_schemas,
     refresh_materialized_views,
     remove_tenant,
     tenant_relations,
@@ -73,7 +72,7 @@ class Actor:
 
 
 def lookups(p: Prober, _=None) -> None:
-    schemas = managed_schemas(p.seed)
+    schemas = p.seed.model.managed_schemas()
     functions = callable_functions(p.conn, schemas)
     if not functions:
         return

@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 
 from ..isolation import SeedError
-from ..model import ARCHIVE, DeclaredAccess, Model
+from ..model import DeclaredAccess, Model
 from ..postgres import Database, snapshot_catalog
 from .catalog_checks import compare_catalogs, restrict
 from .catalog_structure import NO_SERVER, structural_checks
@@ -31,16 +31,6 @@ from .live_history import applied_position
 from .live_leftovers import compare_states, database_state
 from .live_rights import is_superuser, rights_check
 from .probing import check_isolation
-
-# Schemas a project shares with the platform, or keeps archives in: never held to the model.
-UNMANAGED = {ARCHIVE, "auth", "extensions", "storage"}
-
-
-def managed_schemas(model: Model) -> list[str]:
-    """public, atlas_private, and every other schema the model puts an object in."""
-    names = {"public", "atlas_private"} | {o.schema for o in model.objects if getattr(o, "schema", None)}
-    names |= {o.name for o in model.of("schema")}
-    return sorted(names - UNMANAGED)
 
 
 def check_live(conn: psycopg.Connection, out: Path, reference: Callable[[Model], Database] | None,
@@ -59,7 +49,7 @@ def check_live(conn: psycopg.Connection, out: Path, reference: Callable[[Model],
                else "no released migration is applied")
         return checks + [Check(area, "database", "held_to_model", SKIP, f"{why}: catalog and probes not run")
                          for area in ("catalog", "isolation")]
-    schemas = managed_schemas(model)
+    schemas = model.managed_schemas()
     if reference is not None:
         progress(f"building the reference database for {position.last}")
     wanted = reference(model) if reference is not None else None

@@ -34,7 +34,6 @@ from ..isolation.catalog import api_roles
 from ..model import Model
 from ..output import write_files
 from . import pgtap_behaviour, pgtap_contents, pgtap_structure
-from .live import managed_schemas
 from .pgtap_inventory import read_inventory
 from .pgtap_script import TapFile
 from .pgtap_seed import behaviour_tables, capture
@@ -54,7 +53,7 @@ def pgtap_files(conn: psycopg.Connection, model: Model) -> list[TapFile]:
     roles = api_roles(conn)
     captured = capture(conn, model)
     tenant_tables = set(behaviour_tables(captured.seed))
-    inventory = read_inventory(conn, managed_schemas(model), roles)
+    inventory = read_inventory(conn, model.managed_schemas(), roles)
     files = []
     catalog = TapFile(CATALOG_FILE, f"{model.project or 'project'}: functions, sequences, schemas, views, contents")
     pgtap_structure.catalog_file(catalog, model, roles)
