@@ -134,3 +134,22 @@ def test_emit_pgtap_writes_one_file_per_table_and_the_catalog_file(tmp_path):
     tickets = (tmp_path / "supabase" / "tests" / "public.tickets.test.sql").read_text()
     assert tickets.lstrip().lower().startswith(("begin", "--")) and "select plan(" in tickets
     assert tickets.rstrip().endswith("rollback;")
+
+
+def test_a_bug_inside_verify_is_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
+    """What no check foresaw (here: the chain check itself raising) is one line naming it,
+    exit 1, and the throwaway cluster is stopped all the same."""
+    from compiler.verify import command
+
+    release(tmp_path, "helpdesk")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("chain check exploded")
+
+    monkeypatch.setattr(command, "check_chain", broken)
+    code = command.run_verify(tmp_path / "schema", tmp_path / "build", database_url=None, emit_pgtap=None,
+                              fmt="text", verbose=False)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "atlas-compile: internal error: RuntimeError: chain check exploded" in err
+    assert "Traceback" not in err

@@ -59,8 +59,11 @@ def run_verify(schema: Path, out: Path, *, database_url: str | None, emit_pgtap:
     except psycopg.OperationalError as exc:
         _say(f"atlas-compile: cannot connect to the database: {_first_line(exc)}")
         return 1
-    except (psycopg.Error, OSError) as exc:
+    except (psycopg.Error, OSError, ClusterError) as exc:
         _say(f"atlas-compile: verify stopped: {type(exc).__name__}: {_first_line(exc)}")
+        return 1
+    except Exception as exc:  # a bug: one line, not a traceback
+        _say(f"atlas-compile: internal error: {type(exc).__name__}: {_first_line(exc)}")
         return 1
     finally:
         progress.done()
