@@ -3,7 +3,7 @@ green, with every plan right; green on a copy where every table already holds ro
 leave untouched; red on copies broken by hand (the breakages of issue 9, item 5, and the red
 team's "nothing extra" ones: an added table, view or function, a column grant, a trigger or a
 foreign key dropped or changed, a default changed, an enum label added), on the example and on
-an issue tracker (tests/pgtap_specs.py); green on a help desk and on a spec that signs in
+an issue tracker (tests/cases/verify/tracker); green on a help desk and on a spec that signs in
 through a setting (`current_setting('app.user_id')`, the clinic snapshot case); and a run
 leaves the database as it was.  pgTAP and pg_prove come from Debian's postgresql-15-pgtap and
 libtap-parser-sourcehandler-pgtap-perl (scripts/test.sh installs them)."""
@@ -16,8 +16,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SNAPSHOT_CASES, initial_up
-from pgtap_specs import HELPDESK, TRACKER
+from helpers import CASES, ROOT, SNAPSHOT_CASES, initial_up
+from pgtap_specs import HELPDESK
 
 from compiler.isolation import seed_tenants
 from compiler.pipeline import compile_folder
@@ -72,7 +72,7 @@ def tracker(pg_cluster, tmp_path_factory):
     """The same for the issue tracker (its initial migration): identity keys in tenant and
     shared tables, a unique name on a shared table, a view, a materialized view."""
     work = tmp_path_factory.mktemp("pgtap_tracker")
-    schema = spec_folder(work, TRACKER)
+    schema = CASES / "verify" / "tracker" / "schema"   # the red team's spec, shared with test_isolation_lookups
     model = compile_folder(schema)
     db = clone_database(pg_cluster, "pgtap_tracker")
     with db.connect() as conn:
