@@ -19,7 +19,7 @@ CODES = {
     "E403": "a foreign key target is not a primary key or unique",
     "E404": "unknown type",
     "E405": "unknown function",
-    "E406": "owner rule without a usable owner_column",
+    "E406": "owner_column is not a column of the table, or an owner rule has no owner_column",
     "E407": "role:<name> is not a value of the membership role enum",
     "E408": "tenancy settings are inconsistent",
     "E409": "access rule not allowed here",
@@ -43,6 +43,7 @@ CODES = {
     "E901": "a released migration was edited, removed or reordered",
     "E902": "build/schema.lock.json is unreadable",
     "E903": "build/ is out of date",
+    "E904": "the migration layout (or its folder) differs from the released one, or is unknown",
 }
 CODES["E503"] = "a materialized view of tenant data does not output the tenant column"
 CODES["E504"] = "a function body does not parse"

@@ -192,6 +192,27 @@ def rename_column_refs(expression: str, renames: tuple[tuple[str, str], ...], qu
     return text[len(_PREFIX):]
 
 
+@lru_cache(maxsize=1024)
+def read_from_row(expression: str, schema: str, table: str, row: str = "new") -> str:
+    """The expression with the columns of its table read from a trigger's row: `title`,
+    `notes.title` and `public.notes.title` become `new.title` (a backfill_sql evaluated in a row
+    trigger). Names under another qualifier stay as they are; a subquery is refused where such an
+    expression is checked (E501), so every bare name is a column of the table (E402)."""
+    target = parse_sql(_PREFIX + expression)[0].stmt.targetList[0].val
+    _RowReads({(), (table,), (schema, table)}, row)(target)
+    return RawStream()(target)
+
+
+class _RowReads(Visitor):
+    def __init__(self, qualifiers: set, row: str):
+        self.qualifiers, self.row = qualifiers, row
+
+    def visit_ColumnRef(self, ancestors, node):
+        fields = node.fields
+        if all(isinstance(f, ast.String) for f in fields) and tuple(f.sval for f in fields[:-1]) in self.qualifiers:
+            node.fields = (ast.String(sval=self.row), fields[-1])
+
+
 def _renamed_refs(node, mapping: dict, qualifiers: tuple[str, ...], edits: list) -> None:
     """(location, number of names, new name) of each column reference to rename."""
     if isinstance(node, tuple):

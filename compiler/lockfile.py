@@ -133,15 +133,31 @@ class Lock:
     model: Model
     migrations: list[str]
     history: list[HistoryEntry] = field(default_factory=list)
+    layout: Layout = field(default_factory=lambda: Layout())
 
 
-def dump(model: Model, migrations: list[str], history: list[HistoryEntry] = ()) -> str:
+@dataclass(frozen=True)
+class Layout:
+    """Where the migrations' files are: the layout (compiler/layouts), each migration's first
+    file's version, and the folder when project.migrations_dir moved it. Written to the lock
+    only for a layout other than atlas, whose lock stays what it always was."""
+
+    name: str = "atlas"
+    versions: dict = field(default_factory=dict)   # migration name -> its first file's version
+    folder: str | None = None                       # project.migrations_dir, relative to the root
+
+
+def dump(model: Model, migrations: list[str], history: list[HistoryEntry] = (), layout: Layout | None = None) -> str:
     objects: dict[str, list] = {}
     for obj in model.objects:
         objects.setdefault(obj.family, []).append(to_data(obj))
+    placed = {} if layout is None or layout.name == "atlas" else {
+        "layout": layout.name, **({"migrations_dir": layout.folder} if layout.folder else {})}
     header = {
         "format": FORMAT,
+        **placed,
         "migrations": migrations,
+        **({"versions": layout.versions} if placed else {}),
         "postgres": model.postgres,
         "project": model.project,
         "target": model.target,
@@ -203,13 +219,28 @@ def load_lock(raw: bytes | str, path: str) -> Lock:
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise ValueError(f"history entry {number}: {exc}") from None
         check_history(model, migrations, history)
-        return Lock(model, migrations, history)
+        return Lock(model, migrations, history, layout_of(data, migrations))
     except json.JSONDecodeError as exc:
         raise CompileError([Diagnostic("E902", f"the lock file is not valid JSON: {exc.msg}",
                                        Location(path, exc.lineno, exc.colno), "restore it from version control")]) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # UnicodeDecodeError is a ValueError
         raise CompileError([Diagnostic("E902", f"cannot read the lock file: {exc}", Location(path),
                                        "restore it from version control")]) from None
+
+
+def layout_of(data: dict, migrations: list[str]) -> Layout:
+    """The layout a lock's data records (ValueError when it does not hold together)."""
+    if "layout" not in data:
+        return Layout()
+    name, versions, folder = data["layout"], data.get("versions"), data.get("migrations_dir")
+    if not isinstance(name, str) or name == "atlas":
+        raise ValueError(f"layout: {json.dumps(name)[:20]} is not a layout other than atlas")
+    if not isinstance(versions, dict) or sorted(versions) != sorted(migrations) or \
+            not all(isinstance(v, str) and v.isdigit() for v in versions.values()):
+        raise ValueError("versions: expected the first version (digits) of every released migration")
+    if folder is not None and (not isinstance(folder, str) or not folder):
+        raise ValueError("migrations_dir: expected a folder")
+    return Layout(name, dict(versions), folder)
 
 
 def place_of(text: str, path: str, family: str, name: str) -> Location | None:

@@ -44,6 +44,12 @@ def updated_at_trigger_name(table: str) -> str:
     return fit(f"update_{table}_updated_at")
 
 
+def backfill_trigger_name(table: str) -> str:
+    """The trigger (and its function in atlas_private) that fills a table's backfilled columns
+    on every write while a migration backfills them (kinds/backfills.py)."""
+    return fit(f"backfill_{table}")
+
+
 def audit_trigger_name(table: str) -> str:
     return fit(f"audit_{table}")
 

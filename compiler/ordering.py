@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from .kinds import AddEnumValue, Create, Drop, KeepEnum, kind_of
+from .kinds import AddEnumValue, Create, Drop, KeepEnum, all_kinds, kind_of
 from .kinds.base import CHANGE, CREATE, EARLY, RENAME
 from .kinds.stages import MAIN, Piece
 from .model import Model
@@ -101,8 +101,9 @@ def reverse_plan(up: list) -> list:
 _WHOLE = ("create", "archive", "restore", "drop")
 
 
-def staged(operations: list) -> list[tuple]:
-    """(operation, pieces) in order. An online form is used only on a table (or materialized
+def staged(operations: list, online: bool = True) -> list[tuple]:
+    """(operation, pieces) in order; `online=False` keeps every operation in its plain form (what
+    takes back one file's main transaction in a runner layout, unit_downs.py). An online form is used only on a table (or materialized
     view) that stays, not created, archived or restored by this migration, and only when
     nothing else in the migration needs what it makes before its stage (a foreign key on a
     unique key added here needs the key in the main transaction: then the key takes the plain
@@ -112,7 +113,8 @@ def staged(operations: list) -> list[tuple]:
     it is dropped before the main transaction and built after it. Nor is an online form used
     on a relation that the migration renames (or renames a column of) after the operation: its
     later pieces would name what the rename already took away (a down that sets NOT NULL on a
-    column, then renames it back)."""
+    column, then renames it back). Last, a kind may run pieces of several of its operations as
+    one (Kind.gather: the backfills of one table, one UPDATE filling every new column)."""
     operations = _expanded(operations)
     whole = {op.key for op in operations if op.family in ("table", "view") and op.verb in _WHOLE}
     removed = {op.key for op in operations if op.family in ("table", "view") and op.verb in ("drop", "archive")}
@@ -126,7 +128,7 @@ def staged(operations: list) -> list[tuple]:
         if op.family == "index" and op.verb == "drop" and relation in removed:
             result.append((op, ()))
             continue
-        pieces = op.online()
+        pieces = op.online() if online else None
         if pieces and relation in _renamed(operations[position + 1:]):
             result.append((op, tuple(replace(p, note=RENAMED_AFTER) for p in op.pieces())))
             continue
@@ -136,6 +138,9 @@ def staged(operations: list) -> list[tuple]:
         if swap is not None:
             pieces = swap
         result.append((op, pieces if pieces is not None else op.pieces()))
+    for kind in all_kinds():
+        if kind.gather:
+            result = kind.gather(result)
     return result
 
 
@@ -190,7 +195,7 @@ def _swap(op, operations, changed: set) -> tuple | None:
         return None
     create, drop = (op, twin) if isinstance(op, Create) else (twin, op)
     built_on = {k for k in set(create.needs) | set(drop.needs) if k[0] != "table"}
-    pieces = hook(create)
+    pieces = hook(create, drop)
     if pieces is None or built_on & changed or not drop.online():
         return None
     return pieces if op is create else ()

@@ -2,8 +2,9 @@
 
 Every file is written to a temporary file beside its target and flushed; then each target is
 swapped in, the previous version kept aside until all swaps succeeded. Any failure puts every
-previous version back and removes every temporary file. The lock file, which marks a build
-complete, is swapped in last.
+previous version back and removes every temporary file, and every folder the build created. The
+lock file, which marks a build complete, is swapped in last. A layout other than atlas writes
+beside the build folder (`../supabase/migrations/...`): the same rules hold there.
 """
 from __future__ import annotations
 
@@ -37,13 +38,27 @@ def _stage(target: Path, content: bytes) -> Path:
     return Path(tmp)
 
 
+def _target(out: Path, rel: str) -> Path:
+    """Where a file goes: `../` taken literally (the build folder need not exist yet)."""
+    return Path(os.path.normpath(out / rel))
+
+
+def _missing_folders(out: Path, files: dict[str, bytes]) -> set[Path]:
+    missing = set()
+    for folder in {_target(out, rel).parent for rel in files} | {Path(os.path.normpath(out))}:
+        while not folder.exists() and folder not in missing:
+            missing.add(folder)
+            folder = folder.parent
+    return missing
+
+
 def write_files(out: Path, files: dict[str, bytes]) -> None:
-    created_dirs = [d for d in {(out / rel).parent for rel in files} | {out} if not d.exists()]
+    created_dirs = _missing_folders(out, files)
     staged: list[tuple[Path, Path]] = []
     swapped: list[tuple[Path, bytes | None]] = []   # (target, its previous bytes)
     try:
         for rel in sorted(files, key=lambda r: (r in (SUM, LOCK), r == LOCK, r)):
-            staged.append((_stage(out / rel, files[rel]), out / rel))
+            staged.append((_stage(_target(out, rel), files[rel]), _target(out, rel)))
         for tmp, target in staged:
             previous = target.read_bytes() if target.exists() else None
             os.replace(tmp, target)   # atomic: the target holds either version, never a mix
@@ -76,4 +91,5 @@ def _roll_back(swapped: list[tuple[Path, bytes | None]]) -> None:
 
 def differs(out: Path, files: dict[str, bytes]) -> list[str]:
     """Files whose bytes on disk are not what the build would write."""
-    return [rel for rel in sorted(files) if not (out / rel).exists() or (out / rel).read_bytes() != files[rel]]
+    return [rel for rel in sorted(files)
+            if not _target(out, rel).exists() or _target(out, rel).read_bytes() != files[rel]]

@@ -11,19 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checksums, lockfile
-from .diagnostics import Diagnostic
+from . import checksums, lockfile, progress
+from .diagnostics import CompileError, Diagnostic, Location
 from .diff import diff_models
+from .layouts import ATLAS, LAYOUTS, Canonical
 from .lower import lower_with_hints
 from .lower.access_warnings import access_warnings
 from .meaning.hints import RenameHints
+from .meaning.project import LayoutSetting, read_layout
 from .model import Model
 from .ordering import Step, initial_steps, reverse_plan, steps_of
-from .released import LOCK, MIGRATIONS, SUM, BuildState, read_state, released_files, table_place
+from .released import LOCK, SUM, BuildState, Placement, read_state, released_files, table_place
 from .render import render_migration
-from .source.loader import load_folder
+from .source.loader import display_path, load_folder
 from .source.shape import check_shape
 from .source.spec import merge
+from .unit_downs import render_unit_downs
 
 
 @dataclass
@@ -38,6 +41,9 @@ class NextMigration:
     summary: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     hints: RenameHints | None = None    # what the spec says beside the model (renames, access rules)
+    model: Model | None = None          # the spec's model (what the lock will record)
+    written: list[str] = field(default_factory=list)   # display paths of the migration files, in order
+    previous: Model | None = None       # the lock's model before this build (None: nothing released)
 
 
 def compile_folder(folder: Path) -> Model:
@@ -54,21 +60,35 @@ def compile_with_hints(folder: Path) -> tuple[Model, RenameHints]:
 def compile_with_warnings(folder: Path) -> tuple[Model, RenameHints, list[Diagnostic]]:
     """The model, its hints, and the warnings about the spec as written (W1xx: access rules
     that are slow or risky), which every build and plan prints."""
+    model, hints, warnings, _ = _compiled(folder)
+    return model, hints, warnings
+
+
+def _compiled(folder: Path) -> tuple[Model, RenameHints, list[Diagnostic], LayoutSetting]:
+    """compile_with_warnings, and the project's layout settings (which only a build reads)."""
+    progress.step(f"loading {folder}")
     sources = load_folder(folder)          # load: YAML with positions
+    progress.step(f"checking the shape of {len(sources)} files")
     check_shape(sources)                   # shape: spec.schema.json
     spec = merge(sources)                  # one spec from every file
+    progress.size(len(spec.tables))        # a big spec shows every step, a small one only slow ones
+    progress.step(f"lowering {len(spec.tables)} tables")
     model, hints = lower_with_hints(spec)  # meaning and model: located errors, or the typed model
-    return model, hints, access_warnings(spec, model)
+    return model, hints, access_warnings(spec, model), read_layout(spec)
 
 
-def next_migration(schema: Path, out: Path) -> NextMigration:
-    model, hints, spec_warnings = compile_with_warnings(schema)
+def next_migration(schema: Path, out: Path, layout: str | None = None) -> NextMigration:
+    """`layout`: --layout, over project.layout; when neither is given, the released layout (atlas
+    before any release). Fixed once a migration is released: asking for another is E904."""
+    model, hints, spec_warnings, setting = _compiled(schema)
     state = read_state(out)                # released: lock, checksums, migrations in order
-    result = NextMigration(warnings=spec_warnings, hints=hints)
+    where = _placement(setting, layout, state, out)
+    result = NextMigration(warnings=spec_warnings, hints=hints, model=model, previous=state.model)
     if state.model is None:
         steps = initial_steps(model)
     else:
         number = len(state.migrations) + 1
+        progress.step(f"diffing against {out}")
         changes = diff_models(state.model, model, hints, number)   # diff: unordered operations
         result.warnings += [Diagnostic(code, text, table_place(table, hints, schema, out), severity="warning")
                             for table, text, code in changes.warnings]
@@ -76,13 +96,41 @@ def next_migration(schema: Path, out: Path) -> NextMigration:
         steps = steps_of(changes.operations, number)               # order: one or two migrations
         if not steps:
             return result
-    result.files = _rendered(steps, model)                         # render
+    progress.step(f"rendering {sum(len(step.operations) for step in steps)} operations")
     result.migrations = [step.name for step in steps]
+    result.files, where = _rendered(steps, model, where, state)    # render, in the layout
+    result.written = [display_path(where.out / rel) for rel in result.files]
     result.migration = ", ".join(result.migrations)
     result.operations = [op for step in steps for op in step.operations]
     result.summary = [f"{len(result.operations)} operations"]
-    _add_lock_and_sum(result.files, model, state, out)
+    _add_lock_and_sum(result.files, model, state, where, result.migrations)
     return result
+
+
+def _placement(setting: LayoutSetting, override: str | None, state: BuildState, out: Path) -> Placement:
+    """Where this build writes: the layout asked for, which must be the released one (E904); the
+    released one when nothing asks (a team that passed --layout once need not repeat it)."""
+    released = state.layout
+    follows = not (override or setting.layout) and bool(state.migrations)
+    name = override or setting.layout or (released.name if follows else ATLAS)
+    where = Location(display_path(out / LOCK)) if override else setting.where or Location(display_path(out / LOCK))
+    if name not in LAYOUTS:
+        raise CompileError([Diagnostic("E904", f"unknown migration layout {name!r}", where,
+                                       f"one of {', '.join(LAYOUTS)}")])
+    if name == ATLAS and setting.migrations_dir:
+        raise CompileError([Diagnostic("E904", "project.migrations_dir is for the layouts other than atlas, whose "
+                                       "migrations stay in the build folder", setting.where,
+                                       "remove migrations_dir, or choose the layout of your migration runner")])
+    folder = setting.migrations_dir if name != ATLAS else None
+    if follows and not setting.migrations_dir:
+        folder = released.folder
+    if state.migrations and (released.name, released.folder) != (name, folder):
+        now = f"{name}" + (f" in {folder}" if folder else "")
+        then = f"{released.name}" + (f" in {released.folder}" if released.folder else "")
+        raise CompileError([Diagnostic("E904", f"{out} released its migrations in the {then} layout; this build asks "
+                                       f"for {now}", where, "a layout is fixed by the first build: keep the "
+                                       f"released one ({then}), or start a new build folder")])
+    return Placement(out, lockfile.Layout(name, dict(released.versions), folder))
 
 
 def fresh_build(model: Model) -> str:
@@ -94,24 +142,49 @@ def fresh_build(model: Model) -> str:
     return render_migration(step.name, "up", step.operations, model)
 
 
-def _rendered(steps: list[Step], model: Model) -> dict[str, bytes]:
-    files = {}
+def _rendered(steps: list[Step], model: Model, where: Placement, state: BuildState) -> tuple[dict[str, bytes], Placement]:
+    """The files of the new migrations in the layout (keys relative to the build folder), and the
+    placement with their versions: each above every version in the layout's folders."""
+    files, module = {}, where.module
+    versions = dict(where.layout.versions)
+    taken = [] if where.atlas else _versions_taken(where)
     for step in steps:
-        up = step.operations
-        files[f"{MIGRATIONS}/{step.name}.up.sql"] = render_migration(step.name, "up", up, model).encode()
-        files[f"{MIGRATIONS}/{step.name}.down.sql"] = render_migration(
-            step.name, "down", reverse_plan(up), model).encode()
-    return files
+        up, down = step.operations, reverse_plan(step.operations)
+        migration = Canonical(step.name, render_migration(step.name, "up", up, model),
+                              render_migration(step.name, "down", down, model),
+                              "" if where.atlas or not module.unit_downs else
+                              render_unit_downs(step.name, up, model, module.per_statement))
+        first = None if where.atlas else module.first_version(taken)
+        for rel, text in module.write(migration, first, where.folder):
+            files[where.key(rel)] = text.encode()
+            version = None if where.atlas else module.version_of(rel.rsplit("/", 1)[-1])
+            taken += [version] if version is not None else []
+        if first is not None:
+            versions[step.name] = first
+    return files, Placement(where.out, lockfile.Layout(where.layout.name, versions, where.layout.folder))
 
 
-def _add_lock_and_sum(files: dict[str, bytes], model: Model, state: BuildState, out: Path) -> None:
+def _versions_taken(where: Placement) -> list[int]:
+    """Every version in the layout's folders (the team's hand-written migrations too) and every
+    released one."""
+    module = where.module
+    taken = [int(v) for v in where.layout.versions.values()]
+    for folder in module.watched(where.folder):
+        directory = where.base / folder
+        names = [p.name for p in directory.iterdir() if p.is_file()] if directory.is_dir() else []
+        taken += [v for v in map(module.version_of, names) if v is not None]
+    return taken
+
+
+def _add_lock_and_sum(files: dict[str, bytes], model: Model, state: BuildState, where: Placement,
+                      written: list[str]) -> None:
     """The lock records the model, the migration list and the history (what this build changed,
-    when it is not the first); the sum covers every released file."""
-    written = [rel.split("/")[1].removesuffix(".up.sql") for rel in files if rel.endswith(".up.sql")]
+    when it is not the first), and the layout with its versions; the sum covers every released
+    file."""
     history = state.history
     if state.model is not None:
         history = history + [lockfile.history_entry(state.model, model, written)]
-    lock = lockfile.dump(model, state.migrations + written, history).encode()
-    released = released_files(out, state.migrations)[:-1] if state.migrations else []
+    lock = lockfile.dump(model, state.migrations + written, history, where.layout).encode()
+    released = released_files(where.out, state.migrations, state.layout)[:-1] if state.migrations else []
     files[SUM] = checksums.compute(released + list(files.items()) + [(LOCK, lock)]).encode()
     files[LOCK] = lock

@@ -1,14 +1,18 @@
 """The released state in the build folder: migrations in order, the lock's model and history
 (the model after each released migration), and the checksums that keep released files
-immutable."""
+immutable. The migrations' files are where the lock's layout puts them (compiler/layouts); every
+reader of a released migration goes through `migration_text`, which gives its canonical text."""
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checksums, lockfile
 from .diagnostics import CompileError, Diagnostic, Location
+from .layouts import ATLAS, LAYOUTS, MissingFile, Texts, layout
 from .model import Model
 from .source.loader import display_path
 
@@ -25,6 +29,82 @@ class BuildState:
     migrations: list[str]
     model: Model | None
     history: list[lockfile.HistoryEntry] = field(default_factory=list)
+    layout: lockfile.Layout = field(default_factory=lockfile.Layout)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a build folder's migration files are: its layout's folder, under the build folder
+    for atlas, under the folder holding it (the project root) for the others. Paths are relative
+    to that base; `key` gives a path as the sum names it (relative to the build folder)."""
+
+    out: Path
+    layout: lockfile.Layout
+
+    @property
+    def module(self):
+        return layout(self.layout.name)
+
+    @property
+    def atlas(self) -> bool:
+        return self.layout.name == ATLAS
+
+    @property
+    def base(self) -> Path:
+        return self.out if self.atlas else self.out.parent
+
+    @property
+    def folder(self) -> str:
+        return self.layout.folder or self.module.folder
+
+    def key(self, rel: str) -> str:
+        return rel if self.atlas else posixpath.normpath(f"../{rel}")
+
+    def exists(self, rel: str) -> bool:
+        return (self.base / rel).is_file()
+
+    def text(self, rel: str) -> str:
+        try:
+            return (self.base / rel).read_bytes().decode("utf-8")   # no newline translation: the bytes
+        except FileNotFoundError:
+            raise MissingFile(rel) from None
+
+    def files(self, name: str) -> list[str]:
+        return self.module.files(name, self.layout.versions.get(name), self.folder, self.exists)
+
+    def texts(self, name: str) -> Texts:
+        return self.module.read(name, self.layout.versions.get(name), self.folder, self.text, self.exists)
+
+
+def placement(out: Path, lock: lockfile.Layout | None = None) -> Placement:
+    """The placement the lock of `out` records (atlas without a lock)."""
+    if lock is None:
+        lock = lockfile.Layout()
+        if (out / LOCK).exists():
+            try:
+                data = json.loads((out / LOCK).read_bytes())
+                lock = lockfile.layout_of(data, list(data.get("migrations", [])))
+            except (ValueError, AttributeError, TypeError):
+                pass   # read_state reports an unreadable lock
+    return Placement(out, lock)
+
+
+def migration_text(out: Path, name: str, direction: str) -> str:
+    """The canonical text (up or down) of a released migration of `out`, read through its
+    layout: what `migrate` runs and verify checks. For atlas, the file's bytes as they are."""
+    try:
+        texts = placement(out).texts(name)
+    except MissingFile as exc:
+        raise _sum_error(out, f"released migration file {exc.path} is missing") from None
+    return texts.up if direction == "up" else texts.down
+
+
+def migration_path(out: Path, name: str, direction: str) -> Path:
+    """The file to point at for a released migration's up or down (its first such file)."""
+    where = placement(out)
+    files = where.files(name)
+    downs = [f for f in files if f.endswith(".down.sql") or posixpath.basename(f).startswith("U")]
+    return where.base / (downs[0] if direction == "down" and downs else files[0])
 
 
 def read_state(out: Path) -> BuildState:
@@ -38,8 +118,11 @@ def read_state(out: Path) -> BuildState:
         return BuildState([], None)
     shown = display_path(lock_path)
     lock = lockfile.load_lock(lock_path.read_bytes(), shown)
-    verify_sum(out, lock.migrations)
-    return BuildState(lock.migrations, lock.model, lock.history)
+    if lock.layout.name not in LAYOUTS:
+        raise CompileError([Diagnostic("E902", f"cannot read the lock file: layout {lock.layout.name!r} is not one "
+                                       f"of {', '.join(LAYOUTS)}", Location(shown), "restore it from version control")])
+    verify_sum(out, lock.migrations, lock.layout)
+    return BuildState(lock.migrations, lock.model, lock.history, lock.layout)
 
 
 def model_history(out: Path) -> list[tuple[str, Model | None]]:
@@ -60,20 +143,20 @@ def model_history(out: Path) -> list[tuple[str, Model | None]]:
     return [(name, known.get(name)) for name in state.migrations]
 
 
-def released_files(out: Path, migrations: list[str]) -> list[tuple[str, bytes]]:
+def released_files(out: Path, migrations: list[str], lock: lockfile.Layout | None = None) -> list[tuple[str, bytes]]:
+    """(name as the sum records it, bytes) of every released migration's files, then the lock."""
+    where = placement(out, lock)
     files = []
     for name in migrations:
-        for direction in ("up", "down"):
-            rel = f"{MIGRATIONS}/{name}.{direction}.sql"
-            path = out / rel
-            if not path.exists():
-                raise _sum_error(out, f"released migration {rel} is missing")
-            files.append((rel, path.read_bytes()))
+        for rel in where.files(name):
+            if not where.exists(rel):
+                raise _sum_error(out, f"released migration {where.key(rel)} is missing")
+            files.append((where.key(rel), (where.base / rel).read_bytes()))
     files.append((LOCK, (out / LOCK).read_bytes()))
     return files
 
 
-def verify_sum(out: Path, migrations: list[str]) -> None:
+def verify_sum(out: Path, migrations: list[str], lock: lockfile.Layout | None = None) -> None:
     sum_path = out / SUM
     if not sum_path.exists():
         raise _sum_error(out, f"{SUM} is missing next to {LOCK}")
@@ -82,7 +165,8 @@ def verify_sum(out: Path, migrations: list[str]) -> None:
     except ValueError as exc:
         raise _sum_error(out, f"{SUM} is unreadable: {exc}") from None
     names = [name for name, _ in recorded]
-    expected = [rel for rel, _ in released_files(out, migrations)]
+    released = released_files(out, migrations, lock)
+    expected = [rel for rel, _ in released]
     if names != expected:
         if sorted(names) == sorted(expected):
             raise _sum_error(out, "released migrations were reordered")
@@ -91,9 +175,13 @@ def verify_sum(out: Path, migrations: list[str]) -> None:
             raise _sum_error(out, f"released migration {missing[0]} was removed")
         unlisted = [n for n in expected if n not in names]
         raise _sum_error(out, f"{unlisted[0]} is released in {LOCK} but not recorded in {SUM}")
-    differs = checksums.first_difference(recorded, checksums.compute(released_files(out, migrations)))
+    differs = checksums.first_difference(recorded, checksums.compute(released))
     if differs:
         raise _sum_error(out, f"released file {differs} was edited after it was released", path=out / differs)
+    where = placement(out, lock)
+    if not where.atlas:
+        _unlisted_in_folders(where, migrations, set(names))
+        return
     on_disk = sorted(p.name for p in (out / MIGRATIONS).glob("*.sql")) if (out / MIGRATIONS).exists() else []
     listed = {Path(n).name for n in names}
     for name in on_disk:
@@ -102,6 +190,23 @@ def verify_sum(out: Path, migrations: list[str]) -> None:
         if name not in listed and (stem is None or stem < (migrations[-1] if migrations else "")):
             raise _sum_error(out, f"{MIGRATIONS}/{name} is not a released migration of {SUM}",
                              path=out / MIGRATIONS / name)
+
+
+def _unlisted_in_folders(where: Placement, migrations: list[str], listed: set[str]) -> None:
+    """A file in the layout's folders that the sum does not list, but whose version is one a
+    released migration's files have: an added or renamed unit. Other files there are the team's
+    own (hand-written migrations), which the build leaves alone."""
+    module, taken = where.module, set()
+    for name in migrations:
+        first = where.layout.versions[name]
+        count = len(module.stems(name, first, where.folder, where.exists))
+        taken |= {int(v) for v in module.unit_versions(first, count)}
+    for folder in module.watched(where.folder):
+        directory = where.base / folder
+        for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+            rel = f"{folder}/{path.name}"
+            if path.is_file() and where.key(rel) not in listed and module.version_of(path.name) in taken:
+                raise _sum_error(where.out, f"{where.key(rel)} is not a released migration of {SUM}", path=path)
 
 
 def _sum_error(out: Path, message: str, path: Path | None = None) -> CompileError:

@@ -4,8 +4,9 @@ Templates lay SQL out; every name and decision comes from the model and the oper
 operation whose statements depend on its data names them in `statements`, in order, and the
 template lays out each). A template sees the operation as `op`, for Create and Drop the model
 object as `obj`, and the `form` of the piece it lays out (kinds/stages.py: `plain`, or an
-online form such as `concurrently`). Identifiers pass the `ident` filter, literals the
-`literal` filter; expressions arrive normalized by the parser.
+online form such as `concurrently`), the piece itself as `piece` (None: plain). Identifiers
+pass the `ident` filter, literals the `literal` filter; expressions arrive normalized by the
+parser.
 
 A migration file (the format of notes/ISSUE8.md) is a preamble, then one part per stage that
 holds anything, in stage order, each under its marker line: a transaction part between BEGIN
@@ -21,7 +22,7 @@ import jinja2
 
 from .kinds import Create, Drop
 from .kinds.indexes import swap_name
-from .kinds.stages import LOCK_TIMEOUT, OUTSIDE, OUTSIDE_BECAUSE, PLAIN, ROWS, STATEMENT_TIMEOUTS, Piece
+from .kinds.stages import CATALOG, LOCK_TIMEOUT, OUTSIDE, OUTSIDE_BECAUSE, PLAIN, ROWS, STATEMENT_TIMEOUTS, Piece
 from .model import ARCHIVE, Model
 from .names import identity_sequence_name
 from .ordering import staged
@@ -75,7 +76,7 @@ def render_operation(op, piece: Piece | None = None, hazards: bool = True) -> st
     form = piece.form if piece else PLAIN
     template = environment().get_template(op.template)
     names = {"op": op, "obj": op.obj} if isinstance(op, (Create, Drop)) else {"op": op}
-    sql = template.render(form=form, **names).strip()
+    sql = template.render(form=form, piece=piece, **names).strip()
     how = "" if form in (PLAIN, "heading") else f" ({form.replace('_', ' ')})"
     lines = [f"-- {op.verb.replace('_', ' ')} {op.family.replace('_', ' ')} {op.describe()}{how}"]
     lines += [f"-- hazard: {h}" for h in op.hazards] if hazards else []
@@ -84,23 +85,29 @@ def render_operation(op, piece: Piece | None = None, hazards: bool = True) -> st
 
 
 def render_migration(name: str, direction: str, operations: list, model: Model) -> str:
-    search_path = "public, extensions" if model.target == "supabase" else "public"
     parts = _parts(staged(operations))
     texts = [_render_part(number, len(parts), stage, pieces) for number, (stage, pieces) in enumerate(parts, 1)]
-    header = [
+    header = migration_header(name, direction, model, [_parts_line(parts)] if parts else [])
+    if not parts:
+        return header + "\n-- nothing to do"
+    return header + "\n" + "\n".join(texts)
+
+
+def migration_header(name: str, direction: str, model: Model, parts_line: list[str]) -> str:
+    """The comment lines that open a migration text (`parts_line`: what it says of its parts),
+    then its session search_path."""
+    search_path = "public, extensions" if model.target == "supabase" else "public"
+    return "\n".join([
         f"-- atlas-compile migration {name} ({direction})",
         f"-- project: {model.project}; target: {model.target}; PostgreSQL {model.postgres}",
         "-- Generated from the spec: do not edit (build/migrations.sum refuses edited migrations).",
-        *([_parts_line(parts)] if parts else []),
+        *parts_line,
         "-- Apply with `atlas-compile migrate`, or `psql -v ON_ERROR_STOP=1 -f <file>`; the role must",
         "-- bypass row level security (a superuser, or Supabase's postgres role).",
         "",
         f"SET search_path = {search_path};",
         "",
-    ]
-    if not parts:
-        return "\n".join(header) + "\n-- nothing to do"
-    return "\n".join(header) + "\n" + "\n".join(texts)
+    ])
 
 
 def _parts(placed: list) -> list[tuple[int, list]]:
@@ -115,19 +122,24 @@ def _parts(placed: list) -> list[tuple[int, list]]:
 
 
 def _render_part(number: int, total: int, stage: int, pieces: list) -> str:
-    outside = stage in OUTSIDE
+    blocks = [(piece.timeout, render_operation(op, piece, hazards)) for op, piece, hazards in pieces]
+    return part_text(number, total, stage in OUTSIDE, blocks)
+
+
+def part_text(number: int, total: int, outside: bool, blocks: list[tuple[str | None, str]]) -> str:
+    """One part under its marker: BEGIN and COMMIT around a transaction part, the timeouts first,
+    then each (timeout class, text) block; a class of None keeps the one before (a comment)."""
     marker = f"-- atlas-compile part {number}/{total}: {'outside a transaction' if outside else 'transaction'}"
     set_ = "SET" if outside else "SET LOCAL"
-    blocks, timeout = [], pieces[0][1].timeout
+    texts, timeout = [], next((t for t, _ in blocks if t), CATALOG)
     lines = [marker, *([] if outside else ["BEGIN;"]), f"{set_} lock_timeout = '{LOCK_TIMEOUT}';",
              f"{set_} statement_timeout = '{STATEMENT_TIMEOUTS[timeout]}';", "", ""]
-    for op, piece, hazards in pieces:
-        block = render_operation(op, piece, hazards)
-        if piece.timeout != timeout:   # repeated only when it changes
-            timeout = piece.timeout
+    for kind, block in blocks:
+        if kind and kind != timeout:   # repeated only when it changes
+            timeout = kind
             block = f"{set_} statement_timeout = '{STATEMENT_TIMEOUTS[timeout]}';\n" + block
-        blocks.append(block)
-    return "\n".join(lines) + "\n".join(blocks) + ("" if outside else "COMMIT;\n")
+        texts.append(block)
+    return "\n".join(lines) + "\n".join(texts) + ("" if outside else "COMMIT;\n")
 
 
 def _parts_line(parts: list) -> str:

@@ -3,8 +3,9 @@
 # The suite starts its own throwaway PostgreSQL 15 (as the postgres user when run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# pgTAP and pg_prove run the tests `atlas-compile verify --emit-pgtap` writes (tests/test_pgtap.py).
-DEBIAN_PACKAGES=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl)
+# pgTAP and pg_prove run the tests `atlas-compile verify --emit-pgtap` writes (tests/test_pgtap.py);
+# Graphviz's `dot` draws `atlas-compile graph --format svg` (tests/test_graph.py).
+DEBIAN_PACKAGES=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl graphviz)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -21,4 +22,9 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+# dbmate (from the npm registry, a Go binary) applies the dbmate layout for real
+# (tests/test_layout_runners.py); kept in .tools/, out of the repository.
+if [ ! -x .tools/node_modules/.bin/dbmate ]; then
+  npm install --silent --no-audit --no-fund --prefix .tools dbmate@2.36.0 >/dev/null
+fi
 .venv/bin/python -m pytest "$@"

@@ -263,7 +263,13 @@ def test_w104_no_access_at_all(tmp_path):
 
 def test_w104_once_per_table_listing_the_commands(tmp_path):
     found = only(project(tmp_path, table("    access: {select: member, insert: role:admin}\n")), "W104", "access:")
-    assert "no access rule for update, delete" in found.message
+    assert "no access rule for update, delete: update, delete fall back to member" in found.message
+
+
+def test_w104_one_command_left_falls_back(tmp_path):
+    spec = table("    access: {select: member, insert: role:admin, update: role:admin}\n")
+    found = only(project(tmp_path, spec), "W104", "access:")
+    assert "no access rule for delete: delete falls back to member, so every member" in found.message
 
 
 def test_w104_shared_table_says_every_signed_in_user(tmp_path):

@@ -106,6 +106,12 @@ def _lock_missing_and_spec_changed(work: Path) -> None:
     _add_enum(work)
 
 
+def _switch_layout(work: Path) -> None:
+    project = work / "schema" / "_project.yaml"
+    project.write_text(project.read_text(encoding="utf-8").replace("project:\n", "project:\n  layout: supabase\n", 1),
+                       encoding="utf-8")
+
+
 def _add_enum(work: Path) -> None:
     (work / "schema" / "colors.yaml").write_text("enums:\n  colors: [red, green]\n", encoding="utf-8")
 
@@ -119,6 +125,7 @@ BUILD_STATE = {
     "E902_lock_null": (_lock_null, ()),
     "E902_lock_missing": (_lock_missing_and_spec_changed, ()),
     "E903_check_out_of_date": (_add_enum, ("--check",)),
+    "E904_layout_switched": (_switch_layout, ()),
 }
 
 

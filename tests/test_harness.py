@@ -26,9 +26,10 @@ from compiler.postgres import (
 ROOT = Path(__file__).resolve().parent.parent
 COMPILER = ROOT / "compiler"
 # The parts of the compiler that talk to PostgreSQL and so may import psycopg (the `verify` extra).
-HARNESS = ("postgres", "isolation", "lint", "verify", "migrate")
+HARNESS = ("postgres", "isolation", "lint", "verify", "migrate", "drift")
 # The `migrate` command reaches its runner through an import inside the command's function.
-LATE_HARNESS_IMPORTS = {("cli.py", "migrate.command"), ("cli.py", "verify.command")}
+LATE_HARNESS_IMPORTS = {("cli.py", "migrate.command"), ("cli.py", "verify.command"),
+                        ("cli.py", "drift.command")}
 
 USER_A = "11111111-1111-4111-8111-111111111111"
 USER_B = "22222222-2222-4222-8222-222222222222"

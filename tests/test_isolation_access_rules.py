@@ -11,9 +11,9 @@ import pytest
 from helpers import CASES, ROOT, SNAPSHOT_CASES, initial_up, snapshot_cases
 
 from compiler.isolation import FAIL, PASS, SKIP, probe_isolation, seed_tenants, sequence_states
-from compiler.isolation.rules import table_rules
 from compiler.model import Model
 from compiler.pipeline import compile_with_hints, fresh_build
+from compiler.policy_rules import table_rules
 from compiler.postgres import scratch_database
 from compiler.verify.chain import apply_sql
 from compiler.verify.checks import Check

@@ -17,17 +17,17 @@ PACKAGE = ROOT / "compiler"
 # Bottom to top. A module's layer is the first entry whose name is a prefix of it.
 COMPILER_LAYERS = [
     ("base", ["diagnostics", "codes", "sqltext", "expressions", "sqltypes", "names", "checksums",
-              "external_tables"]),
-    ("model", ["model", "lockfile"]),
+              "external_tables", "reporting", "progress", "migration_parts"]),
+    ("model", ["model", "lockfile", "policy_rules"]),
     ("kinds", ["kinds"]),
     ("ordering", ["ordering", "slugs"]),
     ("source", ["source"]),
     ("meaning", ["meaning"]),
     ("lower", ["lower"]),
     ("diff", ["diff"]),
-    ("render", ["render"]),
-    ("pipeline", ["released", "pipeline", "output"]),
-    ("commands", ["cli", "plan_report"]),
+    ("render", ["render", "unit_downs"]),
+    ("pipeline", ["layouts", "released", "pipeline", "output"]),
+    ("commands", ["cli", "plan_report", "plan_access", "plan_policies", "plan_words", "graph", "scaffold"]),
 ]
 HARNESS = {
     "postgres": {"postgres"},
@@ -36,10 +36,12 @@ HARNESS = {
     "verify": {"postgres", "isolation", "lint", "verify", "migrate",
                *(name for name, _ in COMPILER_LAYERS if name != "commands")},
     "migrate": {"postgres", "isolation", "lint", "migrate", *(name for name, _ in COMPILER_LAYERS if name != "commands")},
+    "drift": {"postgres", "isolation", "lint", "verify", "migrate", "drift",
+              *(name for name, _ in COMPILER_LAYERS if name != "commands")},
 }
 # The one door from the compiler into the harness: the `migrate` command imports the runner inside
 # its function, so build and plan never load psycopg (tests/test_harness.py runs them to check).
-LAZY_HARNESS = {"commands": {"migrate", "verify"}}   # imported inside a function: psycopg is an extra
+LAZY_HARNESS = {"commands": {"migrate", "verify", "drift"}}   # imported inside a function: psycopg is an extra
 
 
 def layer_of(module: str) -> str:

@@ -15,7 +15,7 @@ import pytest
 from helpers import ROOT, run_cli
 
 from compiler import checksums
-from compiler.migrate.parts import split_migration
+from compiler.migration_parts import split_migration
 from compiler.postgres import diff_catalogs, scratch_database, snapshot_catalog
 from compiler.released import LOCK, SUM, released_files
 from compiler.verify.chain import migrate_up, released

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from helpers import MIGRATION_CASES as CASES
 from compiler.kinds import AddConstraint
 from compiler.kinds.casts import rewrites
 from compiler.kinds.stages import BUILD, FINISH, MAIN, VALIDATE
-from compiler.migrate.parts import split_migration
+from compiler.migration_parts import split_migration
 from compiler.model import Constraint
 from compiler.ordering import staged
 from compiler.output import write_files
@@ -202,3 +204,222 @@ def test_a_failed_concurrent_build_is_re_run(fresh_db, tmp_path):
             conn.execute(statement)
         valid = conn.execute("select indisvalid from pg_index where indexrelid = 'public.notes_title_key'::regclass")
         assert valid.fetchone() == (True,)
+
+
+def test_the_backfills_of_one_table_fill_every_new_column_together(fresh_db, tmp_path):
+    """Two backfill_sql columns and a volatile default, NOT NULL, on a table with 12,000 rows
+    (three batches): the checks added NOT VALID in the main transaction hold every row written
+    from then on (the trigger fills a writer's row without the new columns, one with them is kept),
+    so the one batched UPDATE fills all three; run again it changes nothing; row triggers stay off."""
+    case = CASES / "columns" / "add_not_null_columns_backfilled_together"
+    out, (name,) = _build(case, tmp_path)
+    up, _ = _files(out, name)
+    migration = split_migration(up)
+    main, backfill, validate, finish = migration.parts
+    assert not backfill.transactional and len(backfill.statements) == 3   # the two SETs and one DO block
+    values = "select id, slug, heading, token from public.notes order by id"
+    stamps = "select md5(string_agg(id::text || updated_at::text, ',' order by id)) from public.notes"
+    with fresh_db.connect() as conn:
+        apply_sql(conn, (out / "migrations" / "0001_initial.up.sql").read_text())
+        apply_sql(conn, (CASES / "_base" / "seed.sql").read_text() + "\n" + _case_seed(case))
+        conn.execute("insert into public.notes (organization_id, title, body) select "
+                     "'0a000000-0000-4000-8000-000000000001', 'Note ' || g, nullif(g % 2, 0)::text "
+                     "from generate_series(1, 12000) g")
+        before = conn.execute(stamps).fetchone()
+        for statement in migration.preamble:
+            conn.execute(statement)
+        with conn.transaction():
+            for statement in main.statements:
+                conn.execute(statement)
+        conn.execute("insert into public.notes (id, organization_id, title) values "
+                     "('0d000000-0000-4000-8000-000000000008', '0a000000-0000-4000-8000-000000000001', 'Without')")
+        conn.execute("insert into public.notes (id, organization_id, title, slug, heading) values "
+                     "('0d000000-0000-4000-8000-000000000009', '0a000000-0000-4000-8000-000000000001', "
+                     "'Written meanwhile', 'mine', 'MINE')")
+        for statement in backfill.statements:
+            conn.execute(statement)
+        filled = conn.execute(values).fetchall()
+        for statement in backfill.statements:
+            conn.execute(statement)
+        assert conn.execute(values).fetchall() == filled
+        for part in (validate, finish):
+            with conn.transaction():
+                for statement in part.statements:
+                    conn.execute(statement)
+        counts = conn.execute("select count(*), count(distinct token), count(*) filter (where slug = lower(title) "
+                              "and heading = upper(title) || coalesce(': ' || body, '')) from public.notes").fetchone()
+        mine = conn.execute("select slug, heading from public.notes where id = '0d000000-0000-4000-8000-000000000009'")
+        assert mine.fetchone() == ("mine", "MINE")
+        conn.execute("delete from public.notes where id in ('0d000000-0000-4000-8000-000000000008', "
+                     "'0d000000-0000-4000-8000-000000000009')")
+        assert conn.execute(stamps).fetchone() == before
+    assert counts == (12005, 12005, 12004)
+
+
+def test_backfills_run_together_only_where_a_not_null_check_would_refuse_them_alone():
+    """A NOT NULL column among a table's backfills: one UPDATE, rows chosen by the NOT NULL
+    columns (a nullable one's value may be null); nullable ones alone, or on another table: one
+    backfill each, as a single column (byte for byte the form released before)."""
+    from compiler.kinds import AddColumn
+    from compiler.model import Column
+    from compiler.render import render_operation
+
+    slug = AddColumn("public", "notes", Column("slug", "text", nullable=False), backfill="lower(title)")
+    token = AddColumn("public", "notes", Column("token", "uuid", default="gen_random_uuid()"))
+    other = AddColumn("public", "rooms", Column("code", "text", nullable=False), backfill="upper(name)")
+    placed = dict(staged([slug, token, other]))
+    backfills = [(op, piece) for op, pieces in placed.items() for piece in pieces if piece.form == "backfill"]
+    assert [(op, piece.together) for op, piece in backfills] == [(slug, (token,)), (other, ())]
+    together = render_operation(slug, backfills[0][1])
+    assert "SET slug = lower(title),\n            token = DEFAULT\n" in together
+    assert together.count("WHERE slug IS NULL)") == 1 and together.count("WHERE slug IS NULL LIMIT 5000") == 1
+    alone = dict(staged([token, AddColumn("public", "notes", Column("n", "text"), backfill="lower(title)")]))
+    assert [len([p for p in pieces if p.form == "backfill"]) for pieces in alone.values()] == [1, 1]
+
+
+
+def test_one_fill_trigger_per_table_made_with_its_last_column_and_dropped_once_not_null_holds():
+    """The trigger of a table whose backfills include a NOT NULL column: created by the main
+    transaction piece of its last column, dropped by the last NOT NULL piece of the last transaction
+    (whose file's down creates it again), dropped if still there by the down's first column of the
+    table; none for a nullable column alone (no check to refuse a write). backfill_sql reads NEW."""
+    from compiler.kinds import AddColumn
+    from compiler.kinds.backfills import FillTrigger
+    from compiler.model import Column
+    from compiler.ordering import reverse_plan
+
+    slug = AddColumn("public", "notes", Column("slug", "text", nullable=False), backfill="lower(notes.title)")
+    token = AddColumn("public", "notes", Column("token", "uuid", default="gen_random_uuid()"))
+    alone = AddColumn("public", "rooms", Column("code", "uuid", default="gen_random_uuid()"))
+    placed = staged([slug, token, alone])
+    carried = {(op.column.name, piece.form): (op, piece) for op, pieces in placed for piece in pieces if piece.fill_trigger}
+    assert set(carried) == {("token", "add_for_backfill"), ("slug", "finish_not_null")}
+    trigger = carried["token", "add_for_backfill"][1].fill_trigger
+    assert trigger is carried["slug", "finish_not_null"][1].fill_trigger
+    assert (trigger.name, trigger.function, trigger.pending) == ("backfill_notes", "atlas_private.backfill_notes", ("slug",))
+    assert trigger.assignments == (("slug", "COALESCE(new.slug, lower(new.title))"),
+                                   ("token", "COALESCE(new.token, gen_random_uuid())"))
+    ((undo,),) = slug.undo(carried["slug", "finish_not_null"][1])
+    assert (undo.piece.form, undo.piece.fill_trigger) == ("undo_finish_not_null", trigger)
+    assert slug.statements_of(undo.piece)[0] == "create_fill_trigger"
+    down = staged(reverse_plan([slug, token, alone]))
+    assert [op.column.name for op, pieces in down for piece in pieces if piece.fill_trigger] == ["token"]
+    assert len(FillTrigger("public", "t" * 63).name.encode()) == 63
+
+ORG = "0a000000-0000-4000-8000-000000000001"
+UNFILLED_UPDATE = ("update public.notes set title = %s where id = (select id from public.notes "
+                   "where slug is null order by ctid desc limit 1) returning id")
+FILLED_AS_SPECIFIED = ("select count(*) filter (where slug = lower(title) and heading = upper(title) || "
+                       "coalesce(': ' || body, '')), count(distinct token) from public.notes")
+
+
+def _audited(case: Path, to: Path) -> Path:
+    """A copy of the case with `audit: true` on notes, before and after."""
+    shutil.copytree(case, to)
+    for side in ("before", "after"):
+        spec = to / side / "notes.yaml"
+        spec.write_text(spec.read_text().replace("  notes:\n", "  notes:\n    audit: true\n", 1))
+    return to
+
+
+def _app_writes(app, edited: str, title: str) -> tuple[str, str]:
+    """What an application that knows nothing of the new columns does: an UPDATE of a row the
+    backfill has not reached (the last one not filled), an INSERT without them. Their ids."""
+    row = app.execute(UNFILLED_UPDATE, (edited,)).fetchone()
+    assert row is not None, "no row left unfilled: the write would prove nothing"
+    new = app.execute("insert into public.notes (organization_id, title, body) values (%s, %s, 'app') "
+                      "returning id", (ORG, title)).fetchone()
+    return str(row[0]), str(new[0])
+
+
+def _wait_until_blocked(app, pid: int, thread) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and thread.is_alive():
+        if app.execute("select wait_event_type from pg_stat_activity where pid = %s", (pid,)).fetchone() == ("Lock",):
+            return
+        time.sleep(0.02)
+    raise AssertionError("the backfill never waited for the held row")
+
+
+def test_the_application_writes_while_the_backfill_runs(fresh_db, tmp_path):
+    """20,000 audited rows, two NOT NULL backfill_sql columns and a NOT NULL volatile default. After
+    the main transaction, a second connection (the application, which knows nothing of them)
+    updates a row not filled yet and inserts a row without them: the trigger fills both, so the
+    NOT VALID checks refuse neither, between the main transaction and the backfill and while the
+    backfill runs (held on a row a third connection locks, its first batch committed). Without
+    the trigger (dropped by hand, rolled back) the same writes are refused (23514). Every row ends
+    filled as specified, the trigger and its function are gone, and the backfill changes no
+    updated_at and writes no audit row: only the application's four writes do."""
+    import psycopg
+
+    case = _audited(CASES / "columns" / "add_not_null_columns_backfilled_together", tmp_path / "case")
+    out, (name,) = _build(case, tmp_path / "work")
+    up, _ = _files(out, name)
+    migration = split_migration(up)
+    main, backfill, validate, finish = migration.parts
+    assert any(s.startswith("CREATE TRIGGER backfill_notes\n    BEFORE INSERT OR UPDATE ON public.notes")
+               for s in main.statements)
+    assert finish.statements[-2:] == ["DROP TRIGGER backfill_notes ON public.notes",
+                                      "DROP FUNCTION atlas_private.backfill_notes()"]
+    stamps = "select id::text, updated_at from public.notes"
+    audit = "select operation, row_key->>'id', new_data->>'slug', new_data->>'heading' from public.notes_audit order by id"
+    mig, app, holder = fresh_db.connect(), fresh_db.connect(), fresh_db.connect()
+    apply_sql(mig, (out / "migrations" / "0001_initial.up.sql").read_text())
+    apply_sql(mig, (CASES / "_base" / "seed.sql").read_text() + "\n" + _case_seed(case))
+    mig.execute("insert into public.notes (organization_id, title, body) select %s, 'Note ' || g, "
+                "nullif(g %% 3, 0)::text from generate_series(1, 20000) g", (ORG,))
+    audited = len(mig.execute(audit).fetchall())
+    for statement in migration.preamble:
+        mig.execute(statement)
+    with mig.transaction():
+        for statement in main.statements:
+            mig.execute(statement)
+    # the control: without the trigger (dropped in a transaction rolled back) the same writes fail
+    for write in (UNFILLED_UPDATE, "insert into public.notes (organization_id, title) values (%s, 'Control')"):
+        with pytest.raises(psycopg.errors.CheckViolation, match="notes_(heading|slug)_not_null"), app.transaction():
+            app.execute("drop trigger backfill_notes on public.notes")
+            app.execute(write, ("Control",) if write == UNFILLED_UPDATE else (ORG,))
+    written = list(_app_writes(app, "Edited before the backfill", "Inserted before the backfill"))
+    before = dict(mig.execute(stamps).fetchall())
+    # while the backfill runs: a row of its second batch held, so the first commits and it waits
+    (held,) = holder.execute("select id from public.notes where slug is null order by ctid offset 5000 limit 1").fetchone()
+    failed: list = []
+
+    def run_backfill():
+        try:
+            for statement in backfill.statements:
+                mig.execute(statement)
+        except Exception as error:   # reported below, in the test's thread
+            failed.append(error)
+
+    with holder.transaction():
+        holder.execute("select from public.notes where id = %s for update", (held,))
+        thread = threading.Thread(target=run_backfill)
+        thread.start()
+        _wait_until_blocked(app, mig.info.backend_pid, thread)
+        progress = app.execute("select count(*) filter (where slug is not null and id::text <> all(%s)), "
+                               "count(*) filter (where slug is null) from public.notes", (written,)).fetchone()
+        written += _app_writes(app, "Edited during the backfill", "Inserted during the backfill")
+    thread.join(120)
+    assert not failed and not thread.is_alive(), failed
+    assert progress[0] == 5000 and progress[1] > 10000, progress   # its first batch committed, rows left to fill
+    for part in (validate, finish):
+        with mig.transaction():
+            for statement in part.statements:
+                mig.execute(statement)
+    total = 3 + 20000 + 2
+    assert mig.execute("select count(*) from public.notes").fetchone() == (total,)
+    assert mig.execute(FILLED_AS_SPECIFIED).fetchone() == (total, total)
+    assert mig.execute("select title from public.notes where id::text = any(%s) order by title", (written,)).fetchall() == [
+        ("Edited before the backfill",), ("Edited during the backfill",), ("Inserted before the backfill",),
+        ("Inserted during the backfill",)]
+    assert mig.execute("select count(*) from pg_trigger where tgname = 'backfill_notes'").fetchone() == (0,)
+    assert mig.execute("select count(*) from pg_proc where proname = 'backfill_notes'").fetchone() == (0,)
+    after = dict(mig.execute(stamps).fetchall())
+    assert {k: v for k, v in after.items() if k not in written} == {k: v for k, v in before.items() if k not in written}
+    rows = mig.execute(audit).fetchall()[audited:]
+    assert [(op, key) for op, key, _, _ in rows] == [
+        ("UPDATE", written[0]), ("INSERT", written[1]), ("UPDATE", written[2]), ("INSERT", written[3])]
+    assert [slug for _, _, slug, _ in rows] == [
+        "edited before the backfill", "inserted before the backfill", "edited during the backfill",
+        "inserted during the backfill"]

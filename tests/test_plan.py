@@ -67,6 +67,7 @@ def test_plan_json_lists_operations_with_sql_and_hazards(tmp_path):
     assert archive["group"] == "leads" and archive["hazards"] == ["DELETES_DATA"]
     assert "ALTER TABLE public.leads DROP COLUMN last_contacted_at;" in archive["sql"]
     assert any("atlas_archive" in w for w in data["warnings"])
+    assert data["access"] == [], "a column dropped and one retyped change nobody's access"
     assert tree(project / "build") == before
 
 
@@ -77,7 +78,7 @@ def test_plan_with_nothing_changed_says_so(tmp_path):
     assert result.returncode == 0
     assert result.stdout.strip() == "No changes: the spec matches build/schema.lock.json."
     data = json.loads(cli("plan", "--format", "json", cwd=tmp_path).stdout)
-    assert data == {"migration": None, "operations": [], "warnings": []}
+    assert data == {"ok": True, "migration": None, "access": [], "operations": [], "warnings": []}
 
 
 def test_plan_of_an_invalid_spec_fails_like_build(tmp_path):

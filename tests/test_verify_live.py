@@ -11,7 +11,7 @@ from psycopg import sql
 
 from compiler.migrate.runner import migrate
 from compiler.pipeline import fresh_build
-from compiler.postgres import clone_database, scratch_database
+from compiler.postgres import clone_database, scratch_database, supabase_cluster
 from compiler.released import read_state
 from compiler.verify.chain import apply_sql, released
 from compiler.verify.checks import FAIL, PASS, SKIP, failures
@@ -101,7 +101,9 @@ def test_the_intact_database_matches_the_reference_with_facts_per_table(live, re
 BREAKAGES = {
     "rls_disabled": (f"ALTER TABLE {FENCED} DISABLE ROW LEVEL SECURITY", (FENCED, "widens_access")),
     "rls_not_forced": (f"ALTER TABLE {FENCED} NO FORCE ROW LEVEL SECURITY", (FENCED, "widens_access")),
-    "fence_dropped": (f"DROP POLICY leads_tenant_fence ON {FENCED}", (f"{FENCED}.leads_tenant_fence", "missing")),
+    # A missing fence lets one tenant read another's rows: a widening, with or without a reference.
+    "fence_dropped": (f"DROP POLICY leads_tenant_fence ON {FENCED}", (f"{FENCED}.leads_tenant_fence", "widens_access")),
+    "permissive_dropped": (f"DROP POLICY leads_select ON {FENCED}", (f"{FENCED}.leads_select", "missing")),
     "permissive_true": (f"CREATE POLICY leads_open ON {FENCED} FOR SELECT TO authenticated USING (true)",
                         (f"{FENCED}.leads_open", "widens_access")),
     "audit_grant_to_anon": (f"GRANT SELECT ON {AUDIT} TO anon", (AUDIT, "widens_access")),
@@ -135,6 +137,71 @@ def test_each_breakage_is_caught_by_the_catalog_check(live, reference, breakage)
     for ref in (reference, None):
         failed = _failed(_catalog(live, ref))
         assert _caught(failed, subject, check), (ref, failed)
+
+
+def test_policy_changes_are_classified_by_the_way_access_goes(live, reference):
+    """The classifier drift shares: a fence opened widens; a grant closed (`false`) or narrowed
+    (its expression AND more) is `changed`, "(narrower)"; a rewrite it cannot judge stays
+    widens_access, "may widen access"."""
+    with live.connect() as conn:
+        conn.execute(f"ALTER POLICY leads_tenant_fence ON {FENCED} USING (true) WITH CHECK (true)")
+        conn.execute(f"ALTER POLICY leads_delete ON {FENCED} USING (false)")
+        conn.execute(f"ALTER POLICY leads_select ON {FENCED} USING ((deleted_at IS NULL) AND owner_id IS NOT NULL)")
+        conn.execute(f"ALTER POLICY leads_update ON {FENCED} USING (owner_id IS NOT NULL)")
+    failed = {c.subject: c for c in failures(_catalog(live, reference))}
+    assert {subject: c.check for subject, c in failed.items()} == {
+        f"{FENCED}.leads_tenant_fence": "widens_access", f"{FENCED}.leads_delete": "changed",
+        f"{FENCED}.leads_select": "changed", f"{FENCED}.leads_update": "widens_access"}
+    assert failed[f"{FENCED}.leads_delete"].detail.endswith(" (narrower)")
+    assert failed[f"{FENCED}.leads_select"].detail.endswith(" (narrower)")
+    assert "may widen access" in failed[f"{FENCED}.leads_update"].detail
+    assert "may widen" not in failed[f"{FENCED}.leads_tenant_fence"].detail
+
+
+@pytest.fixture(scope="module")
+def reference_elsewhere(pg_cluster):
+    """The reference in a cluster of its own, as verify --database-url builds it: roles are
+    cluster-wide, so a role altered in the suite's cluster differs from this one's."""
+    with supabase_cluster() as other, scratch_database(other, "live_reference_elsewhere") as db:
+        with db.connect() as conn:
+            apply_sql(conn, fresh_build(MODEL))
+        yield db
+
+
+ROLE_CHANGES = {   # statement, undo (the suite's cluster is shared by the tests: put back in a finally)
+    "bypassrls": ("ALTER ROLE authenticated BYPASSRLS", "ALTER ROLE authenticated NOBYPASSRLS", "authenticated"),
+    "superuser": ("ALTER ROLE anon SUPERUSER", "ALTER ROLE anon NOSUPERUSER", "anon"),
+    "member_of_service_role": ("GRANT service_role TO authenticated", "REVOKE service_role FROM authenticated",
+                               "authenticated"),
+    "member_of_postgres": ("GRANT postgres TO anon", "REVOKE postgres FROM anon", "anon"),
+}
+
+
+@pytest.mark.parametrize("change", ROLE_CHANGES)
+def test_an_api_role_that_skips_row_level_security_widens_access(live, reference_elsewhere, change):
+    statement, undo, role = ROLE_CHANGES[change]
+    try:
+        with live.connect() as conn:
+            conn.execute(statement)
+        held = {"reference elsewhere": _catalog(live, reference_elsewhere), "no reference": _catalog(live, None)}
+    finally:
+        with live.connect() as conn:
+            conn.execute(undo)
+    for ref, checks in held.items():
+        (failed,) = failures(checks)
+        assert (failed.subject, failed.check) == (role, "widens_access"), (ref, failed.line())
+        assert failed.detail.startswith(f"role {role}: ")
+    proven = {(c.subject, c.check) for c in _catalog(live, reference_elsewhere) if c.status == PASS}
+    assert {("anon", "role_unchanged"), ("authenticated", "role_unchanged")} <= proven
+
+
+def test_a_runners_history_table_is_named_with_how_to_move_it(live, reference):
+    with live.connect() as conn:
+        conn.execute("CREATE TABLE public.schema_migrations (version varchar(128) PRIMARY KEY)")
+    failed = {(c.subject, c.check): c for c in failures(_catalog(live, reference))}
+    table = failed[("public.schema_migrations", "widens_access")]
+    assert "(the migration history of dbmate or golang-migrate" in table.detail
+    assert "--migrations-table dbmate.schema_migrations" in table.detail
 
 
 def test_without_a_reference_the_intact_database_passes_and_says_what_was_not_compared(live):

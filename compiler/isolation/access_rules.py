@@ -16,11 +16,11 @@ from typing import Any
 
 from psycopg import sql
 
+from ..policy_rules import COMMANDS, Rules, table_rules
 from .catalog import SeedError, TableInfo, api_roles
 from .prober import FOREIGN_KEY_VIOLATION, INSUFFICIENT_PRIVILEGE, Outcome, Prober, attempt
 from .report import ERROR, FAIL, PASS, SKIP
 from .rows import delete_rows_by, ident, insert_statement, where
-from .rules import COMMANDS, Rules, table_rules
 
 OUTSIDER = "signed-in non-member"
 

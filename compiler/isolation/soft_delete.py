@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from ..policy_rules import table_rules
 from .access_rules import allowed, owner_role, owner_values
 from .catalog import SeedError
 from .prober import Prober, attempt
 from .report import ERROR, FAIL, PASS
 from .rows import delete_rows_by, ident, where
-from .rules import table_rules
 
 COLUMN = "deleted_at"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from .kind import kind_of
-from .stages import plain
+from .stages import MAIN, Undo, plain
 
 # What reviewers must notice, printed as SQL comments above the statement.
 DELETES_DATA = "DELETES_DATA"      # rows or values leave the live schema (archived where possible)
@@ -53,6 +53,15 @@ class Operation:
 
     def pieces(self, online: bool = False) -> tuple:
         return (online and self.online()) or plain(self.reads_rows)
+
+    def undo(self, piece) -> tuple[tuple[Undo, ...], ...]:
+        """How each statement of `piece` (one entry for a transaction piece) is taken back alone,
+        in order (stages.Undo). A piece of the main transaction goes back through the reverse
+        operation in its plain form, as the plain down does; the online forms' later pieces say
+        their own undo beside them (their kind's module)."""
+        if piece.stage == MAIN:
+            return ((Undo(self.reverse()),),)
+        raise ValueError(f"no undo for the {piece.form} piece of {self.verb} {self.family} {self.describe()}")
 
     @property
     def touches(self) -> frozenset:
@@ -124,6 +133,10 @@ class _Whole(Twin):
     def online(self) -> tuple | None:
         hook = kind_of(self.family).online
         return hook(self) if hook else None
+
+    def undo(self, piece) -> tuple:
+        hook = kind_of(self.family).undo
+        return (hook and hook(self, piece)) or super().undo(piece)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,14 @@
 """Columns of tables that stay: added, removed (archived, so `down` can put values back),
-renamed, altered, and defaults taken off and put back around a replaced function."""
+renamed, altered, and defaults taken off and put back around a replaced function.
+
+NOT NULL through a check is taken back piece by piece (a runner layout's files, one per part):
+the validation by adding the check again NOT VALID, SET NOT NULL by putting the validated check
+back and dropping NOT NULL, the check itself with the rest of the main transaction's change. A
+batched backfill changes no catalog: the values it wrote go with the column.
+
+The columns of one table that a migration backfills are filled by one batched UPDATE, and while it
+runs a trigger fills the rows the application writes, when one of them is NOT NULL (backfills.py:
+its NOT VALID check holds every row version written after the main transaction)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -7,6 +16,7 @@ from dataclasses import dataclass, replace
 from ..expressions import function_calls
 from ..model import Column
 from ..names import fit
+from .backfills import gather_backfills
 from .base import (
     CHANGE,
     CREATE,
@@ -23,11 +33,27 @@ from .base import (
 from .casts import rewrites as cast_rewrites
 from .enums import EnumMove
 from .kind import Kind, register
-from .stages import BUILD, CATALOG, FINISH, MAIN, PLAIN, ROWS, VALIDATE, Piece
+from .stages import BUILD, CATALOG, FINISH, MAIN, PLAIN, ROWS, VALIDATE, Piece, Undo, nothing, undone_by
 
 # Built-in functions a default may call without PostgreSQL filling every row (not volatile).
 _STABLE_FUNCTIONS = frozenset({"now", "transaction_timestamp", "statement_timestamp", "current_setting",
                                "timezone", "to_timestamp", "make_date", "lower", "upper"})
+
+
+# The statements that take back the pieces of NOT NULL through a check (templates/column/_statements).
+UNDO_NOT_NULL = {"undo_validate_not_null": ("drop_not_null_check", "add_not_null_check"),
+                 "undo_finish_not_null": ("add_not_null_check", "validate_not_null_check", "drop_not_null")}
+BACKFILLED = ("nothing to take back: the backfill changed rows, not the catalog; the values it wrote stay "
+              "until the main transaction's down drops the column (and it fills only what is still null, "
+              "so it runs again as it is)")
+
+
+def undo_not_null(op, piece) -> tuple | None:
+    if piece.form == "validate_not_null":
+        return (undone_by(op, VALIDATE, "undo_validate_not_null"),)
+    if piece.form == "finish_not_null":
+        return (undone_by(op, FINISH, "undo_finish_not_null", ROWS),)
+    return None
 
 
 class _ProvesNotNull:
@@ -49,8 +75,19 @@ class _ProvesNotNull:
         return (Piece(MAIN, "not_null_check", main), Piece(VALIDATE, "validate_not_null", ROWS),
                 Piece(FINISH, "finish_not_null", CATALOG))
 
+    def undo(self, piece) -> tuple:
+        """The main transaction's check goes with the reverse change (which leaves NOT NULL alone:
+        the column is not NOT NULL yet); the later pieces as undo_not_null says."""
+        if piece.form == "not_null_check" and isinstance(self, AlterColumn):
+            return (undone_by(self.reverse(), MAIN, "undo_not_null_check", piece.timeout),)
+        return undo_not_null(self, piece) or super().undo(piece)
+
     def statements_in(self, form: str) -> tuple[str, ...]:
         """The statements of one piece (`statements` for the plain form)."""
+        if form in UNDO_NOT_NULL:
+            return UNDO_NOT_NULL[form]
+        if form == "undo_not_null_check":
+            return ("drop_not_null_check", *(name for name in self.statements if name != "drop_not_null"))
         if form == "validate_not_null":
             return ("validate_not_null_check",)
         if form == "finish_not_null":
@@ -147,7 +184,41 @@ class AddColumn(_Added):
                     *(("add_not_null_check",) if not column.nullable else ()),
                     *(("set_comment",) if column.comment else ()))
         return {"backfill": ("backfill",), "validate_not_null": ("validate_not_null_check",),
-                "finish_not_null": ("set_not_null", "drop_not_null_check")}[form]
+                "finish_not_null": ("set_not_null", "drop_not_null_check"), **UNDO_NOT_NULL}[form]
+
+    def statements_of(self, piece) -> tuple[str, ...]:
+        """statements_in(piece.form), with the table's fill trigger (backfills.py) where the piece
+        carries it: created last by the main transaction, dropped last by the last one, created
+        first again by that one's undo."""
+        found = self.statements_in(piece.form)
+        if piece.fill_trigger is None:
+            return found
+        if piece.form == "undo_finish_not_null":
+            return ("create_fill_trigger", *found)
+        return (*found, "create_fill_trigger" if piece.stage == MAIN else "drop_fill_trigger")
+
+    def fills(self, piece) -> tuple[tuple[str, str], ...]:
+        """(column, value) that the backfill's UPDATE sets: its own column, then those it fills
+        too (piece.together). DEFAULT for a volatile default: the very expression new rows get."""
+        return tuple((op.column.name, op.backfill or "DEFAULT") for op in (self, *piece.together))
+
+    def unfilled(self, piece) -> tuple[str, ...]:
+        """The columns whose NULL marks a row not filled yet (any of them): its own; filling several,
+        the NOT NULL ones. Their checks make every row written since the main transaction hold
+        them all, so a chosen row has every column still null (one run's batches fill a row whole,
+        and a row filled is not chosen again). A nullable column's value may be null: the row
+        would be chosen again and again."""
+        if not piece.together:
+            return (self.column.name,)
+        return tuple(op.column.name for op in (self, *piece.together) if not op.column.nullable)
+
+    def undo(self, piece) -> tuple:
+        if piece.form == "backfill":
+            return (nothing(BACKFILLED),)
+        if piece.form == "finish_not_null" and piece.fill_trigger is not None:
+            again = (f"and the trigger {piece.fill_trigger.name} and its function again, as the backfill left them",)
+            return ((Undo(self, Piece(FINISH, "undo_finish_not_null", ROWS, again, fill_trigger=piece.fill_trigger)),),)
+        return undo_not_null(self, piece) or super().undo(piece)
 
 
 @dataclass(frozen=True)
@@ -328,6 +399,8 @@ class AlterColumn(_ProvesNotNull, SelfInverse):
             parts.append(f"identity {a.identity}" if a.identity else "no identity")
         if b.comment != a.comment:
             parts.append("comment")
+        if b.sensitive != a.sensitive:
+            parts.append("sensitive" if a.sensitive else "no longer sensitive")
         return f"alter column {a.name}: " + ", ".join(parts)
 
 
@@ -386,6 +459,6 @@ def _phrase(op, rebuilt) -> str | None:
 
 
 KIND = register(Kind(
-    "column", rank=5, leads_slug=True, summary=_summary, phrase=_phrase,
+    "column", rank=5, leads_slug=True, summary=_summary, phrase=_phrase, gather=gather_backfills,
     operations=(AddColumn, DropColumn, ArchiveColumn, RestoreColumn, RenameColumn, AlterColumn, DropDefault,
                 SetDefault)))

@@ -3,7 +3,11 @@ keys are objects of their own (they may point at a table created later).
 
 On a table that stays, a check or a foreign key is added NOT VALID in the main transaction (a
 short lock, no scan) and validated in a later one (which lets writes go on); a unique key is
-built as a unique index CONCURRENTLY, then attached with ADD CONSTRAINT ... UNIQUE USING INDEX."""
+built as a unique index CONCURRENTLY, then attached with ADD CONSTRAINT ... UNIQUE USING INDEX.
+
+Taken back piece by piece (a runner layout's files, one per part or outside statement): a
+validation by adding the constraint again NOT VALID (PostgreSQL cannot un-validate), the unique
+index by dropping it, the attach by dropping the constraint and building its index again."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -13,7 +17,7 @@ from ..model import PUBLIC, Constraint
 from .base import CREATE, INDEX_BUILD, REMOVE, TABLE_SCAN, Create, Drop, Twin, pair
 from .kind import Kind, register
 from .renamed import RenameObject
-from .stages import BUILD, CATALOG, FINISH, MAIN, ROWS, VALIDATE, Piece
+from .stages import BUILD, CATALOG, FINISH, MAIN, ROWS, VALIDATE, Piece, nothing, undone_by
 
 # Added NOT VALID in the main transaction, validated in a later one.
 NOT_VALID_THEN_VALIDATE = (Piece(MAIN, "not_valid", CATALOG), Piece(VALIDATE, "validate", ROWS))
@@ -27,6 +31,24 @@ def online_constraint(kind: str, on_new_table: bool) -> tuple | None:
     if kind in ("check", "foreign_key"):
         return NOT_VALID_THEN_VALIDATE
     return INDEX_THEN_ATTACH if kind == "unique" else None
+
+
+# The attach's undo runs in its file's one transaction: no CONCURRENTLY there.
+REBUILT_UNDER_LOCK = ("the unique index comes back in this transaction, built under a lock that blocks writes",
+                      "squawk-ignore require-concurrent-index-creation")
+
+
+def undo_constraint(op, piece) -> tuple | None:
+    """Per statement of the online forms' pieces (templates/constraint/add.sql.j2 and
+    foreign_key/create.sql.j2); None for the main transaction's NOT VALID (the reverse drops it)."""
+    if piece.form == "validate":
+        return (undone_by(op, VALIDATE, "undo_validate"),)
+    if piece.form == "unique_index":
+        return (nothing("nothing to take back: DROP INDEX CONCURRENTLY IF EXISTS only cleared what a failed "
+                        "build left"), undone_by(op, BUILD, "undo_unique_index"))
+    if piece.form == "using_index":
+        return (undone_by(op, FINISH, "undo_using_index", ROWS, REBUILT_UNDER_LOCK),)
+    return None
 
 
 def constraint_needs(schema: str, table: str, c: Constraint, referenced_key=None) -> set:
@@ -70,6 +92,9 @@ class AddConstraint(_OfConstraint):
 
     def online(self) -> tuple | None:
         return online_constraint(self.constraint.kind, self.on_new_table)
+
+    def undo(self, piece) -> tuple:
+        return undo_constraint(self, piece) or super().undo(piece)
 
 
 @dataclass(frozen=True)
@@ -157,6 +182,7 @@ CONSTRAINT = register(Kind("constraint", rank=6, summary=_summary,
 FOREIGN_KEY = register(Kind(
     "foreign_key", rank=7, create_hazards=(TABLE_SCAN,), rename=_rename_foreign_key, rebuilt_around=True,
     online=lambda op: online_constraint("foreign_key", op.on_new_table) if isinstance(op, Create) else None,
+    undo=undo_constraint,
     names=lambda obj: [(("constraint", obj.schema, obj.table, obj.constraint.name),
                         f"constraint {obj.constraint.name} of {obj.table}")],
     operations=(Create, Drop)))

@@ -3,7 +3,12 @@
 On a table that stays, an index is built CONCURRENTLY after the main transaction (an index of
 the same name left invalid by a failed build is dropped first, so the part can be re-run) and
 dropped CONCURRENTLY before it; a changed index is built under a temporary name, the old one
-dropped, the new one renamed (the swap), so the table never lacks it."""
+dropped, the new one renamed (the swap), so the table never lacks it.
+
+Each statement of these forms is taken back alone (a runner layout's file holds one): a build
+by dropping what it built, a drop by building the old definition again (concurrently), the
+swap's rename by renaming back; the `DROP INDEX CONCURRENTLY IF EXISTS` before a build, which
+only clears what a failed build left, by nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -14,7 +19,7 @@ from ..names import fit
 from .base import INDEX_BUILD, Create, Drop
 from .kind import Kind, mentions, register
 from .renamed import RenameObject
-from .stages import BUILD, CATALOG, PRE, ROWS, Piece
+from .stages import BUILD, CATALOG, PRE, ROWS, Piece, nothing, undone_by
 
 
 def _rename(obj, renames):
@@ -44,8 +49,23 @@ def _online(op) -> tuple | None:
     return (Piece(PRE, "concurrently", CATALOG),)
 
 
-def _swap(op) -> tuple | None:
-    return (Piece(BUILD, "swap", ROWS),) if _online(op) else None
+def _swap(op, replaced) -> tuple | None:
+    return (Piece(BUILD, "swap", ROWS, replaces=replaced.obj),) if _online(op) else None
+
+
+CLEARED = "nothing to take back: DROP INDEX CONCURRENTLY IF EXISTS {} only cleared what a failed build left"
+
+
+def _undo(op, piece) -> tuple | None:
+    """Per statement of the form (templates/index/create.sql.j2, drop.sql.j2)."""
+    if piece.form == "concurrently" and isinstance(op, Create):
+        return (nothing(CLEARED.format(op.obj.name)), undone_by(op.reverse(), PRE, "concurrently"))
+    if piece.form == "concurrently":
+        return (undone_by(op.reverse(), BUILD, "rebuild", ROWS),)
+    if piece.form == "swap":
+        return (nothing(CLEARED.format(swap_name(op.obj))), undone_by(op, BUILD, "undo_swap_build"),
+                undone_by(Create(piece.replaces), BUILD, "rebuild", ROWS), undone_by(op, BUILD, "undo_swap_rename"))
+    return None
 
 
 def swap_name(index) -> str:
@@ -58,4 +78,4 @@ KIND = register(Kind(
     rebuilt_around=True, depends_on=_depends_on,
     names_enum=lambda obj, name: mentions([obj.where], name),
     names=lambda obj: [(("relation", obj.schema, obj.name), f"index {obj.name} of {obj.table}")],
-    online=_online, swap=_swap, operations=(Create, Drop, RenameObject)))
+    online=_online, swap=_swap, undo=_undo, operations=(Create, Drop, RenameObject)))

@@ -36,8 +36,13 @@ class Kind:
     leads_slug: bool = False           # what the author changed names the migration first
     # Create/Drop op -> its pieces (stages.py) when it keeps the table writable; None: plain only
     online: Callable | None = None
-    # Create op replacing a Drop of the same key -> the pieces of the swap; None: no swap
+    # (Create op, the Drop of the same key it replaces) -> the pieces of the swap; None: no swap
     swap: Callable | None = None
+    # (Create/Drop op, one of its online pieces) -> Operation.undo's answer; None: the default
+    undo: Callable | None = None
+    # a migration's [(op, pieces)] staged -> the same, pieces of several operations run as one
+    # (one backfill UPDATE per table); None: each operation's pieces run on their own
+    gather: Callable | None = None
     reads_rows: Callable | None = None     # Create/Drop op -> reads every row; None: from hazards
 
 

@@ -14,10 +14,15 @@ statements that only change the catalog (a short statement_timeout, so a blocked
 gives up instead of queueing every write behind it), ROWS for those that read or write every
 row (index builds, validations, archives, rewrites, backfills, materialized views).
 
+Each piece also says how it is taken back (`Operation.undo`, beside the form in its kind's
+module): runner layouts other than `migrate` cut a migration into files, one per transaction
+part and one per outside statement, and each file's down must undo that file alone
+(compiler/unit_downs.py). An `Undo` is one operation rendered in a form that takes the piece back
+(`piece` None: the operation's plain form, as the plain down stages it), or nothing, saying why.
+
 Not yet: partitioned tables (issue 12) refuse CREATE INDEX CONCURRENTLY on the parent; they will
 need the per-partition form (CREATE INDEX ... ON ONLY parent, each partition's index built
-concurrently, then ALTER INDEX ... ATTACH PARTITION). A volatile default or a NOT NULL column
-without one keeps its plain form (and its hazard) until batched backfills exist.
+concurrently, then ALTER INDEX ... ATTACH PARTITION).
 """
 from __future__ import annotations
 
@@ -38,6 +43,26 @@ class Piece:
     form: str = PLAIN
     timeout: str = CATALOG
     note: tuple[str, ...] = ()   # comment lines rendered under the heading (why this form)
+    replaces: object = None      # a swap: the index it replaces (its undo builds that one again)
+    together: tuple = ()         # a backfill: the other operations its one UPDATE fills (kinds/columns.py)
+    fill_trigger: object = None  # the trigger filling a backfilled table's writes it creates or drops (backfills.py)
+
+
+@dataclass(frozen=True)
+class Undo:
+    """What takes back one statement of an outside piece, or a transaction piece whole."""
+
+    op: object = None
+    piece: Piece | None = None   # None: op's plain form (staged as the plain down stages it)
+    why: str = ""                # nothing to take back: the comment the down file says instead
+
+
+def nothing(why: str) -> tuple[Undo, ...]:
+    return (Undo(why=why),)
+
+
+def undone_by(op, stage: int, form: str, timeout: str = CATALOG, note: tuple[str, ...] = ()) -> tuple[Undo, ...]:
+    return (Undo(op, Piece(stage, form, timeout, note)),)
 
 
 def plain(reads_rows: bool) -> tuple[Piece, ...]:

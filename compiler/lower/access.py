@@ -67,6 +67,15 @@ def declared_access(ctx: Context, draft: TableDraft) -> DeclaredAccess:
                           bool(reference) and reference[0] == ctx.project.membership_table)
 
 
+def check_owner_column(ctx: Context, draft: TableDraft) -> None:
+    """E406: an owner_column names a column of its table, whether or not a rule uses `owner`
+    yet (a misspelt name would otherwise pass CI until the first owner rule)."""
+    owner = draft.entry.get("owner_column")
+    if owner is not None and draft.column(owner) is None:
+        ctx.error("E406", f"owner_column '{owner}' is not a column of '{draft.name}'", draft.entry, "owner_column",
+                  value=True, hint=suggest(owner, [c.name for c in draft.columns]))
+
+
 def check_rule(ctx: Context, draft: TableDraft, command: str, rule: str, keys: tuple, all_rules) -> bool:
     entry = draft.entry
     if rule == "public" and command != "select":
@@ -81,9 +90,7 @@ def check_rule(ctx: Context, draft: TableDraft, command: str, rule: str, keys: t
             ctx.error("E406", "rule 'owner' needs owner_column on the table", entry, *keys, value=True,
                       hint="add owner_column: <column holding the owning user>")
             return False
-        if draft.column(owner) is None:
-            ctx.error("E406", f"owner_column '{owner}' is not a column of '{draft.name}'", entry, "owner_column",
-                      value=True, hint=suggest(owner, [c.name for c in draft.columns]))
+        if draft.column(owner) is None:   # reported once, by check_owner_column
             return False
     if rule.startswith("role:"):
         role = rule[len("role:"):]
@@ -168,6 +175,7 @@ def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[
         policies.append(Policy(PUBLIC, table, names.policy_name(table, "tenant_fence"), "all", False, roles,
                                fence, fence, needs))
     granted: dict[str, set[str]] = {}
+    check_owner_column(ctx, draft)
     for command, rules in rules_by_command(ctx, draft).items():
         names_only = [r for r, _ in rules]
         if not all(check_rule(ctx, draft, command, r, k, names_only) for r, k in rules):

@@ -187,8 +187,8 @@ def implicit_write_warnings(entry: Entry, table: Table) -> list[Diagnostic]:
     who = "every signed-in user" if table.kind == "shared" else "every member of the row's tenant"
     unsaid = "no access rules" if access is None else f"no access rule for {', '.join(missing)}"
     return [warning(
-        "W104", f"table '{table.name}' has {unsaid}: {', '.join(missing)} fall back to member, so {who} "
-                "may write its rows",
+        "W104", f"table '{table.name}' has {unsaid}: {', '.join(missing)} "
+                f"{'falls' if len(missing) == 1 else 'fall'} back to member, so {who} may write its rows",
         entry.at("access") if access is not None else entry.at(),
         "name the rule of each write command (e.g. update: [owner, role:admin]), or write all: member "
         "if every member is meant to")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..diagnostics import Collector
+from ..diagnostics import Collector, Location
 from ..expressions import SqlError, parse_expression
 from ..external_tables import ExternalTable, read_external_tables
 from ..source.spec import Spec
@@ -27,6 +27,8 @@ class Project:
     current_user_id: str
     defaults: dict
     external_tables: dict[str, ExternalTable] = field(default_factory=dict)   # by qualified name
+    layout: str = "atlas"               # the migration files' layout (compiler/layouts)
+    migrations_dir: str | None = None   # their folder, relative to the folder holding build/
 
     @property
     def supabase(self) -> bool:
@@ -66,4 +68,28 @@ def read_project(spec: Spec, collector: Collector) -> Project:
         current_user_id=current_user_id,
         defaults=defaults,
         external_tables=external,
+        **read_layout(spec).settings,
     )
+
+
+@dataclass(frozen=True)
+class LayoutSetting:
+    """project.layout and project.migrations_dir as the spec gives them, and where (the build
+    reports a layout that differs from the released one there)."""
+
+    layout: str | None = None          # None: not set (a build follows the released layout)
+    migrations_dir: str | None = None
+    where: Location | None = None
+
+    @property
+    def settings(self) -> dict:
+        return {"layout": self.layout, "migrations_dir": self.migrations_dir}
+
+
+def read_layout(spec: Spec) -> LayoutSetting:
+    """The layout settings (spec.schema.json has checked their values)."""
+    data = spec.project.data if spec.project and isinstance(spec.project.data, dict) else {}
+    where = None
+    if spec.project is not None:
+        where = spec.project.at("layout") if "layout" in data else spec.project.at()
+    return LayoutSetting(data.get("layout"), data.get("migrations_dir"), where)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import psycopg
 from psycopg.pq import TransactionStatus
 
-from .parts import Migration, Part, split_migration
+from ..migration_parts import Migration, Part, split_migration
 
 
 def apply_text(conn: psycopg.Connection, text: str) -> Migration:

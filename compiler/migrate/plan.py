@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..released import MIGRATIONS
+from ..migration_parts import Migration, split_migration
+from ..released import migration_path, migration_text
 from .history import Applied, checksum
-from .parts import Migration, split_migration
 
 
 class MigrateError(Exception):
@@ -31,7 +31,7 @@ def check_history(out: Path, released: list[str], applied: list[Applied]) -> Non
             raise MigrateError(f"migration {row.version} is applied to the database but is not released in {out}")
         if released[index] != row.version:
             raise MigrateError(f"migration {released[index]} is not applied but the later {row.version} is")
-        digest = checksum(up_path(out, row.version).read_bytes())
+        digest = up_checksum(out, row.version)
         if digest != row.checksum:
             raise MigrateError(f"migration {row.version} was edited after it was applied "
                                f"(applied sha256 {row.checksum[:12]}, {up_path(out, row.version)} has {digest[:12]}): "
@@ -41,7 +41,14 @@ def check_history(out: Path, released: list[str], applied: list[Applied]) -> Non
 
 
 def up_path(out: Path, version: str, direction: str = "up") -> Path:
-    return out / MIGRATIONS / f"{version}.{direction}.sql"
+    """The file to name for a migration's up (or down), in the build's layout."""
+    return migration_path(out, version, direction)
+
+
+def up_checksum(out: Path, version: str) -> str:
+    """What the history records of a migration: the checksum of its canonical up (for the atlas
+    layout, of the up file's bytes)."""
+    return checksum(migration_text(out, version, "up").encode())
 
 
 def resolve(released: list[str], version: str) -> int:
@@ -81,14 +88,14 @@ def _up(out: Path, wanted: list[str], applied: list[Applied]) -> list[Step]:
         row = applied[-1]
         steps.append(_step(out, row.version, "up", row.checksum, first_part=row.parts_done + 1))
     for version in wanted[len(applied):]:
-        steps.append(_step(out, version, "up", checksum(up_path(out, version).read_bytes())))
+        steps.append(_step(out, version, "up", up_checksum(out, version)))
     return steps
 
 
 def _step(out: Path, version: str, direction: str, digest: str, first_part: int = 1) -> Step:
     path = up_path(out, version, direction)
     try:
-        migration = split_migration(path.read_text(encoding="utf-8"))
+        migration = split_migration(migration_text(out, version, direction))
     except ValueError as exc:
         raise MigrateError(f"migration {version} ({path}) cannot be read: {exc}") from None
     return Step(version, direction, path, digest, migration, first_part)

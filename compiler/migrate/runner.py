@@ -13,11 +13,12 @@ from pathlib import Path
 import psycopg
 from psycopg import errors
 
+from .. import progress
 from ..kinds.stages import LOCK_TIMEOUT
+from ..migration_parts import Part
 from . import history
 from .apply import apply_part, run_preamble
-from .parts import Part
-from .plan import MigrateError, Step, plan_steps
+from .plan import MigrateError, Step, plan_steps, up_checksum
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def _run_step(conn, step: Step, retry: Retry, say) -> int:
         record = (lambda n=part.number: history.record(conn, step.version, step.digest, n, total)) if up else None
         started = time.monotonic()
         where = f"{step.version} {step.direction}: part {part.number}/{total} ({part.kind}) {describe(part)}"
+        progress.step(f"{where}: running")   # the live line, on a terminal only
         with _heartbeat(where, started, say):
             _with_retries(conn, step, part, total, retry, say, record)
         say(f"{where}: done in {time.monotonic() - started:.2f}s")
@@ -149,7 +151,7 @@ def status(conn, out: Path, released: list[str]) -> tuple[list[str], bool]:
         if row is None:
             lines.append(f"pending  {version}")
             continue
-        digest = history.checksum((out / "migrations" / f"{version}.up.sql").read_bytes())
+        digest = up_checksum(out, version)
         when = row.applied_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
         if digest != row.checksum:
             ok = False

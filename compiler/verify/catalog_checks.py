@@ -1,124 +1,95 @@
 """A live database's catalog against a reference (a scratch database where a fresh build of the
 held model was applied): the same OID-free snapshot the chain compares
-(:func:`compiler.postgres.snapshot_catalog`), every difference one FAIL :class:`Check` naming the
-object, its ``check`` the classification:
-
-  widens_access  an extra permissive policy, a changed policy (expression, roles, command,
-                 permissive), RLS or FORCE switched off, an extra privilege (a grant to anon,
-                 authenticated, PUBLIC or anyone), a security definer function changed (body,
-                 search_path) or a function made definer, a view no longer security_invoker,
-                 an extra table that the API roles may read without row level security
-  missing        in the reference, not in the database (a dropped fence says so in its detail)
-  changed        on both sides, different, not widening access
-  extra          in the database only, not widening access
+(:func:`compiler.postgres.snapshot_catalog`), compared and classified by
+:mod:`compiler.postgres.catalog_compare` (widens_access, missing, changed, extra; `drift` uses
+the same comparison), every difference one FAIL :class:`Check` naming the object, its ``check``
+the classification (a widening the comparison cannot prove says "may widen access" in its
+detail; a change that provably narrows says "narrower"). The API roles' cluster-wide facts
+(:mod:`compiler.postgres.role_facts`) ride along as the category "roles": a role made superuser
+or BYPASSRLS, or a member of such a role, widens access; each one that holds is a PASS
+(role_unchanged). A runner's history table (:mod:`compiler.postgres.runner_tables`) is named
+as such, with how to move it.
 
 Then one PASS per fact proven of each table of the model (rls_enabled, rls_forced,
 fence_present, policies_match, grants_match) and of each security definer function
 (definer_unchanged), so the report shows what was proven and not only what broke."""
 from __future__ import annotations
 
-from typing import Any
-
 from ..model import Model
-from ..postgres import diff_catalogs
+from ..postgres import diff_catalogs, snapshot_catalog
+from ..postgres.catalog_compare import NARROWER, NOUN, Difference, Snapshot, catalog_differences, grantees, restrict
+from ..postgres.role_facts import API_ROLES, read_roles, role_widenings
+from ..postgres.runner_tables import runner_table_note
 from .checks import FAIL, PASS, Check
-
-WIDENS, MISSING, CHANGED, EXTRA = "widens_access", "missing", "changed", "extra"
-_RANK = (WIDENS, MISSING, CHANGED, EXTRA)    # the worst classification of a key's fields wins
-API_GRANTEES = {"anon", "authenticated", "PUBLIC"}
-# Categories covering the whole database: only what the reference has is compared.
-_WHOLE_DATABASE = {"extensions", "publications"}
-_NOUN = {"relations": "relation", "columns": "column", "constraints": "constraint", "indexes": "index",
-         "policies": "policy", "triggers": "trigger", "functions": "function", "enums": "enum",
-         "domains": "domain", "views": "view", "sequences": "sequence", "comments": "comment",
-         "schemas": "schema", "extensions": "extension", "publications": "publication",
-         "publication_tables": "publication member"}
-
-Snapshot = dict[str, dict[str, Any]]
+from .live_rights import is_superuser
 
 
-def restrict(snapshot: Snapshot, schemas: set[str], verifier: str | None = None) -> Snapshot:
-    """The snapshot without what lies outside the managed schemas (snapshot_catalog lists every
-    schema and every publication member of the database), and without the privileges granted to
-    ``verifier``: the role verify runs as when it is not a superuser needs them (live_rights)."""
-    kept = {category: {key: _without_grantee(facts, verifier) for key, facts in rows.items()}
-            for category, rows in snapshot.items()} if verifier else dict(snapshot)
-    kept["schemas"] = {k: v for k, v in kept.get("schemas", {}).items() if k in schemas}
-    kept["publication_tables"] = {k: v for k, v in kept.get("publication_tables", {}).items()
-                                  if k.split(": ", 1)[-1].split(".")[0] in schemas}
-    return kept
+def live_catalog(conn, schemas: list[str]) -> Snapshot:
+    """The connected database's snapshot of the managed schemas; when the role is not a
+    superuser, without the privileges granted to it (it needs them to run the checks)."""
+    verifier = None if is_superuser(conn) else conn.execute("select current_user").fetchone()[0]
+    return _with_roles(conn, restrict(snapshot_catalog(conn, schemas), set(schemas), verifier))
 
 
-def _without_grantee(facts: dict, grantee: str) -> dict:
-    if not facts.get("acl"):
-        return facts
-    return {**facts, "acl": [entry for entry in facts["acl"] if entry[1] != grantee]}
+def reference_catalog(reference, schemas: list[str]) -> Snapshot:
+    """The snapshot of a reference database (a fresh build applied), restricted likewise."""
+    with reference.connect() as conn:
+        return _with_roles(conn, restrict(snapshot_catalog(conn, schemas), set(schemas)))
+
+
+def _with_roles(conn, snapshot: Snapshot) -> Snapshot:
+    """The snapshot and the "roles" category: the API roles and every role granted something."""
+    granted = {g for rows in snapshot.values() for facts in rows.values() for g in grantees(facts.get("acl"))}
+    return {**snapshot, "roles": read_roles(conn, granted - {"PUBLIC"})}
+
+
+def role_checks(live: Snapshot) -> list[Check]:
+    """Without a reference: the API roles held to the baseline (no superuser, no BYPASSRLS, no
+    membership in a role that has either)."""
+    checks = []
+    for role in API_ROLES:
+        facts = live.get("roles", {}).get(role)
+        if facts is not None:
+            found = role_widenings(facts, None)
+            checks.append(Check("catalog", role, "widens_access", FAIL, f"role {role}: " + "; ".join(found))
+                          if found else _role_holds(role, "no membership in a role that has either"))
+    return checks
+
+
+def _role_holds(role: str, memberships: str = "no membership the reference lacks") -> Check:
+    return Check("catalog", role, "role_unchanged", PASS, f"role {role}: no SUPERUSER, no BYPASSRLS, {memberships}")
 
 
 def compare_catalogs(live: Snapshot, reference: Snapshot, model: Model) -> list[Check]:
     """FAIL per differing object, then PASS per fact that holds (see module doc)."""
-    differing: dict[tuple[str, str], str] = {}
-    checks = []
-    for category in live.keys() | reference.keys():
-        mine, theirs = live.get(category, {}), reference.get(category, {})
-        keys = theirs.keys() if category in _WHOLE_DATABASE else mine.keys() | theirs.keys()
-        for key in sorted(keys):
-            if mine.get(key) == theirs.get(key):
-                continue
-            kind = _classify(category, mine.get(key), theirs.get(key))
-            differing[(category, key)] = kind
-            checks.append(Check("catalog", key, kind, FAIL, _detail(category, key, mine, theirs)))
-    return sorted(checks, key=lambda c: (_RANK.index(c.check), c.subject)) + _facts(live, reference, model, differing)
+    found = catalog_differences(live, reference)
+    differing = {(d.category, d.key): d.kind for d in found}
+    checks = [Check("catalog", d.key, d.kind, FAIL, _detail(d) + _direction(d)) for d in found]
+    roles = [_role_holds(role) for role in API_ROLES
+             if role in live.get("roles", {}) and role in reference.get("roles", {}) and ("roles", role) not in differing]
+    return checks + roles + _facts(live, reference, model, differing)
 
 
-def _classify(category: str, live: dict | None, ref: dict | None) -> str:
-    if ref is None:
-        return WIDENS if _extra_widens(category, live) else EXTRA
-    if live is None:
-        return MISSING
-    kinds = [_field_kind(category, name, live.get(name), ref.get(name), live, ref)
-             for name in live.keys() | ref.keys() if live.get(name) != ref.get(name)]
-    return min(kinds, key=_RANK.index)
-
-
-def _extra_widens(category: str, live: dict) -> bool:
-    if category == "policies":
-        return live["permissive"] == "PERMISSIVE"
-    if category == "relations":
-        return not live["rowsecurity"] and bool(_grantees(live.get("acl")) & API_GRANTEES)
-    if category == "functions":
-        return live["security_definer"] and bool(_grantees(live.get("acl")) & API_GRANTEES)
-    return False
-
-
-def _field_kind(category: str, name: str, live: Any, ref: Any, live_row: dict, ref_row: dict) -> str:
-    if name == "acl":
-        return WIDENS if set(map(tuple, live or ())) - set(map(tuple, ref or ())) else MISSING
-    if category == "policies":
-        return WIDENS
-    if category == "relations" and name in ("rowsecurity", "forcerowsecurity"):
-        return WIDENS if ref and not live else CHANGED
-    if category == "relations" and name == "reloptions":
-        return WIDENS if "security_invoker=true" in (ref or ()) and "security_invoker=true" not in (live or ()) \
-            else CHANGED
-    if category == "functions" and (live_row.get("security_definer") or name == "security_definer"):
-        return WIDENS
-    return CHANGED
-
-
-def _grantees(acl) -> set[str]:
-    return {entry[1] for entry in acl or ()}
-
-
-def _detail(category: str, key: str, live: dict, ref: dict) -> str:
-    noun = _NOUN.get(category, category)
-    if key not in ref:
-        return f"{noun} in the database only: {_facts_text(live[key])}"
-    if key not in live:
-        fence = category == "policies" and ref[key].get("permissive") == "RESTRICTIVE"
+def _detail(difference: Difference) -> str:
+    category, key = difference.category, difference.key
+    noun = NOUN.get(category, category)
+    if category == "roles":
+        return f"role {key}: " + "; ".join(role_widenings(difference.live, difference.reference))
+    note = runner_table_note(key) if category == "relations" else None
+    if difference.reference is None:
+        return f"{noun} in the database only: {_facts_text(difference.live)}" + (f" ({note})" if note else "")
+    if difference.live is None:
+        fence = category == "policies" and difference.reference.get("permissive") == "RESTRICTIVE"
         return f"{noun} missing{' (a restrictive policy: the tenant fence)' if fence else ''}"
-    lines = diff_catalogs({category: {key: live[key]}}, {category: {key: ref[key]}}, ("database", "reference"))
+    lines = diff_catalogs({category: {key: difference.live}}, {category: {key: difference.reference}},
+                          ("database", "reference"))
     return f"{noun} differs: " + "; ".join(line.split(": ", 1)[1] for line in lines)
+
+
+def _direction(difference: Difference) -> str:
+    if difference.may_only_widen:
+        return " (may widen access: the comparison cannot tell which way this change goes)"
+    return " (narrower)" if difference.access == NARROWER and difference.live and difference.reference else ""
 
 
 def _facts_text(facts: dict) -> str:

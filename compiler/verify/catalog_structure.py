@@ -4,12 +4,12 @@ forced, every policy's name, command, roles and permissive flag (the fence first
 permissive policy, privileges of the API roles (anon, authenticated, PUBLIC exactly as the spec
 grants; other granted roles at least); per security definer function: its body text (prosrc)
 and its search_path.  Policy expressions, columns, constraints, indexes, triggers and views are
-not compared: one SKIP says so.  Failures carry the classification of :mod:`.catalog_checks` as
+not compared: one SKIP says so.  Failures carry the classification of :mod:`compiler.postgres.catalog_compare` as
 their ``check``."""
 from __future__ import annotations
 
 from ..model import Model
-from .catalog_checks import API_GRANTEES, EXTRA, MISSING, WIDENS, Snapshot
+from ..postgres.catalog_compare import API_GRANTEES, EXTRA, MISSING, WIDENS, Snapshot
 from .checks import FAIL, PASS, SKIP, Check
 
 _DEFINERS = """
@@ -60,7 +60,8 @@ def _policy_checks(live: Snapshot, model: Model, key: str) -> list[Check]:
         if facts is None:
             bad.add(name)
             fence = "" if policy.permissive else " (a restrictive policy: the tenant fence)"
-            checks.append(Check("catalog", name, MISSING, FAIL, f"policy missing{fence}"))
+            # A missing grant narrows; a missing fence lets every tenant's rows through.
+            checks.append(Check("catalog", name, MISSING if policy.permissive else WIDENS, FAIL, f"policy missing{fence}"))
             continue
         got = {k: facts[k] for k in expected}
         if got != expected:

@@ -1,12 +1,12 @@
 """Applies a build folder's released migrations in order (up) or in reverse (down), part by part
-exactly as `atlas-compile migrate` does (compiler.migrate.apply)."""
+exactly as `atlas-compile migrate` does (compiler.migrate.apply), read through the build's layout."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 from ..migrate.apply import apply_text
-from ..released import LOCK, MIGRATIONS
+from ..released import LOCK, migration_text
 
 
 def released(build: Path) -> list[str]:
@@ -27,11 +27,11 @@ def apply_file(conn, path: Path) -> None:
 def migrate_up(conn, build: Path, names: list[str] | None = None) -> list[str]:
     names = released(build) if names is None else names
     for name in names:
-        apply_file(conn, build / MIGRATIONS / f"{name}.up.sql")
+        apply_sql(conn, migration_text(build, name, "up"))
     return names
 
 
 def migrate_down(conn, build: Path, names: list[str]) -> None:
     """Reverts `names` (released earlier) newest first."""
     for name in reversed(names):
-        apply_file(conn, build / MIGRATIONS / f"{name}.down.sql")
+        apply_sql(conn, migration_text(build, name, "down"))

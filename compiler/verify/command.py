@@ -12,17 +12,19 @@ from pathlib import Path
 
 import psycopg
 
-from ..diagnostics import CompileError
+from ..diagnostics import CompileError, Location
 from ..output import differs
 from ..pipeline import fresh_build, next_migration
 from ..postgres import ClusterError, Database, PostgresCluster, clone_database, start_supabase_cluster
-from ..released import read_state
+from ..progress import Progress
+from ..released import MIGRATIONS, read_state
+from ..reporting import github_annotation, report_failure
+from ..source.loader import display_path
 from .chain import apply_sql, migrate_up
 from .checks import AREAS, Check, failures, summary
 from .live import check_live
 from .pgtap import write_pgtap
 from .probing import check_isolation
-from .progress import Progress
 from .roundtrip import check_chain
 
 NO_SERVER = ("verify needs the PostgreSQL server binaries to start a throwaway database "
@@ -38,7 +40,8 @@ def run_verify(schema: Path, out: Path, *, database_url: str | None, emit_pgtap:
     """The exit code: 0 every check passed, 1 a check failed or verify could not run."""
     progress = Progress(sys.stderr)
     try:
-        model, access = _released_model(schema, out)
+        model, hints = _released_model(schema, out)
+        access = hints.access
         with ExitStack() as stack:
             cluster = _throwaway(stack, progress, required=database_url is None or emit_pgtap is not None)
             if database_url is None:
@@ -49,26 +52,24 @@ def run_verify(schema: Path, out: Path, *, database_url: str | None, emit_pgtap:
                 written = _emit(stack, cluster, out, model, emit_pgtap, progress)
                 progress.note(f"wrote {len(written)} pgTAP files into {emit_pgtap}")
     except CompileError as error:
-        for diagnostic in error.diagnostics:
-            _say(diagnostic.render())
-        _say("atlas-compile: verify stopped before touching a database")
-        return 1
+        return _stopped(fmt, "atlas-compile: verify stopped before touching a database", error.diagnostics)
     except VerifyStopped as exc:
-        _say(f"atlas-compile: verify stopped: {exc}")
-        return 1
+        return _stopped(fmt, f"atlas-compile: verify stopped: {exc}")
     except psycopg.OperationalError as exc:
-        _say(f"atlas-compile: cannot connect to the database: {_first_line(exc)}")
-        return 1
+        return _stopped(fmt, f"atlas-compile: cannot connect to the database: {_first_line(exc)}")
     except (psycopg.Error, OSError, ClusterError) as exc:
-        _say(f"atlas-compile: verify stopped: {type(exc).__name__}: {_first_line(exc)}")
-        return 1
+        return _stopped(fmt, f"atlas-compile: verify stopped: {type(exc).__name__}: {_first_line(exc)}")
     except Exception as exc:  # a bug: one line, not a traceback
-        _say(f"atlas-compile: internal error: {type(exc).__name__}: {_first_line(exc)}")
-        return 1
+        return _stopped(fmt, f"atlas-compile: internal error: {type(exc).__name__}: {_first_line(exc)}")
     finally:
         progress.done()
-    print(_report(checks, fmt, verbose))
+    print(_report(checks, fmt, verbose, lambda check: _place(check, hints.places, out)))
     return 1 if failures(checks) else 0
+
+
+def _stopped(fmt: str, message: str, diagnostics=()) -> int:
+    report_failure(fmt, message, list(diagnostics), title="verify", data={"checks": []})
+    return 1
 
 
 def _released_model(schema: Path, out: Path):
@@ -82,7 +83,7 @@ def _released_model(schema: Path, out: Path):
     state = read_state(out)
     if not state.migrations:
         raise VerifyStopped(f"no migration is released in {out}: run atlas-compile build first")
-    return state.model, result.hints.access
+    return state.model, result.hints
 
 
 def _throwaway(stack: ExitStack, progress: Progress, *, required: bool) -> PostgresCluster | None:
@@ -141,10 +142,12 @@ def _emit(stack: ExitStack, cluster: PostgresCluster, out: Path, model, director
         return write_pgtap(conn, model, directory)
 
 
-def _report(checks: list[Check], fmt: str, verbose: bool) -> str:
+def _report(checks: list[Check], fmt: str, verbose: bool, place) -> str:
     if fmt == "json":
         return json.dumps({"ok": not failures(checks), "summary": summary(checks),
                            "checks": [c.to_data() for c in checks]}, indent=2)
+    if fmt == "github":   # the text report for the log, then one annotation per failed check
+        return "\n".join([_report(checks, "text", verbose, place)] + [_annotation(c, place(c)) for c in failures(checks)])
     lines = [c.line() for c in checks if verbose or c.failed]
     for area in AREAS:
         of_area = [c for c in checks if c.area == area]
@@ -155,10 +158,29 @@ def _report(checks: list[Check], fmt: str, verbose: bool) -> str:
     return "\n".join(lines)
 
 
+def _place(check: Check, places: dict, out: Path):
+    """Where the spec defines what a check is about (a table, view, function, enum), or the
+    migration file a chain check ran; None when neither is known."""
+    name = check.subject.split(".", 1)[-1]
+    for section in ("tables", "views", "functions", "enums"):
+        for key in (check.subject, name):
+            if (section, key) in places:
+                return places[(section, key)]
+    migration = out / MIGRATIONS / f"{check.subject}.up.sql"
+    return Location(display_path(migration)) if migration.is_file() else None
+
+
+def _annotation(check: Check, where) -> str:
+    actor = f" as {check.actor}" if check.actor else ""
+    message = f"{check.area} {check.subject} {check.check}{actor}: {check.detail}"
+    if check.statement:
+        message += f"\nstatement: {check.statement}"
+    title = f"verify {check.check}"
+    if where is None:
+        return github_annotation("error", message, title=title)
+    return github_annotation("error", message, where.path, where.line, where.col, title)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)

@@ -19,6 +19,7 @@ from ..kinds.casts import is_widening
 from ..output import write_files
 from ..pipeline import compile_with_hints, next_migration
 from ..postgres import PostgresCluster, diff_catalogs, snapshot_catalog
+from ..released import migration_text
 from .chain import apply_sql
 
 LIVE_SCHEMAS = ("public", "atlas_private")   # atlas_archive holds archives by design
@@ -251,19 +252,19 @@ def check_evolution(cluster: PostgresCluster, template: str, before: Path, after
     fresh_db = cluster.create_database(cluster.unique_database_name("fresh"), template=template)
     try:
         with chain_db.connect() as chain, fresh_db.connect() as fresh_conn:
-            apply_sql(chain, (out / "migrations" / "0001_initial.up.sql").read_text())
+            apply_sql(chain, migration_text(out, "0001_initial", "up"))
             if seed_sql:
                 apply_sql(chain, seed_sql)
             start_catalog = snapshot_catalog(chain, LIVE_SCHEMAS)
             start_rows = table_rows(chain)
             start_values = table_values(chain)
-            apply_sql(fresh_conn, (fresh / "migrations" / "0001_initial.up.sql").read_text())
+            apply_sql(fresh_conn, migration_text(fresh, "0001_initial", "up"))
             target = snapshot_catalog(fresh_conn, LIVE_SCHEMAS)
             if step.files:
                 write_files(out, step.files)
                 report.migration = step.migration
-                ups = [(out / "migrations" / f"{name}.up.sql").read_text() for name in step.migrations]
-                downs = [(out / "migrations" / f"{name}.down.sql").read_text() for name in reversed(step.migrations)]
+                ups = [migration_text(out, name, "up") for name in step.migrations]
+                downs = [migration_text(out, name, "down") for name in reversed(step.migrations)]
                 report.up_sql, report.down_sql = "\n".join(ups), "\n".join(downs)
                 report.hazards = {line.split(": ", 1)[1] for line in report.up_sql.splitlines()
                                   if line.startswith("-- hazard: ")}

@@ -23,13 +23,13 @@ import psycopg
 
 from ..isolation import SeedError
 from ..model import DeclaredAccess, Model
-from ..postgres import Database, snapshot_catalog
-from .catalog_checks import compare_catalogs, restrict
+from ..postgres import Database
+from .catalog_checks import compare_catalogs, live_catalog, reference_catalog, role_checks
 from .catalog_structure import NO_SERVER, structural_checks
 from .checks import ERROR, SKIP, Check
 from .live_history import applied_position
 from .live_leftovers import compare_states, database_state
-from .live_rights import is_superuser, rights_check
+from .live_rights import rights_check
 from .probing import check_isolation
 
 
@@ -61,13 +61,10 @@ def check_live(conn: psycopg.Connection, out: Path, reference: Callable[[Model],
 
 def catalog_checks(conn, model: Model, schemas: list[str], reference: Database | None,
                    why: str = NO_SERVER) -> list[Check]:
-    verifier = None if is_superuser(conn) else conn.execute("select current_user").fetchone()[0]
-    live = restrict(snapshot_catalog(conn, schemas), set(schemas), verifier)
+    live = live_catalog(conn, schemas)
     if reference is None:
-        return structural_checks(conn, live, model, schemas, why)
-    with reference.connect() as ref_conn:
-        wanted = restrict(snapshot_catalog(ref_conn, schemas), set(schemas))
-    return compare_catalogs(live, wanted, model)
+        return structural_checks(conn, live, model, schemas, why) + role_checks(live)
+    return compare_catalogs(live, reference_catalog(reference, schemas), model)
 
 
 def probe_checks(conn, model: Model, schemas: list[str], progress: Callable[[str], None],

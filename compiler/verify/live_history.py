@@ -75,7 +75,7 @@ def _applied_check(row: history.Applied, names: list[str], out: Path) -> Check:
     if row.version not in names:
         return Check("chain", row.version, "unknown_migration", FAIL,
                      f"applied to the database but not released in {out}")
-    digest = history.checksum((out / released.MIGRATIONS / f"{row.version}.up.sql").read_bytes())
+    digest = history.checksum(released.migration_text(out, row.version, "up").encode())
     if digest != row.checksum:
         return Check("chain", row.version, "edited_migration", FAIL,
                      f"applied with sha256 {row.checksum[:12]}, the released file has {digest[:12]}")

@@ -30,7 +30,7 @@ from ..isolation import seed_tenants
 from ..model import Model
 from ..pipeline import fresh_build
 from ..postgres import DEFAULT_SCHEMAS, SUPABASE_TEMPLATE, Database, PostgresCluster, diff_catalogs, snapshot_catalog
-from ..released import MIGRATIONS, model_history
+from ..released import migration_path, migration_text, model_history
 from .chain import apply_sql
 from .checks import ERROR, FAIL, PASS, SKIP, Check
 from .evolution import live_catalog, table_values
@@ -167,11 +167,14 @@ class RoundTrip:
     # -- steps and verdicts ----------------------------------------------------------------
 
     def file(self, k: int, direction: str) -> Path:
-        return self.out / MIGRATIONS / f"{self.names[k - 1]}.{direction}.sql"
+        return migration_path(self.out, self.names[k - 1], direction)
+
+    def text(self, k: int, direction: str) -> str:
+        return migration_text(self.out, self.names[k - 1], direction)
 
     def run_file(self, k: int, direction: str) -> None:
         self.progress(f"{direction} {self.names[k - 1]}")
-        apply_sql(self.conn, self.file(k, direction).read_text(encoding="utf-8"))
+        apply_sql(self.conn, self.text(k, direction))
 
     def apply(self, k: int, direction: str) -> None:
         try:
@@ -193,7 +196,7 @@ class RoundTrip:
 
     def rows_check(self, k: int, before: dict) -> None:
         name = self.names[k - 1]
-        lost = declared_losses(self.file(k, "down").read_text(encoding="utf-8"))
+        lost = declared_losses(self.text(k, "down"))
         kept = {t: v for t, v in before.items() if t not in lost}
         if not count_rows(kept):
             self.add(name, "rows_survive_round_trip", SKIP,

@@ -38,7 +38,7 @@ class Migration:
 def split_migration(text: str) -> Migration:
     """The file's preamble and parts; ValueError when the markers or the statements between them
     do not follow the format (a runner must not guess what runs where)."""
-    markers = _markers(text)
+    markers = marker_matches(text)
     if not markers:
         statements = _statements(text)
         preamble = []
@@ -71,7 +71,7 @@ def split_migration(text: str) -> Migration:
     return Migration(preamble, parts)
 
 
-def _markers(text: str) -> list[re.Match]:
+def marker_matches(text: str) -> list[re.Match]:
     """Marker lines outside any statement (a line like one inside a $$ body is the body's)."""
     found = list(MARKER.finditer(text))
     if not found:

@@ -1,9 +1,9 @@
 """The spec's access rules of a table: as the spec declared them (:class:`DeclaredAccess`, which
-lowering hands out beside the model), or, for a model without its spec (a lock alone), read
-back from the model's generated policies.
+lowering hands out beside the model), or read back from a model's generated policies (a lock
+alone, or either side of `plan`'s access changes, so both sides are read the same way).
 
-Declared rules are what the probes should judge by: then a generated policy that grants other
-than its rule is caught, whether the catalog drifted or the compiler wrote it wrong.  Read
+Declared rules are what verify's probes should judge by: then a generated policy that grants
+other than its rule is caught, whether the catalog drifted or the compiler wrote it wrong.  Read
 back, only drift is caught.  Either way the catalog's policies (the database under test) are
 never the source.  Read back from the model: each generated
 per-command policy (``<table>_<command>``) is an OR of terms lowering writes in a fixed shape,
@@ -11,7 +11,8 @@ one per rule (``member``, ``role:<r>``, ``owner``; ``true`` for ``public`` and `
 reads), inside ``deleted_at IS NULL`` on soft_delete tables.  A command without a generated
 policy is ``service`` or ``none``: no member may run it.  Hand-written policies (``policies:``)
 are kept by name: what they grant is not a rule, so the probes do not judge the roles they
-might admit.
+might admit.  This sits in the model layer: the isolation harness and the `plan` command both
+read it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .. import names
-from ..model import DeclaredAccess, Model, Policy, Table
+from . import names
+from .model import DeclaredAccess, Model, Policy, Table
 
 COMMANDS = ("select", "insert", "update", "delete")
 LIVE = "deleted_at IS NULL"
@@ -109,14 +110,19 @@ def _top_level_closes_at_end(text: str) -> bool:
     return True
 
 
+def without_live(expression: str) -> str:
+    """``expression`` without the ``deleted_at IS NULL`` lowering puts around every rule of a
+    soft_delete table (``true`` when that is all it says)."""
+    parts = _top_level(expression, " AND ")
+    if len(parts) == 2 and parts[0] == LIVE:
+        return parts[1]
+    return "true" if expression == LIVE else expression
+
+
 def decode(expression: str, current_user_id: str) -> tuple[list[tuple], list[str]]:
     """The rules of one generated policy expression: ([("member",), ("role", r), ("owner", col,
     how)], unknown terms)."""
-    parts = _top_level(expression, " AND ")
-    if len(parts) == 2 and parts[0] == LIVE:
-        expression = parts[1]
-    elif expression == LIVE:
-        expression = "true"
+    expression = without_live(expression)
     rules, unknown = [], []
     user = f"(SELECT {current_user_id})"
     for term in _top_level(expression, " OR "):
@@ -134,18 +140,58 @@ def decode(expression: str, current_user_id: str) -> tuple[list[tuple], list[str
     return rules, unknown
 
 
+def is_live(expression: str | None) -> bool:
+    """Whether ``expression`` admits live rows only: lowering's ``deleted_at IS NULL`` around it."""
+    if expression is None:
+        return False
+    parts = _top_level(expression, " AND ")
+    return expression == LIVE or (len(parts) == 2 and parts[0] == LIVE)
+
+
+def tenant_fenced(model: Model, table: Table) -> bool:
+    """Whether the table's rows are held to the member's tenants: its restrictive tenant fence."""
+    fence = names.policy_name(table.name, "tenant_fence")
+    return any(p.name == fence and not p.permissive for p in _policies_of(model, table))
+
+
+def live_only(model: Model, table: Table, command: str) -> bool:
+    """Whether every permissive policy of ``command`` admits live rows only (a soft_delete
+    table); False where none applies."""
+    applying = [p for p in _policies_of(model, table) if p.permissive and p.command in (command, "all")]
+    return bool(applying) and all(is_live(p.using if p.using is not None else p.with_check) for p in applying)
+
+
+def _policies_of(model: Model, table: Table) -> list[Policy]:
+    return [p for p in model.of("policy") if (p.schema, p.table) == (table.schema, table.name)]
+
+
+def top_level_terms(expression: str, operator: str) -> list[str]:
+    """``expression``'s terms at ``operator`` (" OR ", " AND ") outside parentheses and quotes."""
+    return _top_level(expression, operator)
+
+
+def _generated_names(table: Table) -> set[str]:
+    """The policies lowering writes for ``table``: one per command and the tenant fence."""
+    return {names.policy_name(table.name, c) for c in (*COMMANDS, "tenant_fence")}
+
+
+def hand_written(model: Model, table: Table) -> list[Policy]:
+    """The table's policies from its spec's ``policies:`` (every policy but the generated ones)."""
+    generated = _generated_names(table)
+    return [p for p in model.of("policy")
+            if (p.schema, p.table) == (table.schema, table.name) and p.name not in generated]
+
+
 def table_rules(model: Model, table: Table, declared: DeclaredAccess | None = None) -> dict[str, Rules]:
     """Each command's rules for ``table``: ``declared`` when given, else from the model's policies;
     the hand-written policies that also apply from the model."""
-    policies = [p for p in model.of("policy") if (p.schema, p.table) == (table.schema, table.name)]
+    policies = _policies_of(model, table)
     generated_names = {c: names.policy_name(table.name, c) for c in COMMANDS}
-    fence = names.policy_name(table.name, "tenant_fence")
     user_id = model.tenancy.current_user_id if model.tenancy else "auth.uid()"
     result = {}
     for command in COMMANDS:
         generated = next((p for p in policies if p.name == generated_names[command] and p.command == command), None)
-        raw = tuple(p.name for p in policies if p.permissive and p.name not in generated_names.values() and p.name != fence
-                    and p.command in (command, "all"))
+        raw = tuple(p.name for p in hand_written(model, table) if p.permissive and p.command in (command, "all"))
         result[command] = (_declared(command, declared, raw) if declared is not None
                            else _rules_of(command, generated, raw, user_id))
     return result
