@@ -25,9 +25,9 @@ from .reporting import FORMATS, diagnostic_annotation, diagnostic_data, render_d
 BUILD_PROGRESS_DELAY = 0.5   # seconds a build step runs before a terminal shows it (a small spec: nothing)
 
 
-def format_option(choices=FORMATS, default="text"):
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                        help="Output: text for people, json for scripts, github for Actions annotations.")
+def format_option(choices=FORMATS, default="text",
+                  help="Output: text for people, json for scripts, github for Actions annotations."):
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help=help)
 
 
 def schema_option(command):
@@ -300,7 +300,8 @@ def init(directory: Path, layout: str | None, fmt: str) -> None:
 
 @main.command()
 @schema_option
-@format_option(("mermaid", "dot", "svg", "json"), default="mermaid")
+@format_option(("mermaid", "dot", "svg", "json"), default="mermaid",
+               help="mermaid (GitHub renders it in Markdown), dot (Graphviz), svg (through `dot`), json (the data).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the diagram into this file instead of stdout.")
 @click.option("--all-columns", is_flag=True, help="Every column, not only the key columns.")

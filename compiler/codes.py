@@ -23,6 +23,7 @@ CODES = {
     "E407": "role:<name> is not a value of the membership role enum",
     "E408": "tenancy settings are inconsistent",
     "E409": "access rule not allowed here",
+    "E410": "a backfill_sql reads a column the same migration adds (NULL when the rows are filled)",
     # expressions
     "E501": "not exactly one SQL expression",
     "E502": "a view query is not exactly one SELECT statement",
@@ -53,6 +54,7 @@ WARNINGS = {
     "W001": "data leaves the live schema or may not survive a cast (archived for down, or lost)",
     "W002": "enum values are removed: the migration fails while rows still hold them",
     "W003": "a column becomes NOT NULL without a value for existing rows: the migration fails while rows lack one",
+    "W004": "a tenant table becomes shared: its unique keys become global, across tenants",
 }
 # Warnings about the spec itself, not the migration (lower/access_warnings.py): access rules that
 # are slow or risky. Printed by every build and plan, each at its spec line, until fixed or

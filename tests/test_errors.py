@@ -112,6 +112,15 @@ def _switch_layout(work: Path) -> None:
                        encoding="utf-8")
 
 
+def _add_backfill_reading_another(work: Path) -> None:
+    """Two columns added with backfill_sql, the second reading the first (still NULL then)."""
+    tables = work / "schema" / "tables.yaml"
+    tables.write_text(tables.read_text(encoding="utf-8") +
+                      "      slug: {type: text, nullable: false, backfill_sql: \"lower(name)\"}\n"
+                      "      code: {type: text, nullable: false, backfill_sql: \"upper(slug) || 'x'\"}\n",
+                      encoding="utf-8")
+
+
 def _add_enum(work: Path) -> None:
     (work / "schema" / "colors.yaml").write_text("enums:\n  colors: [red, green]\n", encoding="utf-8")
 
@@ -126,6 +135,7 @@ BUILD_STATE = {
     "E902_lock_missing": (_lock_missing_and_spec_changed, ()),
     "E903_check_out_of_date": (_add_enum, ("--check",)),
     "E904_layout_switched": (_switch_layout, ()),
+    "E410_backfill_reads_added_column": (_add_backfill_reading_another, ()),
 }
 
 

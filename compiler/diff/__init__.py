@@ -28,6 +28,7 @@ from ..meaning.hints import RenameHints
 from ..model import PUBLIC, Model
 from ..ordering import order
 from . import enums, renames
+from .backfills import check_backfill_reads
 
 
 @dataclass
@@ -71,6 +72,7 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     ops += _rebuild_dependents(ops, before, after, origin, table_map)
     ops = _rebuild_renamed(ops, renamed, origin, table_map)
     ops = _rebuild_table_parts(ops, before, after, origin, table_map)
+    check_backfill_reads(ops, hints.places)
     changes.operations = ops
     return changes
 

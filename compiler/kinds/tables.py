@@ -125,6 +125,20 @@ def remove_table(table: Table, ctx) -> list:
     return [ArchiveTable(table, archive)]
 
 
+def _warn_uniques_made_global(before: Table, after: Table, warnings: list) -> None:
+    """A tenant table made shared loses its tenant column, and each unique key the tenant column
+    led becomes global: two tenants' rows with one value then make the migration fail, after
+    the parts before it committed."""
+    if before.kind != "tenant" or after.kind != "shared":
+        return
+    old = {c.name: c.columns for c in before.constraints if c.kind == "unique"}
+    for constraint in after.constraints:
+        if constraint.kind == "unique" and len(old.get(constraint.name, ())) > len(constraint.columns):
+            warnings.append((after.name, f"table {after.name} becomes shared: unique ({', '.join(constraint.columns)}) "
+                             "becomes global, across tenants: the migration fails while two tenants' rows share a "
+                             "value (make them distinct first)", "W004"))
+
+
 def diff_table(original: Table, before: Table, after: Table, ctx) -> list:
     """`original` is the table before this migration's renames, `before` the same table with
     them applied: removals run before the renames, so they name the original."""
@@ -171,6 +185,7 @@ def diff_table(original: Table, before: Table, after: Table, ctx) -> list:
                     warnings.append((name, f"column {name}.{column.name} changes type {old.type} -> {column.type}, "
                                     "which may lose values, and cannot be archived (no primary key)", "W001"))
             ops.append(AlterColumn(schema, name, old, column, keys if archive else (), archive, False, after.revoke_from))
+    _warn_uniques_made_global(before, after, warnings)
     retyped = {c.name for c in after.columns if c.name in old_columns and old_columns[c.name].type != c.type}
     ops += constraint_changes(original, before, after, ctx, retyped)
     if before.comment != after.comment:

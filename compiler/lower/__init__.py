@@ -83,7 +83,10 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     check_names(ctx, objects)
     backfills = {(d.name, column): e for d in drafts.values() for column, e in d.backfills.items()}
     access = {f"{a.schema}.{a.table}": a for a in (declared_access(ctx, draft) for draft in drafts.values())}
-    hints = replace(collect_hints(ctx), backfills=backfills, access=access)
+    hints = collect_hints(ctx)
+    places = {("backfill_sql", f"{d.name}.{column}"): d.entry.at("columns", column, "backfill_sql")
+              for d in drafts.values() for column in d.backfills}   # for the diff's E410
+    hints = replace(hints, backfills=backfills, access=access, places={**hints.places, **places})
     collector.raise_if_any()
     tenancy = Tenancy(project.tenant_table, drafts[project.tenant_table].primary_key[0], project.tenant_column,
                       project.membership_table, project.user_column, project.role_column, role_enum(ctx),
