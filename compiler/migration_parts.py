@@ -1,5 +1,5 @@
-"""Reads a migration file into its parts (ISSUE8 format): the preamble of session `SET`s, then
-parts that run in a transaction or outside one, each marked by a line
+"""Reads a migration file into its parts (README.md, "Zero-downtime migrations"): the preamble
+of session `SET`s, then parts that run in a transaction or outside one, each marked by a line
 `-- atlas-compile part N/M: transaction|outside a transaction`. A file without markers (the
 format of migrations released before parts existed) is one transaction part. Pure: no database."""
 from __future__ import annotations

@@ -8,7 +8,7 @@ online form such as `concurrently`), the piece itself as `piece` (None: plain). 
 pass the `ident` filter, literals the `literal` filter; expressions arrive normalized by the
 parser.
 
-A migration file (the format of notes/ISSUE8.md) is a preamble, then one part per stage that
+A migration file (README.md, "Zero-downtime migrations") is a preamble, then one part per stage that
 holds anything, in stage order, each under its marker line: a transaction part between BEGIN
 and COMMIT with SET LOCAL timeouts, an outside part with session timeouts. ordering.staged
 decides what runs where; this module only lays it out.

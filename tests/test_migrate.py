@@ -1,4 +1,4 @@
-"""`atlas-compile migrate` and the file format it reads (ISSUE8): split_migration without a
+"""`atlas-compile migrate` and the file format it reads (README.md, "Zero-downtime migrations"): split_migration without a
 database; then the runner on the real cluster, run as users run it (history, resume, --down,
 lock timeouts, a multi-part file resumed after a failure in its second part)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The online forms of a migration (notes/ISSUE8.md): the file's layout, what runs where, and
+"""The online forms of a migration (README.md, "Zero-downtime migrations"): the file's layout, what runs where, and
 proof on PostgreSQL that each form runs as claimed (psql applies the files as written, a failed
 concurrent build can be re-run, a binary-compatible retype rewrites nothing)."""
 from __future__ import annotations

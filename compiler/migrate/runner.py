@@ -1,7 +1,7 @@
 """Runs a migrate plan on a live database: part by part, recording progress after each, retrying
 a part whose lock was not granted (lock_timeout, SQLSTATE 55P03) with backoff, and stopping with
 a one-line MigrateError otherwise. Each transaction part is rolled back whole when it fails, so a
-stop never leaves one half applied; an outside part is written to be re-run (ISSUE8 format)."""
+stop never leaves one half applied; an outside part is written to be re-run (README.md, "Zero-downtime migrations")."""
 from __future__ import annotations
 
 import threading
