@@ -1,458 +1,229 @@
 #!/usr/bin/env python3
-"""RLS overhead on a tenant table: the SPEC's 1.3x budget, measured.
+"""RLS overhead on a tenant table: the 1.3x budget of SPEC.md and issue 11, measured.
 
-SPEC.md ("What a tenant table gets"): an org-scoped query run under row level
-security must stay within 1.3x of the same query with a hand-written
-``where organization_id = ...`` and no RLS, on a million rows.
+An org-scoped query run as a signed-in member under the generated row level security must stay
+within 1.3x of the floor: the same query as superuser, no RLS, with a hand-written
+``where <tenant> = ...``. This script (not a test; it prints figures, never asserts them):
 
-This script (not a test; it prints figures):
+1. compiles the spec (default the example ``schema/``; ``--spec DIR`` for another domain) from a
+   copy in a temporary folder whose ``project.tenancy.current_tenant`` is set to ``--tenancy``
+   (memberships | claim | setting | all: each mode in turn, then side by side), never build/;
+2. starts a throwaway PostgreSQL 15 with the Supabase emulation, applies the build from nothing to
+   a scratch database, seeds the tenant table with the most columns (or ``--table``) with
+   ``--rows`` rows over ``--orgs`` tenants (benchmarks/rls/seed.py), and a copy of it under the
+   seed's literal ``tenant IN (select ... from membership where user = ...)`` policy;
+3. times, as member 1 of the middle tenant signed in as PostgREST does (each run one transaction,
+   rolled back: ``select set_config('role', 'authenticated', true), set_config('request.jwt.claims',
+   '<json>', true)``, then the query), a page by status and recency, the keyset next page, count
+   by status, one row by id, insert and update, each against its floor (benchmarks/rls/queries.py
+   lists the cases), and prints median ms, the ratio, PASS/FAIL vs 1.3x, whether RLS returned
+   exactly the floor's rows, and ``explain (analyze, buffers)``; then the findings of the plans;
+4. runs pgbench (8 clients, 30 s) with the same queries for the floor, the generated RLS of each
+   mode and the seed pattern, a random tenant per transaction.
 
-1. starts a throwaway PostgreSQL 15 with the Supabase emulation (compiler.postgres.scratch)
-   and applies every migration of build/ in order to a scratch database;
-2. seeds ``--orgs`` organizations, ``--members`` auth_users rows per
-   organization and ``--rows`` leads (INSERT ... SELECT from generate_series as
-   superuser, triggers and FK checks off via session_replication_role, the
-   non-constraint indexes of leads dropped during the load and rebuilt from
-   their own definitions), then VACUUM (ANALYZE);
-3. builds ``leads_seed_pattern``: a copy of leads with the same btree indexes
-   and only the seed's literal policy
-   ``organization_id IN (SELECT organization_id FROM auth_users WHERE auth_id = auth.uid())``
-   (permissive, FOR SELECT, TO authenticated);
-4. for a staff member of one organization, times two queries
-
-   list:  select id, email, status from <t> [where organization_id = <org> and]
-          status = 'new' order by created_at desc limit 50
-   count: select count(*) from <t> [where organization_id = <org>]
-
-   in these cases (each timed run is its own transaction, like a PostgREST
-   request; each query/case runs --warmup untimed then --repeat timed runs
-   back to back, so every case is measured with warm caches):
-
-   A   superuser, no RLS, hand-written org filter (the baseline)
-   A'  as A plus ``deleted_at is null``: the exact rows leads_select lets through (info)
-   B   authenticated under RLS, no org filter (the fence alone scopes the query)
-   C   authenticated under RLS, with the org filter too (what an app sends)
-   S0  superuser on leads_seed_pattern with the org filter (baseline for S1/S2)
-   S1  authenticated on leads_seed_pattern, seed policy, no org filter
-   S2  authenticated on leads_seed_pattern, seed policy, with the org filter
-
-   and prints, per case: median wall-clock ms (client side, planning
-   included), the ratio vs its baseline, PASS/FAIL against 1.3x, the median
-   server execution time and the plan (top node, scans, index used) and
-   shared buffers hit/read from EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON).
-
-Usage:  python benchmarks/rls_overhead.py [--rows 1000000] [--orgs 1000] [--repeat 30]
+Usage:  .venv/bin/python benchmarks/rls_overhead.py [--quick] [--tenancy all] [--spec DIR]
 """
-
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import sys
+import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "benchmarks"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 import psycopg  # noqa: E402
+from rls import pgbench, report  # noqa: E402
+from rls.measure import measure, run  # noqa: E402
+from rls.queries import Case, Queries  # noqa: E402
+from rls.seed import Seeding, build_seed_copy, org_uuid, seed, user_uuid  # noqa: E402
+from rls.spec import MODES, compile_mode, find_target, sign_in  # noqa: E402
 
-from compiler.postgres import acting_as, execute_script, scratch_database, supabase_cluster  # noqa: E402
-from compiler.verify.chain import migrate_up  # noqa: E402
+from compiler.diagnostics import CompileError  # noqa: E402
+from compiler.postgres import scratch_database, supabase_cluster  # noqa: E402
+from compiler.verify.chain import apply_sql  # noqa: E402
 
-BUILD = ROOT / "build"
-TARGET = 1.3
-
-
-def log(msg: str) -> None:
-    print(msg, flush=True)
-
-
-def org_uuid_sql(expr: str) -> str:
-    """SQL for the deterministic uuid of organization number <expr> (1-based)."""
-    return f"('00000000-0000-4000-8000-' || lpad(to_hex({expr}), 12, '0'))::uuid"
+log = report.log
 
 
-def org_uuid(n: int) -> str:
-    return f"00000000-0000-4000-8000-{n:012x}"
+def arguments() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--spec", type=Path, default=ROOT / "schema", help="spec folder (default: the example schema/)")
+    ap.add_argument("--tenancy", choices=(*MODES, "all"), default="memberships",
+                    help="project.tenancy.current_tenant to build with; all: each, side by side")
+    ap.add_argument("--claim-key", help="claim mode's claim path (default: the tenant column)")
+    ap.add_argument("--setting-name", default="app.current_tenant", help="setting mode's setting")
+    ap.add_argument("--table", help="tenant table to measure (default: the one with the most columns)")
+    ap.add_argument("--status", help="enum column the page filters and the count groups by (default: discovered)")
+    ap.add_argument("--quick", action="store_true", help="100,000 rows, 100 tenants, short runs")
+    ap.add_argument("--rows", type=int, help="rows of the measured table (default 1,000,000; --quick 100,000)")
+    ap.add_argument("--orgs", type=int, help="tenants (default 1000; --quick 100)")
+    ap.add_argument("--members", type=int, default=5, help="members per tenant (default 5)")
+    ap.add_argument("--deleted-pct", type=int, default=2, help="percent of rows soft-deleted (default 2)")
+    ap.add_argument("--repeat", type=int, help="timed runs per case (default 30; --quick 10)")
+    ap.add_argument("--warmup", type=int, default=3, help="untimed runs first (default 3)")
+    ap.add_argument("--pgbench-seconds", type=int, help="seconds per pgbench run (default 30; --quick 5)")
+    ap.add_argument("--clients", type=int, default=8, help="pgbench clients (default 8)")
+    ap.add_argument("--no-plans", action="store_true", help="leave the plans out of the output")
+    ap.add_argument("--shared-buffers", default="256MB", help="PostgreSQL shared_buffers (default 256MB)")
+    args = ap.parse_args()
+    quick = args.quick
+    args.rows = args.rows or (100_000 if quick else 1_000_000)
+    args.orgs = args.orgs or (100 if quick else 1000)
+    args.repeat = args.repeat or (10 if quick else 30)
+    args.pgbench_seconds = args.pgbench_seconds or (5 if quick else 30)
+    return args
 
 
-def user_uuid(org: int, member: int) -> str:
-    return f"00000000-0000-4000-9{member:03x}-{org:012x}"
+def literal(value) -> str:
+    if isinstance(value, int):
+        return str(value)
+    kind = "timestamptz" if hasattr(value, "tzinfo") else "uuid"
+    return f"'{value}'::{kind}"
 
 
-# --------------------------------------------------------------------------- seeding
-def seed(conn: psycopg.Connection, rows: int, orgs: int, members: int, deleted_pct: int) -> None:
-    t0 = time.perf_counter()
-    # Non-constraint indexes of leads: drop for the load, rebuild afterwards.
-    idx = conn.execute(
-        """
-        select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-        from pg_index i
-        where i.indrelid = 'public.leads'::regclass
-          and not exists (select from pg_constraint c where c.conindid = i.indexrelid)
-        """
-    ).fetchall()
-    roles = "array['owner','admin','coach','staff']::public.member_role[]"
-    with conn.transaction():
-        conn.execute("set local session_replication_role = replica")  # no triggers, no FK checks
-        for name, _ in idx:
-            conn.execute(f"drop index {name}")
-        conn.execute(
-            f"""
-            insert into public.organizations (id, name, slug)
-            select {org_uuid_sql('g')}, 'Gym ' || g, 'gym-' || g
-            from generate_series(1, {orgs}) as g
-            """
-        )
-        # members per org: member 1 is the owner, the others cycle admin/coach/staff.
-        conn.execute(
-            f"""
-            insert into public.auth_users (organization_id, auth_id, role, email, full_name)
-            select {org_uuid_sql('o')},
-                   ('00000000-0000-4000-9' || lpad(to_hex(m), 3, '0') || '-' || lpad(to_hex(o), 12, '0'))::uuid,
-                   case when m = 1 then 'owner'::public.member_role else ({roles})[2 + (m % 3)] end,
-                   'staff' || m || '@gym' || o || '.example',
-                   'Staff ' || m || ' of gym ' || o
-            from generate_series(1, {orgs}) as o, generate_series(1, {members}) as m
-            """
-        )
-        # Leads interleaved across organizations (g % orgs), as if captured over
-        # time: each org's rows are spread over the whole heap (the hard case).
-        conn.execute(
-            f"""
-            insert into public.leads (organization_id, email, full_name, phone, status, score,
-                                      campaign, created_at, updated_at, deleted_at)
-            select {org_uuid_sql('(g % ' + str(orgs) + ') + 1')},
-                   'lead' || g || '@example.com',
-                   'Lead ' || g,
-                   '+4477' || lpad((g % 100000000)::text, 8, '0'),
-                   (enum_range(null::public.lead_status))[1 + abs(hashint4(g)) % 5],
-                   abs(hashint4(g + 1)) % 101,
-                   case when g % 3 = 0 then 'spring-' || (g % 7) end,
-                   ts, ts,
-                   case when abs(hashint4(g + 2)) % 100 < {deleted_pct} then ts + interval '3 days' end
-            from generate_series(1, {rows}) as g,
-                 lateral (select timestamptz '2025-06-01' - (abs(hashint4(g + 3)) % 63072000) * interval '1 second') as t(ts)
-            """
-        )
-    t1 = time.perf_counter()
-    log(f"  inserted {orgs} orgs, {orgs * members} auth_users, {rows} leads in {t1 - t0:.1f}s")
-    conn.execute("set maintenance_work_mem = '512MB'")
-    for name, ddl in idx:
-        conn.execute(ddl)
-    t2 = time.perf_counter()
-    log(f"  rebuilt {len(idx)} leads indexes ({', '.join(n for n, _ in idx)}) in {t2 - t1:.1f}s")
-
-    # Copy of leads with only the seed's literal policy.
-    conn.execute(
-        "create table public.leads_seed_pattern "
-        "(like public.leads including defaults including constraints)"
-    )
-    conn.execute("insert into public.leads_seed_pattern select * from public.leads")
-    btree = conn.execute(
-        """
-        select c.relname, pg_get_indexdef(i.indexrelid)
-        from pg_index i join pg_class c on c.oid = i.indexrelid join pg_am a on a.oid = c.relam
-        where i.indrelid = 'public.leads'::regclass and a.amname = 'btree'
-        """
-    ).fetchall()
-    for name, ddl in btree:
-        ddl = ddl.replace(f"INDEX {name} ON public.leads ", f"INDEX sp_{name} ON public.leads_seed_pattern ", 1)
-        assert "leads_seed_pattern" in ddl, ddl
-        conn.execute(ddl)
-    execute_script(
-        conn,
-        """
-        alter table public.leads_seed_pattern enable row level security;
-        revoke all on table public.leads_seed_pattern from anon, authenticated;
-        grant select on table public.leads_seed_pattern to authenticated;
-        create policy seed_pattern_select on public.leads_seed_pattern
-            as permissive for select to authenticated
-            using (organization_id in (select organization_id from public.auth_users where auth_id = auth.uid()));
-        """,
-    )
-    t3 = time.perf_counter()
-    log(f"  built leads_seed_pattern ({len(btree)} btree indexes) in {t3 - t2:.1f}s")
-    conn.execute("vacuum (analyze) public.organizations, public.auth_users, public.leads, public.leads_seed_pattern")
-    log(f"  vacuum (analyze) in {time.perf_counter() - t3:.1f}s")
+def prepare(conn: psycopg.Connection, model, up: str, args) -> tuple[Seeding, str]:
+    apply_sql(conn, up)
+    target = find_target(model, args.table, args.status)
+    seeding = Seeding(model, target, args.orgs, args.deleted_pct)
+    log(f"table {target.qualified}: tenant {target.tenant}, key {target.pk}, status {target.status}, "
+        f"order by {target.recency}, soft delete {target.soft_delete}")
+    seed(conn, seeding, args.rows, args.members, log)
+    started = time.perf_counter()
+    copy = build_seed_copy(conn, seeding)
+    tenancy = model.tenancy
+    conn.execute(f"vacuum (analyze) public.{tenancy.root}, public.{tenancy.membership}, {target.qualified}, public.{copy}")
+    log(f"  seed-pattern copy {copy}, vacuum (analyze) in {time.perf_counter() - started:.1f}s")
+    return seeding, copy
 
 
-# --------------------------------------------------------------------------- plans
-def plan_summary(plan: dict[str, Any]) -> str:
-    """'Limit > Sort > Bitmap Heap Scan | scans: ... | init: ...'."""
-    chain = []
-    node = plan
-    while node is not None:
-        label = node["Node Type"]
-        if node["Node Type"] == "Aggregate":
-            label = f"{node.get('Strategy', '')} Aggregate".strip()
-        chain.append(label)
-        kids = [k for k in node.get("Plans", []) if k.get("Parent Relationship") not in ("InitPlan", "SubPlan")]
-        node = kids[0] if kids else None
-
-    scans: list[str] = []
-    extras: list[str] = []
-
-    def walk(n: dict[str, Any]) -> None:
-        rel = n.get("Relation Name")
-        if n.get("Parent Relationship") in ("InitPlan", "SubPlan"):
-            extras.append(f"{n.get('Subplan Name', n['Parent Relationship'])}:{n['Node Type']}")
-        rows = f" est={n.get('Plan Rows')} act={round(n.get('Actual Rows', 0) * n.get('Actual Loops', 1))}"
-        removed = n.get("Rows Removed by Filter")
-        removed_s = f" removed={removed}" if removed else ""
-        if "Index Name" in n:
-            cond = n.get("Index Cond", "")
-            filt = f" filter[{short(n['Filter'], 50)}]" if "Filter" in n else ""
-            scans.append(f"{n['Node Type']} {n['Index Name']}" + (f" cond[{short(cond)}]" if cond else "")
-                         + filt + rows + removed_s)
-        elif rel:
-            filt = f" filter[{short(n['Filter'], 50)}]" if "Filter" in n else ""
-            scans.append(f"{n['Node Type']} {rel}{filt}{rows}{removed_s}")
-        for k in n.get("Plans", []):
-            walk(k)
-
-    walk(plan)
-    out = " > ".join(chain) + " | " + "; ".join(scans)
-    if extras:
-        out += " | " + ", ".join(extras)
-    return out
+def queries_for(conn: psycopg.Connection, seeding: Seeding, org_no: int) -> Queries:
+    """Literal queries for tenant `org_no`: its first page's cursor and a live row from the floor."""
+    t = seeding.target
+    org = f"'{org_uuid(org_no)}'::uuid"
+    live = f" and {t.soft_delete} is null" if t.soft_delete else ""
+    where = f"where {t.tenant} = {org}{live}"
+    last = conn.execute(f"select {t.recency}, {t.pk} from {t.qualified} {where} order by {t.recency} desc, "
+                        f"{t.pk} desc offset 49 limit 1").fetchone()
+    mid = conn.execute(f"select {t.pk} from {t.qualified} {where} order by {t.pk} "
+                       f"offset (select count(*) / 2 from {t.qualified} {where}) limit 1").fetchone()
+    cursor = f"({literal(last[0])}, {literal(last[1])})" if last and t.recency != t.pk else None
+    return Queries(t, seeding, org, str(org_no), cursor, literal(mid[0]) if mid else None)
 
 
-def short(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3] + "..."
+def fixed_costs(conn: psycopg.Connection, statement: str, mode: str, runs: int) -> None:
+    probe = Case("", "rls", "select 1", False)
+    rows = [("sign-in statement", timed(conn, statement, runs)), ("'select 1'", run(conn, probe, statement, runs)[0])]
+    lookup = "select atlas_private.user_tenant_ids()" if mode == "memberships" else \
+        "select atlas_private.current_tenant_id()"
+    try:
+        rows.append((f"'{lookup}'", run(conn, Case("", "rls", lookup, False), statement, runs)[0]))
+    except psycopg.Error as exc:
+        log(f"  ({lookup} failed: {str(exc).splitlines()[0]})")
+    report.fixed_costs(rows)
 
 
-def org_index_cond(plan: dict[str, Any], table: str) -> bool:
-    """True when some index scan on <table> has organization_id in its Index Cond."""
-    found = False
-
-    def walk(n: dict[str, Any]) -> None:
-        nonlocal found
-        if n.get("Relation Name", table) == table and "organization_id" in n.get("Index Cond", ""):
-            found = True
-        for k in n.get("Plans", []):
-            walk(k)
-
-    walk(plan)
-    return found
+def timed(conn: psycopg.Connection, sql: str, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        with conn.transaction(force_rollback=True):
+            started = time.perf_counter()
+            conn.execute(sql).fetchall()
+            times.append((time.perf_counter() - started) * 1000.0)
+    return times
 
 
-def index_used(plan: dict[str, Any]) -> str:
-    names: list[str] = []
+def measure_mode(db, model, seeding: Seeding, copy: str, args) -> dict:
+    org_no = max(1, args.orgs // 2)
+    user, org = user_uuid(org_no, 1), org_uuid(org_no)
+    signin = sign_in(model)
+    statement = signin.statement(user, org)
+    target = seeding.target
+    results = {}
+    with db.connect(prepare_threshold=None) as conn:
+        role = model.tenancy.role_column
+        who = conn.execute(f"select {role or '1'} from public.{model.tenancy.membership} where "
+                           f"{model.tenancy.user_column} = %s", (user,)).fetchone()
+        log(f"signed in as {user} (member 1{f', {who[0]}' if role else ''} of tenant #{org_no} {org}): {statement}")
+        fixed_costs(conn, statement, signin.mode, args.warmup + args.repeat)
+        queries = queries_for(conn, seeding, org_no)
+        slow = max(2, args.repeat // 10)     # the seed pattern's reads scan the table: fewer runs
 
-    def walk(n: dict[str, Any]) -> None:
-        if "Index Name" in n and n["Index Name"] not in names:
-            names.append(n["Index Name"])
-        for k in n.get("Plans", []):
-            walk(k)
+        def runs(case: Case) -> tuple[int, int]:
+            if case.key in ("seed", "seed_org"):
+                return 1, slow
+            return args.warmup, (args.repeat + 1) // 2
 
-    walk(plan)
-    return ",".join(names) if names else "NONE (seq scan)"
-
-
-# --------------------------------------------------------------------------- cases
-LIST = ("select id, email, status from {t} where {f}status = 'new' "
-        "order by created_at desc limit 50")
-COUNT = "select count(*) from {t}{w}"
-
-
-def queries(table: str, org: str | None) -> dict[str, str]:
-    lit = f"organization_id = '{org}'::uuid" if org else None
-    return {
-        "list": LIST.format(t=table, f=f"{lit} and " if lit else ""),
-        "count": COUNT.format(t=table, w=f" where {lit}" if lit else ""),
-    }
-
-
-def build_cases(org: str) -> list[dict[str, Any]]:
-    a_prime = {
-        "list": LIST.format(t="public.leads", f=f"organization_id = '{org}'::uuid and deleted_at is null and "),
-        "count": f"select count(*) from public.leads where organization_id = '{org}'::uuid and deleted_at is null",
-    }
-    return [
-        {"key": "A", "desc": "superuser, no RLS, org filter (baseline)", "rls": False, "q": queries("public.leads", org), "base": None},
-        {"key": "A'", "desc": "superuser, no RLS, org filter + deleted_at is null", "rls": False, "q": a_prime, "base": "A", "info": True},
-        {"key": "B", "desc": "RLS (fence), no org filter", "rls": True, "q": queries("public.leads", None), "base": "A"},
-        {"key": "C", "desc": "RLS (fence), with org filter", "rls": True, "q": queries("public.leads", org), "base": "A"},
-        {"key": "S0", "desc": "superuser on seed copy, org filter (baseline)", "rls": False, "q": queries("public.leads_seed_pattern", org), "base": None},
-        {"key": "S1", "desc": "seed IN-subquery policy, no org filter", "rls": True, "q": queries("public.leads_seed_pattern", None), "base": "S0"},
-        {"key": "S2", "desc": "seed IN-subquery policy, with org filter", "rls": True, "q": queries("public.leads_seed_pattern", org), "base": "S0"},
-    ]
-
-
-def run_once(conn: psycopg.Connection, case: dict[str, Any], sql: str, user: str) -> tuple[float, list[tuple]]:
-    ctx = acting_as(conn, user) if case["rls"] else conn.transaction(force_rollback=True)
-    with ctx:
-        t0 = time.perf_counter()
-        rows = conn.execute(sql).fetchall()
-        return (time.perf_counter() - t0) * 1000.0, rows
+        results = measure(conn, queries.cases(copy), statement, runs)
+        relations = {target.table, copy} | {name for (name,) in conn.execute(
+            "select indexname::text from pg_indexes where schemaname = 'public' and tablename in (%s, %s)",
+            (target.table, copy)).fetchall()}
+        facts = []
+        if target.status:
+            leak = conn.execute("select p.proname, p.proleakproof from pg_operator o join pg_proc p on p.oid = o.oprcode "
+                                "where o.oprname = '=' and o.oprleft in (%s::regtype, 'anyenum'::regtype) and o.oprright = o.oprleft "
+                                "order by o.oprleft = 'anyenum'::regtype limit 1",
+                                (target.table_obj.column(target.status).type,)).fetchone()
+            facts.append(f"{target.status} = (operator function {leak[0]}) is leakproof: {leak[1]} -- a comparison "
+                         "that is not leakproof is never pushed below a policy's quals, so it is a Filter under RLS")
+    log()
+    log(f"median of {args.repeat} runs in two passes (the second in reverse order) each after {args.warmup} warm-up "
+        f"(seed-pattern policy cases: 2 x {max(2, args.repeat // 10)} after 1), client-side ms of the query alone (planning included); ratio vs the case's floor, 'same' vs "
+        f"the floor with the policy's own filter; buffers = shared hit + read of the plan; verdict vs {report.TARGET}x")
+    for query in dict.fromkeys(q for q, _ in results):
+        report.print_query(results, query, not args.no_plans)
+    report.findings(results, relations, target.tenant, target.status, facts)
+    return {"results": results, "queries": queries, "signin": signin}
 
 
-def explain(conn: psycopg.Connection, case: dict[str, Any], sql: str, user: str) -> dict[str, Any]:
-    ctx = acting_as(conn, user) if case["rls"] else nullcontext()
-    with ctx:
-        doc = conn.execute(f"explain (analyze, buffers, format json) {sql}").fetchone()[0]
-    if isinstance(doc, str):
-        doc = json.loads(doc)
-    return doc[0]
+def bench_mode(cluster, db, measured: dict, mode: str, first: bool, args) -> list[pgbench.Bench]:
+    queries: Queries = measured["queries"]
+    sets, varied = pgbench.pgbench_queries(queries, args.rows, args.orgs)
+    cases = varied.cases(f"{queries.target.table}_seed_pattern")
+    signin = pgbench.signin_sql(measured["signin"])
+    variants = ([("floor", "floor", None)] if first else []) + [(f"rls {mode}", "rls", signin)] + \
+        ([("seed IN (select ...)", "seed", signin)] if first else [])
+    benches = []
+    for label, key, sign in variants:
+        text = pgbench.script(sets, sign, [c.sql for c in cases if c.key == key])
+        benches.append(pgbench.run(cluster, db.name, label, text, args.clients, args.pgbench_seconds))
+        log(f"  pgbench {label}: {benches[-1].tps:.1f} tps" + (f" ({benches[-1].error})" if benches[-1].error else ""))
+    return benches
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", type=int, default=1_000_000, help="leads rows (default 1,000,000)")
-    ap.add_argument("--orgs", type=int, default=1000, help="organizations (default 1000)")
-    ap.add_argument("--repeat", type=int, default=30, help="timed runs per query and case (default 30)")
-    ap.add_argument("--warmup", type=int, default=5, help="untimed runs first (default 5)")
-    ap.add_argument("--members", type=int, default=5, help="auth_users rows per organization (default 5)")
-    ap.add_argument("--deleted-pct", type=int, default=2, help="percent of leads soft-deleted (default 2)")
-    ap.add_argument("--shared-buffers", default="256MB", help="PostgreSQL shared_buffers (default 256MB)")
-    args = ap.parse_args()
-
+    args = arguments()
     started = time.perf_counter()
-    with supabase_cluster({"shared_buffers": args.shared_buffers}) as cluster, \
-            scratch_database(cluster, "bench") as db:
-        with db.connect() as conn:
-            version = conn.execute("show server_version").fetchone()[0]
-            log(f"PostgreSQL {version}, shared_buffers={args.shared_buffers}; "
-                f"{args.rows:,} leads / {args.orgs:,} orgs / {args.members} members per org")
-            migrate_up(conn, BUILD)
-            seed(conn, args.rows, args.orgs, args.members, args.deleted_pct)
-
-        org_no = max(1, args.orgs // 2)
-        org = org_uuid(org_no)
-        member_no = args.members if args.members > 1 else 1  # a staff/coach/admin member, the owner if only one
-        user = user_uuid(org_no, member_no)
-
-        # prepare_threshold=None: plan every execution (no cached generic plans).
-        with db.connect(prepare_threshold=None) as conn:
-            conn.execute("set search_path = public, extensions")
-            n_org = conn.execute("select count(*) from public.leads where organization_id = %s", (org,)).fetchone()[0]
-            role = conn.execute("select role from public.auth_users where auth_id = %s", (user,)).fetchone()[0]
-            log(f"user {user} ({role} of org #{org_no} {org}, {n_org} leads in that org)")
-
-            cases = build_cases(org)
-            # Sanity: RLS cases return the rows their baseline returns (modulo soft-deleted ones).
-            for case in cases:
-                for qname, sql in case["q"].items():
-                    case.setdefault("rows", {})[qname] = run_once(conn, case, sql, user)[1]
-            same_list = cases[2]["rows"]["list"] == cases[3]["rows"]["list"] == cases[1]["rows"]["list"]
-            same_count = cases[2]["rows"]["count"] == cases[3]["rows"]["count"] == cases[1]["rows"]["count"]
-            seed_ok = (cases[5]["rows"]["list"] == cases[6]["rows"]["list"] == cases[4]["rows"]["list"]
-                       and cases[5]["rows"]["count"] == cases[6]["rows"]["count"] == cases[4]["rows"]["count"])
-            log(f"results: B == C == A' (list, count): {same_list}, {same_count}; S1 == S2 == S0: {seed_ok}; "
-                f"counts A={cases[0]['rows']['count'][0][0]} A'={cases[1]['rows']['count'][0][0]} "
-                f"B={cases[2]['rows']['count'][0][0]} S1={cases[5]['rows']['count'][0][0]}")
-
-            # Fixed per-statement cost of the fence: the tenant lookup itself.
-            fence_sql = "select atlas_private.user_tenant_ids()"
-            fence_ms = []
-            for _ in range(args.warmup + args.repeat):
-                with acting_as(conn, user):
-                    t0 = time.perf_counter()
-                    conn.execute(fence_sql).fetchone()
-                    fence_ms.append((time.perf_counter() - t0) * 1000.0)
-            fence_ms = fence_ms[args.warmup:]
-            fence_doc = [explain(conn, {"rls": True}, fence_sql, user) for _ in range(5)]
-            one_ms = []
-            for _ in range(args.warmup + args.repeat):
-                with acting_as(conn, user):
-                    t0 = time.perf_counter()
-                    conn.execute("select 1").fetchone()
-                    one_ms.append((time.perf_counter() - t0) * 1000.0)
-            one_ms = one_ms[args.warmup:]
-            log(f"fixed cost: '{fence_sql}' median wall {statistics.median(fence_ms):.3f} ms "
-                f"(server {statistics.median(d['Execution Time'] + d['Planning Time'] for d in fence_doc):.3f} ms); "
-                f"'select 1' round trip {statistics.median(one_ms):.3f} ms")
-
-            # Timed runs: each query/case as one block (warm-up, then --repeat
-            # runs back to back).  Interleaving cases run by run was tried and
-            # rejected: a case that follows a 250k-row scan starts with cold CPU
-            # caches, which inflated a 0.6 ms baseline to 3 ms and made the
-            # ratios depend on case order rather than on the plans.
-            times: dict[tuple[str, str], list[float]] = {}
-            for case in cases:
-                for qname, sql in case["q"].items():
-                    for rnd in range(args.warmup + args.repeat):
-                        ms, _ = run_once(conn, case, sql, user)
-                        if rnd >= args.warmup:
-                            times.setdefault((case["key"], qname), []).append(ms)
-
-            plans: dict[tuple[str, str], dict[str, Any]] = {}
-            plan_ms: dict[tuple[str, str], float] = {}
-            exec_ms: dict[tuple[str, str], float] = {}
-            for case in cases:
-                for qname, sql in case["q"].items():
-                    docs = [explain(conn, case, sql, user) for _ in range(5)]
-                    plans[(case["key"], qname)] = docs[-1]
-                    plan_ms[(case["key"], qname)] = statistics.median(d.get("Planning Time", 0.0) for d in docs)
-                    exec_ms[(case["key"], qname)] = statistics.median(d["Execution Time"] for d in docs)
-
-            # Diagnostic: case B/list again with the generated idx_leads_created_at
-            # (created_at desc, no tenant column) dropped inside a rolled-back
-            # transaction -- is that index what the fence's plan falls into?
-            diag_sql = cases[2]["q"]["list"]
-            diag_ms: list[float] = []
-            with conn.transaction(force_rollback=True):
-                conn.execute("drop index public.idx_leads_created_at")
-                for rnd in range(args.warmup + args.repeat):
-                    with acting_as(conn, user):
-                        t0 = time.perf_counter()
-                        conn.execute(diag_sql).fetchall()
-                        ms = (time.perf_counter() - t0) * 1000.0
-                    if rnd >= args.warmup:
-                        diag_ms.append(ms)
-                diag_doc = explain(conn, {"rls": True}, diag_sql, user)
-
-        # ------------------------------------------------------------------ report
-        log("")
-        log(f"median of {args.repeat} runs after {args.warmup} warm-up. wall/min = client-side ms "
-            f"(planning included); plan/exec = EXPLAIN (ANALYZE, BUFFERS) ms, median of 5; hit/read = shared "
-            f"buffers; verdict: wall ratio vs baseline <= {TARGET}")
-        fails = 0
-        for qname in ("list", "count"):
-            log("")
-            log(f"== {qname}: {cases[0]['q'][qname]}")
-            log(f"{'case':4} {'description':52} {'wall':>8} {'min':>8} {'ratio':>8} {'verdict':8} {'plan':>6} "
-                f"{'exec':>8} {'hit':>7} {'read':>5}  index used")
-            for case in cases:
-                key = (case["key"], qname)
-                med = statistics.median(times[key])
-                plan = plans[key]["Plan"]
-                if case["base"] is None:
-                    ratio_s, verdict = "1.00", "baseline"
-                else:
-                    ratio = med / statistics.median(times[(case["base"], qname)])
-                    ratio_s = f"{ratio:.2f}"
-                    if case.get("info"):
-                        verdict = "(info)"
-                    else:
-                        verdict = "PASS" if ratio <= TARGET else "FAIL"
-                        fails += verdict == "FAIL"
-                jit = " JIT" if "JIT" in plans[key] else ""
-                log(f"{case['key']:4} {case['desc']:52} {med:8.3f} {min(times[key]):8.3f} {ratio_s:>7}x "
-                    f"{verdict:8} {plan_ms[key]:6.3f} {exec_ms[key]:8.3f} "
-                    f"{plan.get('Shared Hit Blocks', 0):7d} {plan.get('Shared Read Blocks', 0):5d}  "
-                    f"{index_used(plan)}{jit}")
-                log(f"     {plan_summary(plan)}")
-        log("")
-        d_plan = diag_doc["Plan"]
-        log(f"diagnostic B/list with idx_leads_created_at dropped: wall {statistics.median(diag_ms):.3f} ms "
-            f"({statistics.median(diag_ms) / statistics.median(times[('A', 'list')]):.2f}x A), "
-            f"hit {d_plan.get('Shared Hit Blocks', 0)}; {plan_summary(d_plan)}")
-        log("organization_id used as an index condition: "
-            + ", ".join(f"{k}/{q}={'yes' if org_index_cond(plans[(k, q)]['Plan'], tbl) else 'NO (filter only)'}"
-                        for k, tbl in (("B", "leads"), ("C", "leads"), ("S1", "leads_seed_pattern"),
-                                       ("S2", "leads_seed_pattern"))
-                        for q in ("list", "count")))
-        log(f"overall (B, C, S1, S2 vs {TARGET}x): "
-            f"{'PASS' if fails == 0 else f'FAIL ({fails} of 8 over budget)'}; "
-            f"total runtime {time.perf_counter() - started:.0f}s")
+    modes = MODES if args.tenancy == "all" else (args.tenancy,)
+    by_mode, benches, names = {}, [], []
+    with tempfile.TemporaryDirectory(prefix="rls-bench-") as work, \
+            supabase_cluster({"shared_buffers": args.shared_buffers}) as cluster:
+        for mode in modes:
+            log(f"\n######## tenancy.current_tenant: {mode}")
+            try:
+                model, up = compile_mode(args.spec, Path(work), mode,
+                                         args.setting_name if mode == "setting" else args.claim_key)
+            except CompileError as exc:
+                log(f"skipped: the spec does not compile in {mode} mode: {str(exc).splitlines()[0]}")
+                continue
+            with scratch_database(cluster, "bench") as db:
+                with db.connect() as conn:
+                    log(f"PostgreSQL {conn.execute('show server_version').fetchone()[0]}, shared_buffers="
+                        f"{args.shared_buffers}; {args.rows:,} rows / {args.orgs:,} tenants / {args.members} members")
+                    seeding, copy = prepare(conn, model, up, args)
+                measured = measure_mode(db, model, seeding, copy, args)
+                by_mode[mode] = measured["results"]
+                names = list(dict.fromkeys(c.query for c in measured["queries"].cases(None)))
+                benches += bench_mode(cluster, db, measured, mode, not benches, args)
+    if len(by_mode) > 1:
+        report.side_by_side(by_mode)
+    if benches:
+        report.pgbench_table(benches, names, args.clients, args.pgbench_seconds)
+    log(f"\ntotal runtime {time.perf_counter() - started:.0f}s")
     return 0
 
 

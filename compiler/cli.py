@@ -16,8 +16,7 @@ import click
 from .diagnostics import CompileError, Diagnostic, Location
 from .layouts import LAYOUTS
 from .output import differs, write_files
-from .pipeline import NextMigration, next_migration
-from .plan_report import hazard_lines, plan_data, plan_text
+from .pipeline import NextMigration, next_migration, phase_done, report_phases, without_cycle_collection
 from .progress import Progress, showing
 from .released import table_place
 from .reporting import FORMATS, diagnostic_annotation, diagnostic_data, render_diagnostics, report_failure
@@ -71,10 +70,16 @@ def _print_warnings(warnings: list[Diagnostic], fmt: str) -> None:
 
 def _compile(schema: Path, out: Path, layout: str | None) -> NextMigration:
     """next_migration, with a progress line on a terminal when the build is big or a step slow."""
-    with showing(Progress(sys.stderr, delay=BUILD_PROGRESS_DELAY)):
+    with showing(Progress(sys.stderr, delay=BUILD_PROGRESS_DELAY)), without_cycle_collection(_own_process()):
         if layout is None:
             return next_migration(schema, out)
         return next_migration(schema, out, layout=layout)
+
+
+def _own_process() -> bool:
+    """Whether the command line is the program (the console script, `python -m compiler.cli`),
+    which ends with the command, rather than a host calling main() (a test runner) that goes on."""
+    return Path(sys.argv[0]).name in ("atlas-compile", "cli.py")
 
 
 def _planned(command):
@@ -170,12 +175,14 @@ def build(result: NextMigration, schema: Path, out: Path, fmt: str, check: bool)
               up_to_date=True, written=[], **data)
         return
     write_files(out, result.files)
+    phase_done("write")
     written = _written(result, out)
     lines = _written_lines(written) + ["; ".join(result.summary)]
     _done(fmt, result, "\n".join(lines), up_to_date=False, written=written, **data)
 
 
 def _done(fmt: str, result: NextMigration, text: str, **data) -> None:
+    report_phases()
     if fmt == "json":
         click.echo(json.dumps({"ok": True, **data, "diagnostics": [],
                                "warnings": [diagnostic_data(w) for w in result.warnings]}, indent=2))
@@ -213,6 +220,9 @@ def _written_lines(written: list[str]) -> list[str]:
 @_planned
 def plan(result: NextMigration, schema: Path, out: Path, fmt: str) -> None:
     """Print what the next migration would do; writes nothing."""
+    # plan's alone: a build never loads it
+    from .plan_report import hazard_lines, plan_data, plan_text
+
     migration = result.migration if result.files else None
     models = {"previous": result.previous, "model": result.model, "hints": result.hints}
     if fmt == "json":

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import get_close_matches
 
 from .diagnostics import Collector
 from .expressions import SqlError, parse_type
@@ -81,7 +80,7 @@ def declaration_example(qualified: str, column: str = "id", type_text: str = "uu
 def unknown_hint(qualified: str, known: list[str], column: str = "id", type_text: str = "uuid") -> str:
     """What to do about a schema-qualified table that is not known: which ones are, and how to
     declare one. A close match is offered first, since following it works."""
-    close = get_close_matches(qualified, known, n=1)
+    close = _close_matches(qualified, known)
     listed = ", ".join(known) if known else "none"
     declare = f"declare a table created outside the spec under {declaration_example(qualified, column, type_text)}"
     if close:
@@ -112,7 +111,7 @@ def read_external_tables(entry, data, target: str, enums, extensions, collector:
         for where, cols in [(("primary_key",), primary_key)] + [(("unique", i), u) for i, u in enumerate(unique)]:
             for j, c in enumerate(cols):
                 if c not in names:
-                    close = get_close_matches(c, names, n=1)
+                    close = _close_matches(c, names)
                     collector.error("E402", f"external table '{qualified}' declares no column '{c}'",
                                     entry.at(*keys, *where, j, value=True),
                                     f"did you mean {close[0]}?" if close else f"columns: {', '.join(names)}")
@@ -132,3 +131,10 @@ def _column_type(entry, keys, text, enums, extensions, collector: Collector) -> 
     if parsed.base in enums:
         return f"public.{ident(parsed.base)}" + ("[]" if parsed.is_array else "")
     return parsed.text
+
+
+def _close_matches(word: str, possibilities) -> list[str]:
+    """difflib's best match, imported only when a name is unknown (a build that finds every name
+    never loads difflib)."""
+    from difflib import get_close_matches
+    return get_close_matches(word, possibilities, n=1)

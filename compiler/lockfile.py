@@ -4,9 +4,12 @@ released migration can be rebuilt from the last one."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 
 from .diagnostics import CompileError, Diagnostic, Location
+from .lock_decode import decode
+from .lock_json import encode as _encode_object
 from .model import FAMILIES, Model, Tenancy, from_data, to_data
 
 FORMAT = 1   # "history" is optional (old locks have none), so the format stays 1
@@ -28,17 +31,55 @@ class HistoryEntry:
     settings: dict | None = None
 
 
-def history_entry(previous: Model, model: Model, written: list[str]) -> HistoryEntry:
+def history_entry(previous: Model, model: Model, written: list[str], unchanged=frozenset()) -> HistoryEntry:
     """What the build that wrote the migrations `written` turning `previous` into `model` adds
-    to the history."""
+    to the history. `unchanged`: keys whose objects the diff found equal (==) already."""
     old, new = previous.by_key(), model.by_key()
     added = tuple(sorted(key for key in new if key not in old))
-    before = tuple(sorted((obj for key, obj in old.items() if key not in new or to_data(new[key]) != to_data(obj)),
-                          key=lambda o: o.key))
-    settings = {name: to_data(getattr(previous, name)) for name in _HEADER}
-    changed = settings != {name: to_data(getattr(model, name)) for name in _HEADER}
+    before = tuple(sorted((obj for key, obj in old.items() if key not in new or not (
+        _uncompared_same(new[key], obj) if key in unchanged else _same(new[key], obj))), key=lambda o: o.key))
+    settings = {name: _setting_data(getattr(previous, name)) for name in _HEADER}
+    changed = settings != {name: _setting_data(getattr(model, name)) for name in _HEADER}
     return HistoryEntry(written[-1], added, before, written[0] if len(written) > 1 else None,
                         settings if changed else None)
+
+
+def _same(a, b) -> bool:
+    """Whether the lock records a and b alike (their to_data is equal). Equal dataclasses,
+    fields not left out of the comparison equal too, record alike: only others are converted."""
+    if a is b:
+        return True
+    if type(a) is type(b) and a == b and all(getattr(a, name) == getattr(b, name) for name in _uncompared(type(a))):
+        return True
+    return to_data(a) == to_data(b)
+
+
+def _uncompared_same(a, b) -> bool:
+    """_same of two objects known equal (==): only the fields equality skips are left to compare."""
+    if a is b or all(getattr(a, name) == getattr(b, name) for name in _uncompared(type(a))):
+        return True
+    return to_data(a) == to_data(b)
+
+
+@lru_cache(maxsize=None)
+def _uncompared(cls) -> tuple[str, ...]:
+    """Fields that dataclass equality skips (compare=False, View.reads) but the lock records."""
+    return tuple(f.name for f in fields(cls) if not f.compare)
+
+
+def _setting_data(value):
+    """A model setting as the lock holds it.  Tenancy's `current_tenant` fields are left out at
+    their defaults (memberships): the lock of a project that never set them stays as it was."""
+    if not isinstance(value, Tenancy):
+        return to_data(value)
+    data = to_data(value)
+    for name in ("current_tenant", "current_tenant_key"):
+        if data[name] == _TENANCY_DEFAULTS[name]:
+            del data[name]
+    return data
+
+
+_TENANCY_DEFAULTS = {f.name: f.default for f in fields(Tenancy)}
 
 
 def model_before(model: Model, entry: HistoryEntry) -> Model:
@@ -99,7 +140,14 @@ def entry_from_data(data) -> HistoryEntry:
 
 def check_history(model: Model, migrations: list[str], history: list[HistoryEntry]) -> None:
     """The history is a chain without gaps ending at the last migration (every build since
-    recording began left its entry), each build after the first one, and each entry applies."""
+    recording began left its entry), each build after the first one, and each entry applies.
+    It walks back the keys only (model_before's checks and errors, without a model per entry): a
+    lock with many builds' history is read as fast as one with a single entry."""
+    keys = set(model.by_key())
+    # model_before sorts the objects by key: keys of anything but str parts may fail to compare,
+    # so only keys of str parts walk without a model (the old walk keeps its errors otherwise).
+    by_keys = all(type(part) is str for key in keys for part in key) and all(
+        type(part) is str for entry in history for obj in entry.before for part in obj.key)
     end = len(migrations) - 1
     for number in range(len(history), 0, -1):
         entry = history[number - 1]
@@ -119,10 +167,25 @@ def check_history(model: Model, migrations: list[str], history: list[HistoryEntr
         if start == 0:
             raise ValueError(f"{where}: the build of {migrations[0]!r} is the first build, which has no entry")
         try:
-            model = model_before(model, entry)
+            if by_keys:
+                _keys_before(keys, entry)
+            else:
+                model = model_before(model, entry)
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
         end = start - 1
+
+
+def _keys_before(keys: set, entry: HistoryEntry) -> None:
+    """model_before on the keys of a model: the same ValueError where it would raise one, and
+    the settings decoded as it decodes them (their errors are its errors)."""
+    for key in entry.added:
+        if key not in keys:
+            raise ValueError(f"the build of {entry.after} added {list(key)}, which the model after it lacks")
+        keys.remove(key)
+    keys.update(obj.key for obj in entry.before)
+    if entry.settings is not None and entry.settings["tenancy"]:
+        from_data(Tenancy, entry.settings["tenancy"])
 
 
 @dataclass
@@ -149,8 +212,8 @@ class Layout:
 
 def dump(model: Model, migrations: list[str], history: list[HistoryEntry] = (), layout: Layout | None = None) -> str:
     objects: dict[str, list] = {}
-    for obj in model.objects:
-        objects.setdefault(obj.family, []).append(to_data(obj))
+    for obj in model.objects:   # each object's line, straight from the dataclass (lock_json)
+        objects.setdefault(obj.family, []).append(_encode_object(obj))
     placed = {} if layout is None or layout.name == "atlas" else {
         "layout": layout.name, **({"migrations_dir": layout.folder} if layout.folder else {})}
     header = {
@@ -161,7 +224,7 @@ def dump(model: Model, migrations: list[str], history: list[HistoryEntry] = (), 
         "postgres": model.postgres,
         "project": model.project,
         "target": model.target,
-        "tenancy": to_data(model.tenancy) if model.tenancy else None,
+        "tenancy": _setting_data(model.tenancy),
     }
     # One object per line: a change to the spec shows in review as the lines of the objects it
     # changes, and the encoder stays the fast one (an indented dump is several times slower).
@@ -170,7 +233,7 @@ def dump(model: Model, migrations: list[str], history: list[HistoryEntry] = (), 
     for f, family in enumerate(families):
         lines.append(f"  {_compact(family)}: [")
         items = objects[family]
-        lines += [f"   {_compact(item)}{',' if i < len(items) - 1 else ''}" for i, item in enumerate(items)]
+        lines += [f"   {item}{',' if i < len(items) - 1 else ''}" for i, item in enumerate(items)]
         lines.append("  ]" + ("," if f < len(families) - 1 else ""))
     lines.append(" }" + ("," if history else ""))
     if history:   # left out while empty: a first build's lock is what it always was
@@ -182,7 +245,11 @@ def dump(model: Model, migrations: list[str], history: list[HistoryEntry] = (), 
 
 
 def _compact(value) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(value)
+
+
+# json.dumps with options builds an encoder per call; the lock encodes one value per object.
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def load(raw: bytes | str, path: str) -> tuple[Model, list[str]]:
@@ -204,7 +271,7 @@ def load_lock(raw: bytes | str, path: str) -> Lock:
         objects = []
         for family, items in data["objects"].items():
             cls = FAMILIES[family]
-            objects += [from_data(cls, item) for item in items]
+            objects += [decode(cls, item) for item in items]   # from_data's objects, generated
         tenancy = from_data(Tenancy, data["tenancy"]) if data.get("tenancy") else None
         model = Model(data["target"], data["postgres"], tuple(sorted(objects, key=lambda o: o.key)), data["project"],
                       tenancy)

@@ -7,6 +7,7 @@ object has a `family` (its template folder), a `key` (its identity in the databa
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -357,6 +358,8 @@ class Tenancy:
     role_column: str | None = None
     role_enum: str | None = None
     current_user_id: str = "auth.uid()"
+    current_tenant: str = "memberships"     # "memberships" | "claim" | "setting": how a request names its tenant
+    current_tenant_key: str | None = None   # the claim path (dotted) or the setting name
 
 
 @dataclass(frozen=True)
@@ -391,6 +394,12 @@ class Model:
     tenancy: Tenancy | None = None
 
     def by_key(self) -> dict:
+        """A new dict (callers edit theirs) from the one worked out once per model: a build asks
+        for it several times, and each object's key is a property that builds a tuple."""
+        return dict(self._by_key)
+
+    @functools.cached_property
+    def _by_key(self) -> dict:
         return {o.key: o for o in self.objects}
 
     def of(self, family: str) -> list:
@@ -404,37 +413,72 @@ class Model:
         return sorted(names - UNMANAGED_SCHEMAS)
 
 
+# to_data and from_data run once per object and field of every lock read or written (tens of
+# thousands for a thousand tables): each dataclass gets one function (to_data) or one list of
+# field converters (from_data, from its type hints), worked out on first use.
+_ATOMS = frozenset({str, int, bool, float, type(None)})
+_CONVERTERS: dict[type, tuple] = {}
+_TO_DATA: dict[type, object] = {}
+
+
 def to_data(obj):
     """Plain JSON-able data for the lock file."""
-    if dataclasses.is_dataclass(obj):
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    cls = type(obj)
+    if cls in _ATOMS:
+        return obj
+    convert = _TO_DATA.get(cls)
+    if convert is None:
+        is_class = dataclasses.is_dataclass(cls)
+        convert = _TO_DATA[cls] = _data_function(tuple(f.name for f in dataclasses.fields(cls))) if is_class \
+            else _generic_data
+    return convert(obj)
+
+
+def _data_function(names: tuple[str, ...]):
+    """A dataclass's to_data as one function: a dict display of its fields, each converted only
+    when it is not a str, number, bool or None."""
+    items = ", ".join(f"{name!r}: (v if (v := obj.{name}).__class__ in _ATOMS else to_data(v))" for name in names)
+    namespace = {"_ATOMS": _ATOMS, "to_data": to_data}
+    exec(compile(f"def data(obj):\n    return {{{items}}}\n", "<to_data>", "exec"), namespace)
+    return namespace["data"]
+
+
+def _generic_data(obj):
     if isinstance(obj, (tuple, list)):
-        return [to_data(v) for v in obj]
+        return [value if value.__class__ in _ATOMS else to_data(value) for value in obj]
+    if dataclasses.is_dataclass(obj):   # a dataclass type itself, as the generic rule had it
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     return obj
 
 
 def from_data(cls, data):
     """The inverse of to_data, guided by the dataclass type hints."""
-    hints = typing.get_type_hints(cls)
+    converters = _CONVERTERS.get(cls)
+    if converters is None:
+        hints = typing.get_type_hints(cls)
+        converters = _CONVERTERS[cls] = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
     values = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            values[f.name] = _convert(hints[f.name], data[f.name])
+    for name, convert in converters:
+        if name in data:
+            values[name] = data[name] if convert is None else convert(data[name])
     return cls(**values)
 
 
-def _convert(hint, value):
+def _converter(hint):
+    """A function turning to_data's form of a value of type `hint` back (None: as it is)."""
     origin = typing.get_origin(hint)
     if dataclasses.is_dataclass(hint):
-        return from_data(hint, value)
+        return lambda value: from_data(hint, value)
     if origin is tuple:
         args = typing.get_args(hint)
-        inner = args[0] if args else object
-        return tuple(_convert(inner, v) for v in value)
+        inner = _converter(args[0] if args else object)
+        if inner is None:
+            return tuple
+        return lambda value: tuple(inner(v) for v in value)
     if origin in (typing.Union, types.UnionType):
-        if value is None:
+        arg = next((a for a in typing.get_args(hint) if a is not type(None)), None)
+        inner = None if arg is None else _converter(arg)
+        if inner is None:
             return None
-        for arg in typing.get_args(hint):
-            if arg is not type(None):
-                return _convert(arg, value)
-    return value
+        return lambda value: None if value is None else inner(value)
+    return None

@@ -4,10 +4,16 @@
 
 Each step is one function of its own module; this module only passes one step's result to the
 next. `atlas-compile build` writes `NextMigration.files`; `atlas-compile plan` prints its
-operations. Nothing here touches the disk but to read.
+operations. Nothing here touches the disk but to read, save the load cache, which lives outside the
+project (compiler/source/cache.py).
 """
 from __future__ import annotations
 
+import gc
+import os
+import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +29,10 @@ from .model import Model
 from .ordering import Step, initial_steps, reverse_plan, steps_of
 from .released import LOCK, SUM, BuildState, Placement, read_state, released_files, table_place
 from .render import render_migration
+from .source.cache import LoadCache, cache_file, remember
 from .source.loader import display_path, load_folder
 from .source.shape import check_shape
 from .source.spec import merge
-from .unit_downs import render_unit_downs
 
 
 @dataclass
@@ -44,6 +50,43 @@ class NextMigration:
     model: Model | None = None          # the spec's model (what the lock will record)
     written: list[str] = field(default_factory=list)   # display paths of the migration files, in order
     previous: Model | None = None       # the lock's model before this build (None: nothing released)
+
+
+# ATLAS_PHASE_TIMES=1: each phase's wall time on stderr (benchmarks/compile_time.py reads them).
+PHASE_TIMES = os.environ.get("ATLAS_PHASE_TIMES") == "1"
+_clock = {"last": time.perf_counter(), "times": []}
+
+
+def phase_done(name: str) -> None:
+    """Ends the phase `name` (its time runs from the previous phase's end); free when off."""
+    if PHASE_TIMES:
+        now = time.perf_counter()
+        _clock["times"].append((name, now - _clock["last"]))
+        _clock["last"] = now
+
+
+def report_phases() -> None:
+    """The phase times so far, one `phase <name> <ms>` line each, on stderr."""
+    if PHASE_TIMES:
+        for name, seconds in _clock["times"]:
+            print(f"phase {name} {seconds * 1000:.1f}", file=sys.stderr)
+
+
+@contextmanager
+def without_cycle_collection(freeze_after: bool = False):
+    """A compile allocates millions of small objects and frees almost none until it ends: the cycle
+    collector's passes over them cost a seventh of a build and free nothing. Restored after.
+    `freeze_after` (the command line, whose process ends with the command): what the compile left
+    is moved out of the collector's sight (gc.freeze) rather than scanned once more on the way out."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze_after:
+            gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def compile_folder(folder: Path) -> Model:
@@ -66,15 +109,23 @@ def compile_with_warnings(folder: Path) -> tuple[Model, RenameHints, list[Diagno
 
 def _compiled(folder: Path) -> tuple[Model, RenameHints, list[Diagnostic], LayoutSetting]:
     """compile_with_warnings, and the project's layout settings (which only a build reads)."""
+    phase_done("cli")
     progress.step(f"loading {folder}")
-    sources = load_folder(folder)          # load: YAML with positions
+    cache = LoadCache(cache_file(folder))  # files loaded before, by content (outside build/)
+    sources = load_folder(folder, cache)   # load: YAML with positions
+    phase_done("load")
     progress.step(f"checking the shape of {len(sources)} files")
     check_shape(sources)                   # shape: spec.schema.json
+    remember(cache, sources)
+    phase_done("shape")
     spec = merge(sources)                  # one spec from every file
     progress.size(len(spec.tables))        # a big spec shows every step, a small one only slow ones
     progress.step(f"lowering {len(spec.tables)} tables")
     model, hints = lower_with_hints(spec)  # meaning and model: located errors, or the typed model
-    return model, hints, access_warnings(spec, model), read_layout(spec)
+    phase_done("lower")
+    warnings = access_warnings(spec, model)
+    phase_done("access_warnings")
+    return model, hints, warnings, read_layout(spec)
 
 
 def next_migration(schema: Path, out: Path, layout: str | None = None) -> NextMigration:
@@ -82,6 +133,7 @@ def next_migration(schema: Path, out: Path, layout: str | None = None) -> NextMi
     before any release). Fixed once a migration is released: asking for another is E904."""
     model, hints, spec_warnings, setting = _compiled(schema)
     state = read_state(out)                # released: lock, checksums, migrations in order
+    phase_done("read_state")
     where = _placement(setting, layout, state, out)
     result = NextMigration(warnings=spec_warnings, hints=hints, model=model, previous=state.model)
     if state.model is None:
@@ -93,17 +145,22 @@ def next_migration(schema: Path, out: Path, layout: str | None = None) -> NextMi
         result.warnings += [Diagnostic(code, text, table_place(table, hints, schema, out), severity="warning")
                             for table, text, code in changes.warnings]
         result.warnings += changes.notices
+        phase_done("diff")
         steps = steps_of(changes.operations, number)               # order: one or two migrations
         if not steps:
             return result
+    phase_done("order")
     progress.step(f"rendering {sum(len(step.operations) for step in steps)} operations")
     result.migrations = [step.name for step in steps]
     result.files, where = _rendered(steps, model, where, state)    # render, in the layout
+    phase_done("render")
     result.written = [display_path(where.out / rel) for rel in result.files]
     result.migration = ", ".join(result.migrations)
     result.operations = [op for step in steps for op in step.operations]
     result.summary = [f"{len(result.operations)} operations"]
-    _add_lock_and_sum(result.files, model, state, where, result.migrations)
+    _add_lock_and_sum(result.files, model, state, where, result.migrations,
+                      changes.unchanged if state.model is not None else frozenset())
+    phase_done("lock_and_sum")
     return result
 
 
@@ -146,6 +203,8 @@ def _rendered(steps: list[Step], model: Model, where: Placement, state: BuildSta
     """The files of the new migrations in the layout (keys relative to the build folder), and the
     placement with their versions: each above every version in the layout's folders."""
     files, module = {}, where.module
+    if not where.atlas and module.unit_downs:   # a down per statement: only some layouts write them
+        from .unit_downs import render_unit_downs
     versions = dict(where.layout.versions)
     taken = [] if where.atlas else _versions_taken(where)
     for step in steps:
@@ -177,13 +236,13 @@ def _versions_taken(where: Placement) -> list[int]:
 
 
 def _add_lock_and_sum(files: dict[str, bytes], model: Model, state: BuildState, where: Placement,
-                      written: list[str]) -> None:
+                      written: list[str], unchanged: frozenset = frozenset()) -> None:
     """The lock records the model, the migration list and the history (what this build changed,
     when it is not the first), and the layout with its versions; the sum covers every released
     file."""
     history = state.history
     if state.model is not None:
-        history = history + [lockfile.history_entry(state.model, model, written)]
+        history = history + [lockfile.history_entry(state.model, model, written, unchanged)]
     lock = lockfile.dump(model, state.migrations + written, history, where.layout).encode()
     released = released_files(where.out, state.migrations, state.layout)[:-1] if state.migrations else []
     files[SUM] = checksums.compute(released + list(files.items()) + [(LOCK, lock)]).encode()

@@ -1,34 +1,25 @@
-"""A hand-written policy (`policies:`) added, removed or changed, and which way that moves access.
-Adding a permissive policy only grants, removing one only takes away (a restrictive one the
-other way round). A changed one is judged where it can be told from the text alone: a condition
-that becomes `true`, an old condition the new one ORs something onto (or ANDs something onto),
-the roles it applies to growing or shrinking. Anything else is `unknown`, which `plan` labels
-"may widen" and lists right after the widenings."""
+"""A hand-written policy (`policies:`) added, removed or changed, and which way that moves access,
+as policy_direction.py judges it (the judge the catalog comparison of `drift` and `verify`
+shares): adding a permissive policy only grants, removing one only takes away (a restrictive
+one the other way round); a changed one by its command, roles and conditions. What the text
+cannot tell is `unknown`, which `plan` labels "may widen" and lists right after the widenings."""
 from __future__ import annotations
 
 from .model import Policy
-from .plan_words import CHANGED, EQUIVALENT, NARROWER, UNKNOWN, WIDER
-from .policy_rules import top_level_terms, without_live
-
-SAME = "same"
-# Where AND and OR do not join whole conditions, the terms say nothing: unknown.
-_OPAQUE = (" BETWEEN ", "CASE ")
+from .plan_words import CHANGED, NARROWER, WIDER
+from .policy_direction import direction, spec_facts
+from .policy_rules import without_live
 
 
 def policy_change(before: Policy | None, after: Policy | None) -> dict:
     """The AccessChange fields (but the table) of one hand-written policy's change."""
     policy = after or before
     old, new = policy_data(before), policy_data(after)
-    if old is not None and new is not None:
-        direction = _changed_direction(old, new)
-    elif policy.permissive:
-        direction = WIDER if after is not None else NARROWER
-    else:    # a restrictive policy only takes away while it exists
-        direction = NARROWER if after is not None else WIDER
+    way = direction(spec_facts(old), spec_facts(new))
     who = (f"policy {policy.name}",)
-    return {"command": policy.command, "old": old, "new": new, "direction": direction,
-            "widens_for": who if direction in (WIDER, CHANGED) else (),
-            "narrows_for": who if direction in (NARROWER, CHANGED) else (), "policy": policy.name}
+    return {"command": policy.command, "old": old, "new": new, "direction": way,
+            "widens_for": who if way in (WIDER, CHANGED) else (),
+            "narrows_for": who if way in (NARROWER, CHANGED) else (), "policy": policy.name}
 
 
 def policy_data(policy: Policy | None) -> dict | None:
@@ -42,72 +33,6 @@ def policy_data(policy: Policy | None) -> dict | None:
 
 def _live_free(expression: str | None) -> str | None:
     return None if expression is None else without_live(expression)
-
-
-def _changed_direction(old: dict, new: dict) -> str:
-    """Each part's way (roles, using, with check), put together; a restrictive policy admits
-    more by restricting less, so its ways turn round."""
-    if old["command"] != new["command"] or old["permissive"] != new["permissive"]:
-        return UNKNOWN
-    ways = {_roles_way(old["roles"], new["roles"])} | {_condition_way(old[k], new[k]) for k in ("using", "with_check")}
-    ways.discard(SAME)
-    if UNKNOWN in ways:
-        return UNKNOWN
-    if not ways:
-        return EQUIVALENT
-    way = CHANGED if len(ways) > 1 else ways.pop()
-    if not new["permissive"] and way in (WIDER, NARROWER):
-        way = NARROWER if way == WIDER else WIDER
-    return way
-
-
-def _roles_way(old: list, new: list) -> str:
-    """No roles is every role (PUBLIC)."""
-    if set(old) == set(new):
-        return SAME
-    if not new or (old and set(new) > set(old)):
-        return WIDER
-    if not old or set(new) < set(old):
-        return NARROWER
-    return CHANGED
-
-
-def _condition_way(old: str | None, new: str | None) -> str:
-    if old == new:
-        return SAME
-    if old is None or new is None:
-        return UNKNOWN
-    if _is(new, "true") or _is(old, "false"):
-        return WIDER
-    if _is(old, "true") or _is(new, "false"):
-        return NARROWER
-    if any(word in e.upper() for e in (old, new) for word in _OPAQUE):
-        return UNKNOWN
-    old_any, new_any = _terms(old, " OR "), _terms(new, " OR ")
-    if old_any == new_any:
-        return SAME
-    if old_any < new_any:
-        return WIDER      # new = old OR more
-    if new_any < old_any:
-        return NARROWER
-    if len(old_any) == 1 and len(new_any) == 1:
-        old_all, new_all = _terms(old, " AND "), _terms(new, " AND ")
-        if old_all < new_all:
-            return NARROWER   # new = old AND more
-        if new_all < old_all:
-            return WIDER
-    return UNKNOWN
-
-
-def _is(expression: str, literal: str) -> bool:
-    return expression.strip().strip("()").strip().lower() == literal
-
-
-def _terms(expression: str, operator: str) -> frozenset[str]:
-    """The terms at ``operator``, a literal that changes nothing (`OR false`, `AND true`) left out."""
-    neutral = "false" if operator == " OR " else "true"
-    terms = top_level_terms(expression, operator)
-    return frozenset(t for t in terms if t.lower() != neutral) or frozenset(terms)
 
 
 def policy_text(policy: dict | None, other: dict | None) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from . import names
 from .model import DeclaredAccess, Model, Policy, Table
+from .policy_direction import top_level_terms
 
 COMMANDS = ("select", "insert", "update", "delete")
 LIVE = "deleted_at IS NULL"
@@ -31,6 +32,9 @@ _TENANT_IDS = r"\(SELECT [\w\".]+\.user_tenant_ids\((?:'((?:[^']|'')*)'::[^)]+)?
 _MEMBER_OF = re.compile(_IDENT + r" = ANY \(" + _TENANT_IDS + r"\)$")
 _ROLE_ANYWHERE = re.compile(r"cardinality\(" + _TENANT_IDS + r"\) > 0$")
 _OWNER_MEMBERSHIP = re.compile(_IDENT + r" = ANY \(\(SELECT [\w\".]+\.user_membership_ids\(\)\)::[^\[]+\[\]\)$")
+# The scalar fence of tenancy.current_tenant claim/setting (lower/current_tenant.py)
+_CURRENT_TENANT = re.compile(_IDENT + r" = \(SELECT [\w\".]+\.current_tenant_id\((?:'((?:[^']|'')*)'::[^)]+)?\)\)$")
+_OWNER_CURRENT = re.compile(_IDENT + r" = \(SELECT [\w\".]+\.current_membership_id\(\)\)$")
 
 
 @dataclass(frozen=True)
@@ -71,49 +75,10 @@ def _unquote(name: str) -> str:
     return name[1:-1].replace('""', '"') if name.startswith('"') else name
 
 
-def _top_level(expression: str, operator: str) -> list[str]:
-    """``expression`` split at ``operator`` outside parentheses and quotes, outer parentheses
-    of each part removed."""
-    parts, depth, start, i, quote = [], 0, 0, 0, None
-    while i < len(expression):
-        ch = expression[i]
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0 and expression.startswith(operator, i):
-            parts.append(expression[start:i])
-            start = i = i + len(operator)
-            continue
-        i += 1
-    parts.append(expression[start:])
-    return [_strip_parens(p.strip()) for p in parts]
-
-
-def _strip_parens(text: str) -> str:
-    while text.startswith("(") and text.endswith(")") and _top_level_closes_at_end(text):
-        text = text[1:-1].strip()
-    return text
-
-
-def _top_level_closes_at_end(text: str) -> bool:
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and i < len(text) - 1:
-            return False
-    return True
-
-
 def without_live(expression: str) -> str:
     """``expression`` without the ``deleted_at IS NULL`` lowering puts around every rule of a
     soft_delete table (``true`` when that is all it says)."""
-    parts = _top_level(expression, " AND ")
+    parts = top_level_terms(expression, " AND ")
     if len(parts) == 2 and parts[0] == LIVE:
         return parts[1]
     return "true" if expression == LIVE else expression
@@ -125,13 +90,13 @@ def decode(expression: str, current_user_id: str) -> tuple[list[tuple], list[str
     expression = without_live(expression)
     rules, unknown = [], []
     user = f"(SELECT {current_user_id})"
-    for term in _top_level(expression, " OR "):
+    for term in top_level_terms(expression, " OR "):
         if term == "true" or term == f"{user} IS NOT NULL":
             rules.append(("member",))
-        elif (m := _MEMBER_OF.match(term)) or (m := _ROLE_ANYWHERE.match(term)):
+        elif (m := _MEMBER_OF.match(term)) or (m := _ROLE_ANYWHERE.match(term)) or (m := _CURRENT_TENANT.match(term)):
             role = m.groups()[-1]
             rules.append(("role", role.replace("''", "'")) if role is not None else ("member",))
-        elif m := _OWNER_MEMBERSHIP.match(term):
+        elif (m := _OWNER_MEMBERSHIP.match(term)) or (m := _OWNER_CURRENT.match(term)):
             rules.append(("owner", _unquote(m.group(1)), "membership"))
         elif term.endswith(f" = {user}") and re.fullmatch(_IDENT, term[:-len(f" = {user}")]):
             rules.append(("owner", _unquote(term[:-len(f" = {user}")]), "user"))
@@ -144,7 +109,7 @@ def is_live(expression: str | None) -> bool:
     """Whether ``expression`` admits live rows only: lowering's ``deleted_at IS NULL`` around it."""
     if expression is None:
         return False
-    parts = _top_level(expression, " AND ")
+    parts = top_level_terms(expression, " AND ")
     return expression == LIVE or (len(parts) == 2 and parts[0] == LIVE)
 
 
@@ -163,11 +128,6 @@ def live_only(model: Model, table: Table, command: str) -> bool:
 
 def _policies_of(model: Model, table: Table) -> list[Policy]:
     return [p for p in model.of("policy") if (p.schema, p.table) == (table.schema, table.name)]
-
-
-def top_level_terms(expression: str, operator: str) -> list[str]:
-    """``expression``'s terms at ``operator`` (" OR ", " AND ") outside parentheses and quotes."""
-    return _top_level(expression, operator)
 
 
 def _generated_names(table: Table) -> set[str]:

@@ -1,4 +1,5 @@
-"""Renders ordered operations to SQL through one Jinja template per operation kind.
+"""Renders ordered operations to SQL through one Jinja template per operation kind, or its
+plain-Python layout (sql_forms.py) for the kinds a build writes by the thousand.
 
 Templates lay SQL out; every name and decision comes from the model and the operations (an
 operation whose statements depend on its data names them in `statements`, in order, and the
@@ -17,26 +18,29 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .kinds import Create, Drop
-from .kinds.indexes import swap_name
 from .kinds.stages import CATALOG, LOCK_TIMEOUT, OUTSIDE, OUTSIDE_BECAUSE, PLAIN, ROWS, STATEMENT_TIMEOUTS, Piece
 from .model import ARCHIVE, Model
 from .names import identity_sequence_name
 from .ordering import staged
+from .sql_forms import FORMS, GLOBALS, generated
 from .sqltext import dollar_quote, ident, literal, qualified
+
+if TYPE_CHECKING:
+    import jinja2
 
 # Marks an extension a migration installed, so that only such an extension is dropped by down.
 EXTENSION_MARKER = "installed by atlas-compile"
 TEMPLATES = Path(__file__).parent / "templates"
-ACTIONS = {"cascade": "CASCADE", "restrict": "RESTRICT", "set_null": "SET NULL", "set_default": "SET DEFAULT",
-           "no_action": "NO ACTION"}
 
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    # Imported here: a build from nothing renders only sql_forms' kinds and never loads Jinja.
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
@@ -44,44 +48,67 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        auto_reload=False,   # the templates are the package's: no stat of the file per render
     )
     # `render`: operations inside an operation (the enum rebuild `down` runs, enum/restore).
     env.filters.update(ident=ident, literal=literal, dollar_quote=dollar_quote, render=render_operation,
                        generated=generated)
     env.globals.update(sequence_name=identity_sequence_name, marker=EXTENSION_MARKER, archive_schema=ARCHIVE,
-                       qualified=qualified, action=lambda a: ACTIONS[a], signature=signature, swap_name=swap_name,
-                       idents=lambda names: ", ".join(map(ident, names)))
+                       qualified=qualified, **GLOBALS)
     return env
 
 
-def generated(identity: str) -> str:
-    """An identity column's kind as GENERATED ... spells it."""
-    return "ALWAYS" if identity == "always" else "BY DEFAULT"
+@lru_cache(maxsize=None)
+def _template(name: str) -> jinja2.Template:
+    return environment().get_template(name)
 
 
-def signature(function, with_defaults: bool = False) -> str:
-    """schema.name(arg type, ...): defaults only where the function is created."""
-    args = []
-    for a in function.arguments:
-        text = f"{ident(a.name)} {a.type}"
-        if with_defaults and a.default is not None:
-            text += f" DEFAULT {a.default}"
-        args.append(text)
-    return f"{qualified(function.schema, function.name)}({', '.join(args)})"
+@lru_cache(maxsize=1)
+def _globals() -> dict:
+    return dict(environment().globals)
+
+
+def _render(name: str, **variables) -> str:
+    """Template.render, without its per-call costs (a migration renders tens of thousands of
+    operations): the globals are copied from a plain dict, and a context that adds no globals
+    of its own lets `{% from ... import %}` reuse each imported template's module."""
+    template = _template(name)
+    env = template.environment
+    context = env.context_class(env, {**_globals(), **variables}, name, template.blocks)
+    try:
+        return "".join(template.root_render_func(context))
+    except Exception:
+        env.handle_exception()
 
 
 def render_operation(op, piece: Piece | None = None, hazards: bool = True) -> str:
     """One operation's piece (its plain form by default): a comment naming it (and its hazards,
     on the piece they belong to), then its statements."""
     form = piece.form if piece else PLAIN
-    template = environment().get_template(op.template)
-    names = {"op": op, "obj": op.obj} if isinstance(op, (Create, Drop)) else {"op": op}
-    sql = template.render(form=form, piece=piece, **names).strip()
+    template = op.template
+    layout = FORMS.get(template)
+    if layout is not None:
+        sql = layout(op, form).strip()
+    else:
+        names = {"op": op, "obj": op.obj} if isinstance(op, (Create, Drop)) else {"op": op}
+        sql = _render(template, form=form, piece=piece, **names).strip()
+    opening, how = _heading(op.verb, op.family, form)
+    text = f"{opening}{op.describe()}{how}\n"
+    if hazards:
+        for hazard in op.hazards:
+            text += f"-- hazard: {hazard}\n"
+    if piece:
+        for line in piece.note:
+            text += f"-- {line}\n"
+    return text + sql + "\n"
+
+
+@lru_cache(maxsize=None)
+def _heading(verb: str, family: str, form: str) -> tuple[str, str]:
+    """What a heading line says around the operation's name: its verb and family, then its form
+    (nothing for the plain one); the same few dozen for every operation of a migration."""
     how = "" if form in (PLAIN, "heading") else f" ({form.replace('_', ' ')})"
-    lines = [f"-- {op.verb.replace('_', ' ')} {op.family.replace('_', ' ')} {op.describe()}{how}"]
-    lines += [f"-- hazard: {h}" for h in op.hazards] if hazards else []
-    lines += [f"-- {line}" for line in piece.note] if piece else []
-    return "\n".join(lines) + "\n" + sql + "\n"
+    return f"-- {verb.replace('_', ' ')} {family.replace('_', ' ')} ", how
 
 
 def render_migration(name: str, direction: str, operations: list, model: Model) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .kinds import kind_of
+from .kinds.kind import whole_object_phrase
 
 
 def slug_for(operations: list) -> str:
@@ -16,6 +17,9 @@ def slug_for(operations: list) -> str:
         phrase = _phrase(op, rebuilt)
         if phrase and phrase not in phrases:
             phrases.append(phrase)
+    if not phrases:
+        # Only the generated helpers changed (a new compiler's lookup bodies, say): name them.
+        phrases = list(dict.fromkeys(filter(None, (whole_object_phrase(op, rebuilt) for op in operations))))
     if not phrases:
         return "changes"
     return _fit(phrases)

@@ -3,6 +3,7 @@ that is not a plain lower-case name; double embedded quotes)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
@@ -10,12 +11,16 @@ _PLAIN = re.compile(r"^[a-z_][a-z0-9_]*$")
 _KEYWORDS = RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS | COL_NAME_KEYWORDS
 
 
+# A build quotes the same few thousand names over and over (every statement on a table names
+# it): each is worked out once.
+@lru_cache(maxsize=None)
 def ident(name: str) -> str:
     if _PLAIN.match(name) and name not in _KEYWORDS:
         return name
     return '"' + name.replace('"', '""') + '"'
 
 
+@lru_cache(maxsize=None)
 def qualified(schema: str, name: str) -> str:
     return f"{ident(schema)}.{ident(name)}"
 

@@ -7,7 +7,11 @@ need it fail with the server's log tail in the error.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -24,6 +28,12 @@ from compiler.postgres import (  # noqa: E402
     scratch_database,
     supabase_cluster,
 )
+
+# The load cache (compiler/source/cache.py) of every build the tests run, subprocesses included,
+# goes to a folder of this session rather than the user's ~/.cache.
+if "ATLAS_CACHE_DIR" not in os.environ:
+    os.environ["ATLAS_CACHE_DIR"] = tempfile.mkdtemp(prefix="atlas-cache-")
+    atexit.register(shutil.rmtree, os.environ["ATLAS_CACHE_DIR"], True)
 
 __all__ = ["SUPABASE_TEMPLATE"]   # test modules import the template's name from here
 

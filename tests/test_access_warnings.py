@@ -1,4 +1,4 @@
-"""Compile-time warnings about access rules that are slow or risky (W101..W105, issue 9 item 4).
+"""Compile-time warnings about access rules that are slow or risky (W101..W106, issue 9 item 4).
 
 Each warning fires on a spec that has the problem, at the line of the rule, policy or function
 that has it, and not on the fixed form; the build still succeeds and writes the migration. The
@@ -347,6 +347,48 @@ def test_w105_claim_the_unqualified_table_is_not_found_when_it_runs(fresh_db, tm
 
 # --- the command line and the example ------------------------------------------------------------
 
+# --- W106 an index API roles can never use ---------------------------------------------------------
+W106_INDEXES = """    indexes:
+      - {columns: [title], method: gin, opclass: gin_trgm_ops}
+      - {columns: [tags], method: gin}
+      - {columns: [organization_id, status]}
+"""
+
+
+def test_w106_trigram_and_gin_container_indexes(tmp_path):
+    tasks = table("      tags: {type: \"text[]\"}\n    access: {all: member}\n" + W106_INDEXES)
+    schema = project(tmp_path, tasks,
+                     project_text=PROJECT.replace("extensions: [pgcrypto]", "extensions: [pgcrypto, pg_trgm]"))
+    found = warned(schema, "W106")
+    assert [w.location.line for w in found] == [line_of(schema / "tasks.yaml", "gin_trgm_ops"),
+                                                line_of(schema / "tasks.yaml", "[tags], method: gin")]
+    assert "idx_tasks_title (gin_trgm_ops on title)" in found[0].message, found[0].render()
+
+
+def test_w106_claim_ilike_is_an_index_condition_only_when_row_level_security_is_bypassed(pg_cluster, tmp_path):
+    """The claim behind W106, on PostgreSQL: the same ILIKE is an index condition on the trigram
+    index for the superuser and a filter after the fence for a signed-in member."""
+    tasks = table("    access: {all: member}\n" + W106_INDEXES.replace("      - {columns: [tags], method: gin}\n", ""))
+    schema = project(tmp_path, tasks,
+                     project_text=PROJECT.replace("extensions: [pgcrypto]", "extensions: [pgcrypto, pg_trgm]"))
+    org, user = "0a000000-0000-4000-8000-000000000001", "0c000000-0000-4000-8000-000000000001"
+    with scratch_database(pg_cluster, "w106") as db, db.connect() as conn:
+        apply_sql(conn, initial_up(schema, tmp_path / "build"))
+        apply_sql(conn, (MIGRATION_CASES / "_base" / "seed.sql").read_text())
+        conn.execute("insert into public.tasks (organization_id, title) select %s, 'task ' || g "
+                     "from generate_series(1, 2000) as g", (org,))
+        conn.execute("analyze public.tasks")
+        query = "explain (costs off) select id from public.tasks where title ilike '%sk 12%'"
+        with conn.transaction(force_rollback=True):
+            conn.execute("set local enable_seqscan = off")
+            as_superuser = "\n".join(line for (line,) in conn.execute(query))
+        with acting_as(conn, user) as session:
+            session.execute("set local enable_seqscan = off")
+            as_member = "\n".join(line for (line,) in session.execute(query))
+    assert "Index Cond: (title ~~* '%sk 12%'::text)" in as_superuser, as_superuser
+    assert "Index Cond: (title ~~*" not in as_member and "Filter: " in as_member, as_member
+
+
 def test_build_prints_them_located_exits_0_and_writes_the_migration(tmp_path):
     schema = project(tmp_path, W101_SPEC)
     result = run_cli("build", cwd=schema.parent)
@@ -369,7 +411,7 @@ def test_the_example_prints_no_access_warning():
 
 
 def test_every_code_is_documented_and_the_schema_lists_them():
-    assert set(SPEC_WARNINGS) == {"W101", "W102", "W103", "W104", "W105"}
+    assert set(SPEC_WARNINGS) == {"W101", "W102", "W103", "W104", "W105", "W106"}
     assert all(WARNINGS[code] == text for code, text in SPEC_WARNINGS.items())
     schema = json.loads((ROOT / "spec.schema.json").read_text())
     assert schema["$defs"]["warnings"]["properties"]["ignore"]["items"]["enum"] == sorted(SPEC_WARNINGS)

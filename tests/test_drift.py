@@ -274,7 +274,7 @@ def test_the_words_say_what_differs_old_to_new(live, capsys):
     assert ("  policy tickets_open: in the database only, not in the spec: permissive policy for SELECT to "
             "authenticated using (true) [widens access]\n") in text
     assert ("  index public.idx_tickets_status_created_at: missing from the database (the spec has CREATE INDEX "
-            "idx_tickets_status_created_at ON public.tickets USING btree (status, created_at DESC))") in text
+            "idx_tickets_status_created_at ON public.tickets USING btree (workspace_id, status, created_at DESC))") in text
     assert ("  table public.ticket_comments: changed (spec → database): privileges: anon gains INSERT "
             "[widens access]") in text
     assert "function public.update_updated_at_column(): changed (spec → database): definition differs" in text

@@ -1,8 +1,8 @@
 """The layers of the package (README, "A tour of the code"): a module imports only from its own
 layer and the layers below it, so a reader walks from `atlas-compile build` down to the written
 files without climbing back up. The harness sits beside the compiler: the PostgreSQL toolkit
-knows nothing of it, the isolation engine knows the model, `verify` may use everything but the
-command line."""
+knows nothing of it but one pure judge (HARNESS_MODULES), the isolation engine knows the model,
+`verify` may use everything but the command line."""
 from __future__ import annotations
 
 import ast
@@ -17,15 +17,15 @@ PACKAGE = ROOT / "compiler"
 # Bottom to top. A module's layer is the first entry whose name is a prefix of it.
 COMPILER_LAYERS = [
     ("base", ["diagnostics", "codes", "sqltext", "expressions", "sqltypes", "names", "checksums",
-              "external_tables", "reporting", "progress", "migration_parts"]),
-    ("model", ["model", "lockfile", "policy_rules"]),
+              "external_tables", "reporting", "progress", "migration_parts", "policy_direction"]),
+    ("model", ["model", "lockfile", "lock_json", "lock_decode", "policy_rules"]),
     ("kinds", ["kinds"]),
     ("ordering", ["ordering", "slugs"]),
     ("source", ["source"]),
     ("meaning", ["meaning"]),
     ("lower", ["lower"]),
     ("diff", ["diff"]),
-    ("render", ["render", "unit_downs"]),
+    ("render", ["render", "sql_forms", "unit_downs"]),
     ("pipeline", ["layouts", "released", "pipeline", "output"]),
     ("commands", ["cli", "plan_report", "plan_access", "plan_policies", "plan_words", "graph", "scaffold"]),
 ]
@@ -39,6 +39,9 @@ HARNESS = {
     "drift": {"postgres", "isolation", "lint", "verify", "migrate", "drift",
               *(name for name, _ in COMPILER_LAYERS if name != "commands")},
 }
+# Single compiler modules a harness package may import beside its layers: the policy judge is pure
+# (no database), shared by `plan` and the catalog comparison, and imports nothing of the compiler.
+HARNESS_MODULES = {"postgres": {"compiler.policy_direction"}}
 # The one door from the compiler into the harness: the `migrate` command imports the runner inside
 # its function, so build and plan never load psycopg (tests/test_harness.py runs them to check).
 LAZY_HARNESS = {"commands": {"migrate", "verify", "drift"}}   # imported inside a function: psycopg is an extra
@@ -110,7 +113,8 @@ def test_imports_go_down(path):
     for line, target in imported(path):
         theirs = layer_of(target)
         if own in HARNESS:
-            assert theirs in HARNESS[own], f"{name}:{line} ({own}) imports {target} ({theirs})"
+            allowed = theirs in HARNESS[own] or target in HARNESS_MODULES.get(own, ())
+            assert allowed, f"{name}:{line} ({own}) imports {target} ({theirs})"
         else:
             if theirs in LAZY_HARNESS.get(own, ()) and line in function_import_lines(path):
                 continue
@@ -140,4 +144,22 @@ def test_the_checker_sees_a_climb(tmp_path, monkeypatch):
     monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
     assert imported(fake) == [(2, "compiler.diff"), (3, "compiler.names")]
     with pytest.raises(AssertionError, match="climbs up to compiler.diff"):
+        test_imports_go_down(fake)
+
+
+def test_a_module_the_harness_may_import_imports_no_compiler_module():
+    """Through a module of HARNESS_MODULES the harness reaches nothing more of the compiler."""
+    for modules_ in HARNESS_MODULES.values():
+        for module in modules_:
+            path = ROOT / (module.replace(".", "/") + ".py")
+            assert imported(path) == [], module
+
+
+def test_the_checker_holds_the_toolkit_to_its_one_module(tmp_path, monkeypatch):
+    """postgres/ may import compiler.policy_direction, and no other base module."""
+    fake = tmp_path / "compiler" / "postgres" / "judge.py"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("from ..policy_direction import read\nfrom .. import names\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    with pytest.raises(AssertionError, match=r"compiler\.postgres\.judge:2 \(postgres\) imports compiler\.names"):
         test_imports_go_down(fake)

@@ -243,23 +243,24 @@ def test_down_n_equals_migrating_only_that_far(fresh_db, pg_cluster):
     result = migrate(fresh_db, "--down", "3")
     assert result.returncode == 0, result.stderr
     assert [line.split(" ", 2)[:2] for line in result.stderr.splitlines()] == \
-        [[name, "down:"] for name in reversed(names[3:]) for _ in range(parts_of(name, "down"))]
+        [[name, "down:"] for name in reversed(names[-3:]) for _ in range(parts_of(name, "down"))]
     assert result.stdout.startswith("rolled back 3 migration(s)")
     conn = fresh_db.connect()
-    assert history(conn) == [(name, parts_of(name), parts_of(name)) for name in names[:3]]
+    assert history(conn) == [(name, parts_of(name), parts_of(name)) for name in names[:-3]]
     with scratch_database(pg_cluster, "twin") as twin:
-        assert migrate(twin, "--to", names[2]).returncode == 0
+        assert migrate(twin, "--to", names[-4]).returncode == 0
         assert diff_catalogs(catalog(conn), catalog(twin.connect())) == []
         assert migrate(twin, "--to", "0001").returncode == 0   # --to goes down as well
         assert history(twin.connect()) == [(names[0], parts_of(names[0]), parts_of(names[0]))]
     up = migrate(fresh_db)   # and up again to the end
     assert up.returncode == 0 and up.stdout.startswith("applied 3 migration(s)")
-    too_far = migrate(fresh_db, "--down", "7")
-    assert too_far.returncode == 1 and "--down 7: only 6 migration(s) are applied" in too_far.stderr
+    too_far = migrate(fresh_db, "--down", str(len(names) + 1))
+    assert too_far.returncode == 1 and \
+        f"--down {len(names) + 1}: only {len(names)} migration(s) are applied" in too_far.stderr
     assert migrate(fresh_db, "--to", "0042").returncode == 1
 
 
-SCORE_UP = """-- atlas-compile migration 0007_leads_score (up)
+SCORE_UP = """-- atlas-compile migration 0100_leads_score (up)
 SET search_path = public, extensions;
 
 -- atlas-compile part 1/2: transaction
@@ -296,8 +297,8 @@ def _has_column(conn, table: str, column: str) -> bool:
 
 
 def test_a_lock_not_granted_is_retried_then_stops_clean_then_finishes(fresh_db, tmp_path):
-    out = release(tmp_path, {"0007_leads_score": (SCORE_UP, SCORE_DOWN)})
-    assert migrate(fresh_db, "--to", "0006", out=out).returncode == 0
+    out = release(tmp_path, {"0100_leads_score": (SCORE_UP, SCORE_DOWN)})
+    assert migrate(fresh_db, "--to", released(BUILD)[-1], out=out).returncode == 0
     conn = fresh_db.connect()
     holder = fresh_db.connect(autocommit=False)
     holder.execute("lock table public.leads in access share mode")   # a reader that does not finish
@@ -305,7 +306,7 @@ def test_a_lock_not_granted_is_retried_then_stops_clean_then_finishes(fresh_db, 
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert [line.split(";")[-1].strip() for line in lines[:2]] == ["attempt 2/3 in 0.05s", "attempt 3/3 in 0.1s"]
-    assert lines[-1].startswith("atlas-compile: migrate stopped: 0007_leads_score up: part 1/2: lock not granted "
+    assert lines[-1].startswith("atlas-compile: migrate stopped: 0100_leads_score up: part 1/2: lock not granted "
                                 "after 3 attempts (canceling statement due to lock timeout)")
     assert "rolled back whole" in lines[-1] and len(lines) == 3
     assert not _has_column(conn, "public.leads", "score_7")   # nothing of the part is applied
@@ -325,11 +326,11 @@ def test_a_lock_not_granted_is_retried_then_stops_clean_then_finishes(fresh_db, 
     result = migrate(fresh_db, "--attempts", "20", "--retry-wait", "0.1", out=out)
     assert result.returncode == 0, result.stderr
     assert "lock not granted" in result.stderr   # it waited, then went on
-    assert "0007_leads_score up: part 2/2 (outside a transaction) DROP INDEX CONCURRENTLY" in result.stderr
+    assert "0100_leads_score up: part 2/2 (outside a transaction) DROP INDEX CONCURRENTLY" in result.stderr
     assert _has_column(conn, "public.leads", "score_7")
     assert conn.execute("select indisvalid from pg_index where indexrelid = 'public.leads_score_7_idx'::regclass"
                         ).fetchone() == (True,)
-    assert history(conn)[-1] == ("0007_leads_score", 2, 2)
+    assert history(conn)[-1] == ("0100_leads_score", 2, 2)
     down = migrate(fresh_db, "--down", "1", out=out)
     assert down.returncode == 0, down.stderr
     assert not _has_column(conn, "public.leads", "score_7") and history(conn)[-1][0] == released(BUILD)[-1]
@@ -365,29 +366,29 @@ COMMIT;
 
 
 def test_a_multi_part_migration_resumes_at_the_part_that_failed(fresh_db, tmp_path):
-    out = release(tmp_path, {"0007_resume": (RESUME_UP, RESUME_DOWN)})
-    assert migrate(fresh_db, "--to", "0006", out=out).returncode == 0
+    out = release(tmp_path, {"0100_resume": (RESUME_UP, RESUME_DOWN)})
+    assert migrate(fresh_db, "--to", released(BUILD)[-1], out=out).returncode == 0
     conn = fresh_db.connect()
     start = catalog(conn)
     failed = migrate(fresh_db, out=out)
     assert failed.returncode == 1
-    assert "0007_resume up: part 1/3 (transaction) CREATE TABLE public.resume_t" in failed.stderr
-    assert "atlas-compile: migrate stopped: 0007_resume up: part 2/3 failed: could not create unique index " \
+    assert "0100_resume up: part 1/3 (transaction) CREATE TABLE public.resume_t" in failed.stderr
+    assert "atlas-compile: migrate stopped: 0100_resume up: part 2/3 failed: could not create unique index " \
            "\"resume_t_v_key\" [23505] in part 2/3 (outside a transaction): CREATE UNIQUE INDEX" in failed.stderr
-    assert history(conn)[-1] == ("0007_resume", 1, 3)
+    assert history(conn)[-1] == ("0100_resume", 1, 3)
     assert conn.execute("select indisvalid from pg_index where indexrelid = 'public.resume_t_v_key'::regclass"
                         ).fetchone() == (False,)   # what a failed concurrent build leaves behind
     status = migrate(fresh_db, "status", out=out)
-    assert status.returncode == 0 and "partial  0007_resume  (1/3 parts done" in status.stdout
+    assert status.returncode == 0 and "partial  0100_resume  (1/3 parts done" in status.stdout
     refused = migrate(fresh_db, "--down", "1", out=out)
-    assert refused.returncode == 1 and "0007_resume stopped at part 2/3: run migrate to finish it" in refused.stderr
+    assert refused.returncode == 1 and "0100_resume stopped at part 2/3: run migrate to finish it" in refused.stderr
 
     conn.execute("update public.resume_t set v = 2 where id = 2")
     resumed = migrate(fresh_db, out=out)
     assert resumed.returncode == 0, resumed.stderr
     parts = [line.split(": part ")[1][:3] for line in resumed.stderr.splitlines()]
     assert parts == ["2/3", "3/3"]   # part 1 is not run again (its CREATE TABLE would fail)
-    assert history(conn)[-1] == ("0007_resume", 3, 3)
+    assert history(conn)[-1] == ("0100_resume", 3, 3)
     assert conn.execute("select conname from pg_constraint where conrelid = 'public.resume_t'::regclass "
                         "and contype = 'u'").fetchall() == [("resume_t_v_key",)]
     assert migrate(fresh_db, "--down", "1", out=out).returncode == 0

@@ -13,6 +13,7 @@ from compiler.ordering import reverse_plan
 from compiler.output import write_files
 from compiler.pipeline import next_migration
 from compiler.render import TEMPLATES
+from compiler.sql_forms import FORMS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,8 +40,10 @@ def test_every_exported_operation_belongs_to_a_kind():
 
 
 def template_kinds() -> set[tuple[str, str]]:
-    return {(p.parent.name, p.name.removesuffix(".sql.j2")) for p in TEMPLATES.glob("*/*.sql.j2")
-            if not p.name.startswith("_")}
+    """A Jinja template, or the plain-Python layout that replaced it (compiler/sql_forms.py)."""
+    names = [str(p.relative_to(TEMPLATES)) for p in TEMPLATES.glob("*/*.sql.j2")] + list(FORMS)
+    return {(name.split("/")[0], name.split("/")[1].removesuffix(".sql.j2")) for name in names
+            if not name.split("/")[1].startswith("_")}
 
 
 def test_every_operation_kind_has_a_template_and_every_template_an_operation():

@@ -34,6 +34,8 @@ CASE_NAMES = [
     "crm_supabase",        # B2B CRM: members on auth.users soft-deleted, owner rules two ways, public + shared tables, raw policy
     "materialized_view_over_view",   # a materialized view reading tenant rows through a plain view: still filtered
     "event_ticketing",     # written from the README alone: sql functions (args, definer, setof, table), enum literals
+    "current_tenant_claim",    # crm_supabase naming its workspace in a nested JWT claim: the scalar fence
+    "current_tenant_setting",  # clinic_postgres naming its clinic in a transaction setting
 ]
 
 

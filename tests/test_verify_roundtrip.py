@@ -24,7 +24,8 @@ from compiler.verify.roundtrip_rows import declared_losses
 
 KINDS = ("up_matches_fresh_build", "seed_tenants", "down_restores_catalog", "up_after_down_matches",
          "rows_survive_round_trip", "reapply_matches")
-LAST_EXAMPLE = "0006_add_leads_external_ref_alter_leads_full_name_and_more"
+# The example step whose down sets leads.full_name NOT NULL again (edited by the tests below).
+FULL_NAME_STEP = "0006_add_leads_external_ref_alter_leads_full_name_and_more"
 
 
 def _reseal(out):
@@ -62,7 +63,7 @@ def test_the_example_chain_passes_every_check(pg_cluster):
     assert {c.area for c in checks} == {"chain"}
     # The example's lock keeps its history: every step is compared with a fresh build of its spec.
     assert [c.subject for c in _by(checks, "up_matches_fresh_build", PASS)] == names
-    assert "down 0001_initial" in steps and "seeding two tenants after " + LAST_EXAMPLE in steps
+    assert "down 0001_initial" in steps and "seeding two tenants after " + names[-1] in steps
 
 
 def test_a_chain_with_history_compares_every_known_step_with_a_fresh_build(pg_cluster, small_chain):
@@ -84,16 +85,16 @@ def test_a_chain_with_history_compares_every_known_step_with_a_fresh_build(pg_cl
 def test_a_down_that_leaves_something_behind_fails_naming_it(pg_cluster, tmp_path):
     out = tmp_path / "build"
     shutil.copytree(ROOT / "build", out)
-    _edit(out, LAST_EXAMPLE, "down", "ALTER TABLE public.leads ALTER COLUMN full_name DROP NOT NULL;\n", "")
+    _edit(out, FULL_NAME_STEP, "down", "ALTER TABLE public.leads ALTER COLUMN full_name DROP NOT NULL;\n", "")
     checks = check_chain(pg_cluster, out, SUPABASE_TEMPLATE, lambda line: None)
     failed = failures(checks)
-    assert [(c.subject, c.check, c.status) for c in failed] == [(LAST_EXAMPLE, "down_restores_catalog", FAIL)] * 2
+    assert [(c.subject, c.check, c.status) for c in failed] == [(FULL_NAME_STEP, "down_restores_catalog", FAIL)] * 2
     for check in failed:   # the first and the second down
         assert "public.leads.full_name.not_null" in check.detail, check.detail
     # The chain is rebuilt below it: the migrations below are not blamed for its leftover.
-    assert all(c.status == PASS for c in _by(checks, "down_restores_catalog") if c.subject != LAST_EXAMPLE)
+    assert all(c.status == PASS for c in _by(checks, "down_restores_catalog") if c.subject != FULL_NAME_STEP)
     # The same migration's up, re-applied over it, still gives the catalog of the first up.
-    assert [c.status for c in _by(checks, "up_after_down_matches") if c.subject == LAST_EXAMPLE] == [PASS]
+    assert [c.status for c in _by(checks, "up_after_down_matches") if c.subject == FULL_NAME_STEP] == [PASS]
 
 
 def test_a_down_that_changes_rows_fails_naming_the_table_and_column(pg_cluster, small_chain, tmp_path):
@@ -120,5 +121,5 @@ def test_an_unsealed_edit_stops_before_any_database(pg_cluster, small_chain, tmp
 
 
 def test_declared_losses_are_read_from_the_down_hazards():
-    down = (ROOT / "build" / "migrations" / f"{LAST_EXAMPLE}.down.sql").read_text(encoding="utf-8")
+    down = (ROOT / "build" / "migrations" / f"{FULL_NAME_STEP}.down.sql").read_text(encoding="utf-8")
     assert declared_losses(down) == {"public.leads.external_ref", "public.leads.trial_session_id"}

@@ -36,6 +36,9 @@ class Changes:
     operations: list = field(default_factory=list)
     warnings: list[tuple[str, str, str]] = field(default_factory=list)   # (table, message, code)
     notices: list = field(default_factory=list)   # warnings with their own code and place (Diagnostic)
+    # Keys whose released object, no rename applied, equals (==) the new one: the lock's history
+    # need not compare them again (lockfile.history_entry).
+    unchanged: frozenset = frozenset()
 
 
 def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number: int = 2) -> Changes:
@@ -44,10 +47,13 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     table_map, column_map = renames.resolve(old, new, hints)
     ops = renames.rename_operations(old, table_map, column_map)
     originals = {(o.schema, o.name): o for o in old.of("table")}
+    released = old
     old, origin = renames.apply(old, table_map, column_map)
     before, after = old.by_key(), new.by_key()
-    removed = [o for k, o in before.items() if k not in after]
-    added = [o for k, o in after.items() if k not in before]
+    # In the order of the models (pair_renamed and the loops below sort them by key anyway).
+    gone, new_keys = before.keys() - after.keys(), after.keys() - before.keys()
+    removed = [o for k, o in before.items() if k in gone] if gone else []
+    added = [o for k, o in after.items() if k in new_keys] if new_keys else []
     renamed = renames.pair_renamed(removed, added)
     for b, a in renamed:
         ops.append(renames.rename_object(b, a))
@@ -63,15 +69,24 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     for obj in sorted(added, key=lambda o: str(o.key)):
         on_new = any(req in new_tables for req in obj.requires if req[0] == "table") or obj.family == "table"
         ops.append(Create(obj, on_new_table=on_new))
-    for key in sorted(set(before) & set(after), key=str):
+    common = sorted(before.keys() & after.keys(), key=str)   # the keys of both models, in one order
+    equal = set()   # compared once: the rebuild of dependents and the lock's history ask again
+    for key in common:
         a, b = before[key], after[key]
         if a != b:
             changed = kind_of(a.family).changed
             ops += changed(origin[key], a, b, ctx) if changed else [Drop(origin[key]), Create(b)]
+        else:
+            equal.add(key)
+    if old is released:   # no renames: `before` holds the released objects themselves
+        changes.unchanged = frozenset(equal)
+    else:                 # only the objects the renames left as they were keep their key
+        kept = released.by_key()
+        changes.unchanged = frozenset({key for key in equal if before[key] is kept.get(key)})
     ops, changes.notices = enums.follow(ops, old, new, origin, hints.places, _ordered_diff)
-    ops += _rebuild_dependents(ops, before, after, origin, table_map)
+    ops += _rebuild_dependents(ops, before, after, common, origin, table_map, equal)
     ops = _rebuild_renamed(ops, renamed, origin, table_map)
-    ops = _rebuild_table_parts(ops, before, after, origin, table_map)
+    ops = _rebuild_table_parts(ops, before, after, common, origin, table_map)
     check_backfill_reads(ops, hints.places)
     changes.operations = ops
     return changes
@@ -101,7 +116,8 @@ def _touched(ops, table_map: dict) -> set:
     return touched
 
 
-def _rebuild_dependents(ops, before: dict, after: dict, origin: dict, table_map: dict) -> list:
+def _rebuild_dependents(ops, before: dict, after: dict, common: list, origin: dict, table_map: dict,
+                        equal: set) -> list:
     """Unchanged objects that depend on something this migration replaces are dropped before it
     and created again after it: views over a table whose columns change, policies naming a
     retyped or removed column, triggers and policies calling a replaced function, and so on."""
@@ -109,15 +125,19 @@ def _rebuild_dependents(ops, before: dict, after: dict, origin: dict, table_map:
     rebuilt: list = []
     done = set()
     changed = True
+    # Only unchanged objects of a kind rebuilt around what it depends on are candidates; each pass
+    # looks at those not rebuilt yet, until a pass adds none.
+    candidates = [key for key in common if key in equal and kind_of(before[key].family).rebuilt_around]
+    needs: dict = {}   # per candidate, worked out on its first pass (requires parses expressions)
     while changed:
         changed = False
-        for key in sorted(set(before) & set(after), key=str):
+        for key in candidates:
+            if key in done:
+                continue
             old, new = before[key], after[key]
             kind = kind_of(old.family)
-            if key in done or old != new or not kind.rebuilt_around:
-                continue
             moved = kind.reads_moved is not None and kind.reads_moved(old, new)
-            if moved or _needs(old) & touched:
+            if moved or (needs[key] if key in needs else needs.setdefault(key, _needs(old))) & touched:
                 rebuilt += [Drop(origin[key]), Create(new)]
                 touched.add(key)
                 done.add(key)
@@ -148,7 +168,7 @@ def _rebuild_renamed(ops, pairs, origin: dict, table_map: dict) -> list:
     return result
 
 
-def _rebuild_table_parts(ops, before: dict, after: dict, origin: dict, table_map: dict) -> list:
+def _rebuild_table_parts(ops, before: dict, after: dict, common: list, origin: dict, table_map: dict) -> list:
     """Checks and defaults of tables that stay: a check over a retyped column would keep the
     old type's casts, and a check or default calling a replaced function or casting to a rebuilt
     enum blocks its drop; both are removed before and put back after."""
@@ -156,12 +176,18 @@ def _rebuild_table_parts(ops, before: dict, after: dict, origin: dict, table_map
     # A check or default that casts to a rebuilt enum holds back the old type's drop.
     rebuilt_enums = {op.key[2] for op in ops if isinstance(op, SwapEnum)}
     touched |= {("enum", PUBLIC, name) for name in rebuilt_enums}
+    if not touched:   # nothing replaced: no check or default is in the way
+        return ops
     changed_constraints = {op.key for op in ops if op.family == "constraint"}
     extra: list = []
     neutral: set = set()
-    for key in sorted(set(before) & set(after), key=str):
+    # A table's checks use its own columns, functions and enums; its defaults functions and enums:
+    # with no function or enum replaced, only tables with a touched column can have either.
+    anywhere = any(k[0] in ("function", "enum") for k in touched)
+    column_tables = {k[1:3] for k in touched if k[0] == "column"}
+    for key in common:
         old, new = before[key], after[key]
-        if old.family != "table":
+        if old.family != "table" or not anywhere and (new.schema, new.name) not in column_tables:
             continue
         original = origin[key]
         new_checks = {c.name: c for c in new.constraints}

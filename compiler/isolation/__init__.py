@@ -50,7 +50,14 @@ compiled :class:`~compiler.model.Model`:
                          sees A's rows (``owner_own_rows``), no row of B, writes none of B
   soft_delete*           a soft-deleted row is invisible and cannot be un-deleted; UPDATE
                          cannot soft-delete; DELETE (where allowed) marks and keeps the row
+  forged_* / tenant_*    scalar modes of ``current_tenant`` only (:mod:`.current_tenant`): a
+                         member of B naming A sees and writes nothing of A (after seeing B's
+                         rows naming B); naming no uuid, or nothing, reads no row, no error;
+                         naming nothing, the root still lists the member's tenant
   =====================  ==========================================================
+
+  In the scalar modes every session of a member also names the tenant it acts in (A), in the
+  JWT claim or the setting, as an app would (:mod:`.signin`); memberships mode names none.
 
   Every probe runs in a savepoint inside a transaction that is rolled back, so probing changes
   nothing (the seed itself is committed unless the caller wraps it in a transaction).
@@ -59,7 +66,8 @@ compiled :class:`~compiler.model.Model`:
 Where things live: :mod:`.seeding` (rows for two tenants; :mod:`.rows` builds one row and its
 statements, :mod:`.catalog` asks the catalog), :mod:`.signin` (sign-in from ``current_user_id``),
 :mod:`.prober` (sessions, verdicts, positive controls), :mod:`.probes` (the registry of probe
-families), :mod:`.report` (the report), :mod:`.tenancy` (the model's tenancy, qualified).
+families), :mod:`.current_tenant` (the attacks on a tenant the request names), :mod:`.report`
+(the report), :mod:`.tenancy` (the model's tenancy, qualified).
 
 Statuses: ``pass`` (isolation held), ``fail`` (a leak: the statement reached another tenant, or
 row level security admitted a row that only a later constraint stopped), ``error`` (the probe
@@ -80,7 +88,7 @@ from .probes import PROBES, Probe, run_probes
 from .report import ERROR, FAIL, PASS, SKIP, Finding, IsolationReport
 from .seeding import Seed, SeededTenant, seed_tenants
 from .sequences import restore_sequences, sequence_states
-from .signin import SignIn, sign_in_for
+from .signin import SignIn, sign_in_for, sign_in_of
 from .tenancy import member_roles, tenancy_from_model
 
 __all__ = [
@@ -103,6 +111,7 @@ __all__ = [
     "seed_tenants",
     "sequence_states",
     "sign_in_for",
+    "sign_in_of",
     "tenancy_from_model",
 ]
 

@@ -17,12 +17,13 @@ from ..postgres.session import acting_as
 from . import catalog
 from .report import ERROR, FAIL, PASS, Finding
 from .rows import ident
-from .seeding import Seed
-from .signin import sign_in_for
+from .seeding import Seed, SeededTenant
+from .signin import sign_in_of
 from .tenancy import split
 
 INSUFFICIENT_PRIVILEGE = "42501"  # permission denied and "violates row-level security policy"
 FOREIGN_KEY_VIOLATION = "23503"
+OWN = object()   # a session names the signed-in member's own tenant (scalar modes of current_tenant)
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Prober:
             raise ValueError(f"no seeded member with role {self.actor_role!r} (roles: {roles})")
         # the roles the attacks on B run as: every role of A, unless one was asked for
         self.roles: tuple[str, ...] = (actor_role,) if actor_role else tuple(roles)
-        self.sign_in = sign_in_for(self.t.current_user_id)
+        self.sign_in = sign_in_of(self.t)
         self.anonymous_error: tuple[str | None, str] | None = None   # set by signed_in()
         self.findings: list[Finding] = []
 
@@ -96,14 +97,21 @@ class Prober:
             yield
 
     @contextmanager
-    def as_member(self, role: str | None = None):
-        with self.as_user(self.a.users[role or self.actor_role]) as session:
+    def as_member(self, role: str | None = None, *, of: SeededTenant | None = None, tenant: Any = OWN):
+        """Signed in as the member of ``of`` (default A) with ``role``, naming ``tenant``."""
+        of = of or self.a
+        with self.as_user(of.users[role or self.actor_role], tenant=of.id if tenant is OWN else tenant) as session:
             yield session
 
     @contextmanager
-    def as_user(self, user: str, db_role: str = "authenticated"):
-        """Signed in as ``user`` (claims and settings as the spec reads them) under ``db_role``."""
-        with acting_as(self.conn, user, db_role, settings=self.sign_in.values(user)) as session:
+    def as_user(self, user: str, db_role: str = "authenticated", *, tenant: Any = OWN):
+        """Signed in as ``user`` (claims and settings as the spec reads them) under ``db_role``.
+        In the scalar modes of ``current_tenant`` the request names ``tenant`` (default A, the
+        tenant the probes act as; None names none), as an app would; memberships mode names
+        none."""
+        tenant = self.a.id if tenant is OWN else tenant
+        with acting_as(self.conn, user, db_role, claims=self.sign_in.claims(tenant),
+                       settings=self.sign_in.values(user, tenant)) as session:
             yield session
 
     @contextmanager
@@ -188,6 +196,16 @@ class Prober:
             self.add(table, probe, "anon", status, f"select: {out.describe()}", out)
         else:
             self.add(table, probe, "anon", *judge(out.rows[0][0]), out)
+
+    def attack_values(self, qualified: str, tenant: str, attacker: str) -> dict[str, Any]:
+        """A valid row of ``tenant`` ("A" or "B"); on the membership table the obvious attack:
+        make ``attacker`` (a user id) a member of that tenant with the top role."""
+        overrides: dict[str, Any] = {}
+        if qualified == self.seed.membership:
+            overrides[self.t.user_column] = attacker
+            if self.t.role_column and self.seed.roles:
+                overrides[self.t.role_column] = self.seed.roles[0]
+        return self.seed.valid_values(self.conn, qualified, tenant, overrides)
 
     # -- positive controls ------------------------------------------------------------------
 

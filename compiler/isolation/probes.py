@@ -16,6 +16,7 @@ from psycopg import sql
 from . import catalog
 from .access_rules import access_rules, rule_tables
 from .catalog import SeedError, TableInfo
+from .current_tenant import current_tenant, current_tenant_tables, names_tenant
 from .lookups import lookups
 from .owner import forced_owner, owner_tables
 from .prober import FOREIGN_KEY_VIOLATION, INSUFFICIENT_PRIVILEGE, Outcome, Prober, attempt
@@ -33,6 +34,7 @@ class Probe:
     controls: tuple[str, ...]                      # positive controls, reported before the checks
     tables: Callable[[Seed], list[str | None]]     # [None]: once per database
     run: Callable[[Prober, Any], bool | None]      # True: the table counts as probed
+    applies: Callable[[Seed], bool] | None = None  # None: always; else the family runs where True
 
 
 def tenant_table(p: Prober, qualified: str) -> bool:
@@ -68,14 +70,9 @@ def tenant_table(p: Prober, qualified: str) -> bool:
 
 
 def _b_values(p: Prober, qualified: str, role: str) -> dict[str, Any]:
-    """A valid row of B; on the membership table the obvious attack: make yourself (the acting
-    member of A) a member of B with the top role."""
-    overrides: dict[str, Any] = {}
-    if qualified == p.seed.membership:
-        overrides[p.t.user_column] = p.a.users[role]
-        if p.t.role_column and p.seed.roles:
-            overrides[p.t.role_column] = p.seed.roles[0]
-    return p.seed.valid_values(p.conn, qualified, "B", overrides)
+    """A valid row of B; on the membership table: make yourself (the acting member of A) a
+    member of B with the top role."""
+    return p.attack_values(qualified, "B", p.a.users[role])
 
 
 def _attack(p: Prober, info: TableInfo, role: str, b_values, a_values, a_key, fk_targets) -> None:
@@ -265,6 +262,9 @@ PROBES: tuple[Probe, ...] = (
           OWN_ROWS, lambda seed: seed.tables_of_kind("tenant"), tenant_table),
     Probe("root", ("root_select_other", "root_update_other", "root_delete_other"),
           ("own_rows_visible", "own_update"), lambda seed: [seed.root], root_table),
+    Probe("current_tenant", ("forged_select", "forged_insert", "forged_update", "forged_delete",
+                             "tenant_not_uuid", "tenant_missing", "tenant_missing_root"), ("forged_own_rows",),
+          current_tenant_tables, current_tenant, applies=names_tenant),
     Probe("audit", ("select_other_tenant", "audit_insert", "audit_update", "update_other_tenant",
                     "audit_delete", "delete_other_tenant"), (), lambda seed: seed.tables_of_kind("audit"),
           audit_table),
@@ -290,6 +290,8 @@ def run_probes(prober: Prober, probes: tuple[Probe, ...] = PROBES,
         return IsolationReport(findings=prober.findings, tenant_tables=tenant_tables, tables_probed=())
     probed = []
     for probe in probes:
+        if probe.applies is not None and not probe.applies(prober.seed):
+            continue
         tables = probe.tables(prober.seed)
         if progress:
             progress(f"isolation: {probe.family} ({len(tables)} target(s))")

@@ -72,6 +72,8 @@ class FillTrigger:
 
 
 def gather_backfills(placed: list) -> list:
+    if not any(op.family == "column" for op, _ in placed):   # a build from nothing adds none
+        return placed
     return _with_fill_triggers(_fill_together(placed))
 
 

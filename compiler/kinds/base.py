@@ -24,6 +24,8 @@ LOSSY_CAST = "LOSSY_CAST"          # values may not survive the cast (old values
 # puts removed objects back once their old names are back.
 EARLY, REMOVE, RENAME, CHANGE, CREATE, LATE = range(6)
 
+_READS_ROWS = frozenset({INDEX_BUILD, TABLE_SCAN, TABLE_REWRITE})
+
 
 class Operation:
     """Shared behaviour; subclasses are frozen dataclasses."""
@@ -39,12 +41,13 @@ class Operation:
         return kind_of(self.family).rank
 
     def describe(self) -> str:
-        return ".".join(str(k) for k in self.key[1:])
+        return ".".join(map(str, self.key[1:]))
 
     @property
     def reads_rows(self) -> bool:
         """Whether the plain form reads or writes every row (the long statement_timeout)."""
-        return bool(set(self.hazards) & {INDEX_BUILD, TABLE_SCAN, TABLE_REWRITE})
+        hazards = self.hazards
+        return bool(hazards) and not _READS_ROWS.isdisjoint(hazards)
 
     def online(self) -> tuple | None:
         """The pieces (stages.py) of a form that keeps the table writable, or None when there
@@ -108,22 +111,49 @@ class Renaming(SelfInverse):
     swaps = ("old", "new")
 
 
+class _once:
+    """functools.cached_property without its lock (a compile runs on one thread): the value,
+    worked out on first use, goes into the instance's dict, which later reads find first (this
+    descriptor defines no __set__, and a frozen dataclass's own setattr is not involved)."""
+
+    def __init__(self, compute):
+        self.compute, self.name = compute, compute.__name__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.compute(obj)
+        return value
+
+
 @dataclass(frozen=True)
 class _Whole(Twin):
     obj: object
     on_new_table: bool = False   # an index or key on a table this migration creates: no hazard
 
-    @property
+    # Asked for several times per operation by ordering, staging and rendering (tens of
+    # thousands of operations): worked out once (a frozen dataclass's instance dict takes it).
+    @_once
     def family(self):
         return self.obj.family
 
-    @property
+    @_once
     def key(self):
         return self.obj.key
 
     @property
     def needs(self):
         return self.obj.requires
+
+    def reverse(self):
+        # Twin.reverse for the two fields, keeping what the operation has worked out of its
+        # object (the same for its twin): every operation of a build is reversed for its down.
+        twin = self.twin(self.obj, self.on_new_table)
+        known = self.__dict__
+        for name in ("family", "key"):
+            if name in known:
+                twin.__dict__[name] = known[name]
+        return twin
 
     @property
     def reads_rows(self) -> bool:

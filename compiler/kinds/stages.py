@@ -67,4 +67,8 @@ def undone_by(op, stage: int, form: str, timeout: str = CATALOG, note: tuple[str
 
 def plain(reads_rows: bool) -> tuple[Piece, ...]:
     """The default: everything in the main transaction."""
-    return (Piece(MAIN, PLAIN, ROWS if reads_rows else CATALOG),)
+    return _PLAIN_ROWS if reads_rows else _PLAIN_CATALOG
+
+
+# Pieces are frozen: every operation in its plain form shares one of these two.
+_PLAIN_ROWS, _PLAIN_CATALOG = (Piece(MAIN, PLAIN, ROWS),), (Piece(MAIN, PLAIN, CATALOG),)

@@ -15,6 +15,7 @@ from ..model import PRIVATE, PUBLIC, Enum, Extension, Model, SchemaObject, Tenan
 from ..source.spec import Spec
 from .access import declared_access, role_enum
 from .collisions import check_names
+from .current_tenant import current_tenant_functions, scalar
 from .functions import lower_functions
 from .generated import (
     audit_function,
@@ -63,8 +64,10 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
         check_row_identity(ctx, draft)
     user_type = membership.column(project.user_column).type
     objects.append(updated_at_function())
-    objects += membership_functions(ctx, "uuid", membership.column("id").type if membership.column("id")
-                                    else "uuid", membership.soft_delete)
+    membership_pk_type = membership.column("id").type if membership.column("id") else "uuid"
+    objects += membership_functions(ctx, "uuid", membership_pk_type, membership.soft_delete)
+    if scalar(ctx):
+        objects += current_tenant_functions(ctx, role_enum(ctx), membership_pk_type, membership.soft_delete)
     if any(ctx.flag(d.entry, "audit") for d in drafts.values()):
         objects.append(audit_function(ctx, user_type))
     if any(d.soft_delete for d in drafts.values()):
@@ -90,7 +93,7 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     collector.raise_if_any()
     tenancy = Tenancy(project.tenant_table, drafts[project.tenant_table].primary_key[0], project.tenant_column,
                       project.membership_table, project.user_column, project.role_column, role_enum(ctx),
-                      project.current_user_id)
+                      project.current_user_id, project.current_tenant, project.current_tenant_key)
     model = Model(project.target, project.postgres, tuple(sorted(objects, key=lambda o: o.key)), project.name, tenancy)
     return model, hints
 

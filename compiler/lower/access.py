@@ -6,13 +6,15 @@ so `tenant_column = ANY (...)` stays an index condition on indexes that lead wit
 """
 from __future__ import annotations
 
-from pglast import ast, parse_sql
+from pglast import ast
 
 from .. import names
 from ..meaning.context import Context
 from ..meaning.suggest import suggest
 from ..model import PRIVATE, PUBLIC, DeclaredAccess, Grant, Policy
 from ..sqltext import ident, literal
+from .current_tenant import CURRENT_MEMBERSHIP_ID, CURRENT_TENANT_ID, current_membership, current_tenant, scalar
+from .policy_sql import target_list
 from .tables import TableDraft, check_literals, enum_values, reference_of
 
 COMMANDS = ("select", "insert", "update", "delete")
@@ -30,6 +32,20 @@ def tenant_ids(ctx: Context, role: str | None = None) -> str:
     # The cast makes the scalar subquery an array expression: `x = ANY ((SELECT ...))` alone
     # would be read as `x = ANY (subquery)` and compare x with the whole array.
     return f"(SELECT {PRIVATE}.{TENANT_IDS}({args}))::uuid[]"
+
+
+def tenant_condition(ctx: Context, column: str, role: str | None = None) -> str:
+    """`column` is the request's tenant: one of the user's tenants (memberships), or the one it
+    names (claim, setting); with `role`, one where the user has that role."""
+    if scalar(ctx):
+        return f"{ident(column)} = {current_tenant(ctx, role, role_enum(ctx))}"
+    return f"{ident(column)} = ANY ({tenant_ids(ctx, role)})"
+
+
+def fence_needs(ctx: Context, draft: TableDraft) -> tuple:
+    """The lookup functions the table's fence and role rules call."""
+    name = CURRENT_TENANT_ID if scalar(ctx) and draft.kind == "tenant" else TENANT_IDS
+    return (("function", PRIVATE, name),)
 
 
 def role_enum(ctx: Context) -> str | None:
@@ -111,6 +127,8 @@ def owner_expression(ctx: Context, draft: TableDraft) -> str:
     owner = draft.entry.get("owner_column")
     reference = reference_of(((draft.entry.get("columns") or {}).get(owner) or {}).get("references"))
     if reference and reference[0] == ctx.project.membership_table:
+        if scalar(ctx) and draft.kind == "tenant":
+            return f"{ident(owner)} = {current_membership()}"
         return f"{ident(owner)} = ANY ((SELECT {PRIVATE}.{MEMBERSHIP_IDS}())::{owner_type(ctx)}[])"
     return f"{ident(owner)} = {user_id(ctx)}"
 
@@ -137,7 +155,9 @@ def rule_expression(ctx: Context, draft: TableDraft, rule: str, command: str) ->
     role = rule[len("role:"):]
     if draft.kind == "shared":
         return f"cardinality({tenant_ids(ctx, role)}) > 0"
-    return f"{ident(tenant_key)} = ANY ({tenant_ids(ctx, role)})"
+    if draft.kind == "root":   # the root keeps the memberships fence in every mode
+        return f"{ident(tenant_key)} = ANY ({tenant_ids(ctx, role)})"
+    return tenant_condition(ctx, tenant_key, role)
 
 
 def combine(expressions: list[str]) -> str:
@@ -160,15 +180,16 @@ def with_live(draft: TableDraft, expression: str) -> str:
 def fence_expression(ctx: Context, draft: TableDraft) -> str | None:
     if draft.kind == "shared":
         return None
-    column = "id" if draft.kind == "root" else ctx.project.tenant_column
-    return f"{ident(column)} = ANY ({tenant_ids(ctx)})"
+    if draft.kind == "root":
+        return f"id = ANY ({tenant_ids(ctx)})"
+    return tenant_condition(ctx, ctx.project.tenant_column)
 
 
 def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[Grant]]:
     project = ctx.project
     roles = project.signed_in_roles
     table = draft.name
-    needs = ((("function", PRIVATE, TENANT_IDS)),)
+    needs = fence_needs(ctx, draft)
     policies: list[Policy] = []
     fence = fence_expression(ctx, draft)
     if fence:
@@ -195,8 +216,9 @@ def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[
             with_check = with_live(draft, expression)
         else:
             using = with_check = with_live(draft, expression)
-        uses_owner = "owner" in names_only and draft.entry.get("owner_column") and "ANY" in expression
-        policy_needs = needs + ((("function", PRIVATE, MEMBERSHIP_IDS),) if uses_owner else ())
+        lookup = next((f for f in (MEMBERSHIP_IDS, CURRENT_MEMBERSHIP_ID) if f"{PRIVATE}.{f}()" in expression), None)
+        uses_owner = "owner" in names_only and draft.entry.get("owner_column") and lookup
+        policy_needs = needs + ((("function", PRIVATE, lookup),) if uses_owner else ())
         policies.append(Policy(PUBLIC, table, names.policy_name(table, command), command, True, policy_roles,
                                using, with_check, policy_needs))
     policies += raw_policies(ctx, draft)
@@ -233,7 +255,7 @@ def raw_policies(ctx: Context, draft: TableDraft) -> list[Policy]:
             ctx.error("E409", f"policy '{name}' needs using or with_check", entry, *keys)
         for key, expr in (("using", using), ("with_check", check)):
             if expr is not None:
-                node = parse_sql("SELECT " + expr)[0].stmt.targetList
+                node = target_list(expr)
                 check_policy_columns(ctx, draft, keys + (key,), node)
                 check_literals(ctx, draft, keys + (key,), node)
         if using is not None and command != "insert":

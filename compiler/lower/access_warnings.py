@@ -1,4 +1,4 @@
-"""Compile-time warnings about access rules that are slow or risky (W101..W105, codes.py). The
+"""Compile-time warnings about access rules that are slow or risky (W101..W106, codes.py). The
 build goes on and writes the migration; `build` and `plan` print them at the spec's line.
 
 They read the spec (where things were written, and what it left unsaid: a write command
@@ -9,6 +9,7 @@ silence should be said once, where the choice is made.
 """
 from __future__ import annotations
 
+from .. import names
 from ..codes import SPEC_WARNINGS
 from ..diagnostics import Diagnostic, Location
 from ..model import PUBLIC, Index, Model, Policy, Table
@@ -37,6 +38,7 @@ def access_warnings(spec: Spec, model: Model) -> list[Diagnostic]:
         table = tables[name]
         own = row_call_warnings(entry, volatility) + unindexed_warnings(entry, table, indexes.get(name, []), tenant_column)
         own += overlap_warnings(entry, policies.get(name, [])) + implicit_write_warnings(entry, table)
+        own += api_unusable_index_warnings(entry)
         found += [w for w in own if w.code not in ignored(entry)]
     relations = set(spec.tables) | set(spec.views)
     for name, entry in spec.functions.items():
@@ -212,4 +214,37 @@ def definer_warnings(entry: Entry, functions: set, relations: set) -> list[Diagn
             "W105", f"security definer function '{entry.name}' sets search_path in its body: the names after "
                     "it resolve through that path, where a caller may have planted objects",
             entry.at("body"), "leave search_path = '' and qualify names (public.<name>, pg_catalog.<name>)"))
+    return result
+
+
+# Default GIN opclasses whose operators PostgreSQL 15 does not mark leakproof (none of GIN's are).
+_NOT_LEAKPROOF_GIN_TYPES = ("jsonb", "tsvector")
+
+
+def api_unusable_index_warnings(entry: Entry) -> list[Diagnostic]:
+    """W106: a trigram index (gin_trgm_ops, gist_trgm_ops), or a GIN index on jsonb, an array or
+    a tsvector, serves operators that are not leakproof. Row level security applies its policies
+    before any condition that might leak a row's values, so such a condition is never an index
+    condition for anon or authenticated: it filters the rows the fence let through
+    (benchmarks/rls_variants.py, section 5). The index still serves the service role and
+    security definer functions, which bypass row level security."""
+    result = []
+    columns = entry.get("columns") or {}
+    for i, index in enumerate(entry.get("indexes") or ()):
+        if not isinstance(index, dict):
+            continue
+        opclass = str(index.get("opclass") or "")
+        named = [str(c).split()[0] for c in index.get("columns") or () if str(c).split()]
+        types = [str((columns.get(c) or {}).get("type", "")) for c in named]
+        container = index.get("method") == "gin" and not opclass and any(
+            t in _NOT_LEAKPROOF_GIN_TYPES or t.endswith("[]") for t in types)
+        if opclass.endswith("_trgm_ops") or container:
+            what = f"{opclass} on {', '.join(named)}" if opclass else f"gin on {', '.join(named)}"
+            result.append(warning(
+                "W106", f"index {index.get('name') or names.index_name(entry.name, named)} ({what}) of '{entry.name}' can serve only roles that "
+                        "bypass row level security: its operators are not leakproof, so for anon and "
+                        "authenticated PostgreSQL filters by them after the tenant fence",
+                entry.at("indexes", i),
+                "keep it if the service role or a security definer function searches with it, and say so with "
+                "warnings: {ignore: [W106]} on the table; otherwise drop it"))
     return result

@@ -4,8 +4,8 @@ from __future__ import annotations
 from .. import names
 from ..meaning.context import Context
 from ..model import PRIVATE, PUBLIC, Column, Constraint, Grant, Index, IndexKey, Policy, Table, Trigger
-from ..sqltext import ident
-from .access import combine, rules_by_command, tenant_ids
+from .access import combine, rules_by_command, tenant_condition
+from .current_tenant import CURRENT_TENANT_ID, scalar
 from .generated import AUDIT_ROW, SOFT_DELETE_COLUMN
 from .tables import TableDraft
 
@@ -32,11 +32,12 @@ def audit_objects(ctx: Context, draft: TableDraft, user_type: str) -> list:
                    expression="operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text])"),
     )
     roles = project.signed_in_roles
-    needs = (("function", PRIVATE, "user_tenant_ids"),)
+    # An audit trail (the root's too: its rows carry the tenant column) is fenced like a tenant table.
+    needs = (("function", PRIVATE, CURRENT_TENANT_ID if scalar(ctx) else "user_tenant_ids"),)
     policies = []
     grants = (Grant("service_role", ("SELECT", "INSERT", "UPDATE", "DELETE")),) if project.supabase else ()
     if owned:
-        fence = f"{ident(tenant_col)} = ANY ({tenant_ids(ctx)})"
+        fence = tenant_condition(ctx, tenant_col)
         policies = [
             Policy(PUBLIC, name, names.policy_name(name, "tenant_fence"), "all", False, roles, fence, fence, needs)]
         readers = audit_readers(ctx, draft)
@@ -70,6 +71,5 @@ def audit_readers(ctx: Context, draft: TableDraft) -> str | None:
     if not kept:
         return None
     tenant_col = ctx.project.tenant_column
-    expressions = [f"{ident(tenant_col)} = ANY ({tenant_ids(ctx, None if rule == 'member' else rule[5:])})"
-                   for rule in kept]
+    expressions = [tenant_condition(ctx, tenant_col, None if rule == "member" else rule[5:]) for rule in kept]
     return combine(expressions)

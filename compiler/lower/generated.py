@@ -7,6 +7,7 @@ from ..meaning.context import Context
 from ..model import PRIVATE, PUBLIC, Argument, Function, Index, IndexKey, Trigger
 from ..sqltext import ident, qualified
 from .access import MEMBERSHIP_IDS, TENANT_IDS, role_enum
+from .current_tenant import lookup_user
 from .tables import TableDraft, covered
 
 UPDATED_AT = "update_updated_at_column"
@@ -37,7 +38,9 @@ def membership_functions(ctx: Context, tenant_type: str, membership_pk_type: str
     live = " AND m.deleted_at IS NULL" if membership_soft_delete else ""
     execute = ("authenticated",) if project.supabase else ("public",)
     arguments = []
-    current = project.current_user_id
+    # The user read in place rather than through auth.uid(), which is re-planned in every statement
+    # (lookup_user): the lookup is the fixed cost of every statement under row level security.
+    current = lookup_user(ctx, None)
     role_filter = ""
     enum = role_enum(ctx)
     if enum:

@@ -11,6 +11,7 @@ settings and clock readers below are not immutable, and the rest with constant a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pglast import ast, parse_sql
 from pglast.stream import RawStream
@@ -29,9 +30,16 @@ class PolicyReading:
     columns: tuple[str, ...]     # the table's columns, in order of first use
 
 
+@lru_cache(maxsize=4096)
+def target_list(expression: str) -> tuple:
+    """The parse tree of `SELECT expression`'s target list, read only: the tables of a spec
+    repeat their raw policies' texts, each parsed once."""
+    return parse_sql("SELECT " + expression)[0].stmt.targetList
+
+
 def read_policy(expression: str, table: str, volatility: dict[str, str] | None = None) -> PolicyReading:
     """`volatility`: the spec's functions (public) and theirs."""
-    tree = parse_sql("SELECT " + expression)[0].stmt.targetList[0].val
+    tree = target_list(expression)[0].val
     calls: list[str] = []
     columns: list[str] = []
     _walk(tree, (table, volatility or {}), calls, columns)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pglast import ast, parse_sql
 
@@ -15,6 +16,7 @@ from ..model import PUBLIC, Column, Constraint, Index, IndexKey
 from ..source.spec import Entry
 from ..sqltext import ident
 from ..sqltypes import check_literal, known_type, render_literal
+from .current_tenant import scalar
 from .references import reference_of, resolve, same_type
 
 ACTIONS = {"cascade", "restrict", "set_null", "set_default", "no_action"}
@@ -99,9 +101,7 @@ def lower_columns(ctx: Context, draft: TableDraft) -> None:
         elif "default_sql" in col:
             default = ctx.expression(entry, keys + ("default_sql",), col["default_sql"], subqueries=False)
             if default is not None and resolved:
-                enums = enum_map(ctx)
-                node = parse_sql("SELECT " + default)[0].stmt.targetList[0].val
-                for problem in default_problems(node, target_type(f"default of column {name}", rendered, enums), enums):
+                for problem in _default_problems(default, name, rendered, _enum_key(ctx)):
                     ctx.error(problem.code, f"columns.{name}.default_sql: {problem.message}", entry, *keys,
                               "default_sql", hint=problem.hint)
         identity = col.get("identity")
@@ -201,13 +201,72 @@ def lower_keys(ctx: Context, draft: TableDraft) -> None:
 def check_column_refs(ctx: Context, draft: TableDraft, keys: tuple, expr: str) -> None:
     """Checks and index predicates may only name columns of their own table, and compare
     them only with literals of the column's type."""
-    tree = parse_sql("SELECT " + expr)[0].stmt
     known = [c.name for c in draft.columns]
-    for name in column_names_in(tree):
+    for name in _select(expr)[1]:
         if name not in known:
             ctx.error("E402", f"{'.'.join(map(str, keys))}: table '{draft.name}' has no column '{name}'",
                       draft.entry, *keys, hint=suggest(name, known))
-    check_literals(ctx, draft, keys, tree.targetList)
+    # A table's own name matters only to a reference it qualifies (table.column).
+    table = draft.name if (draft.name,) in _select(expr)[2] else None
+    columns = tuple((c.name, c.type) for c in draft.columns)
+    for problem in _check_problems(expr, table, columns, _enum_key(ctx)):
+        ctx.error(problem.code, f"{'.'.join(map(str, keys))}: {problem.message}", draft.entry, *keys,
+                  hint=problem.hint)
+
+
+# Tables of one spec repeat their checks and defaults (`length(title) > 0`, `gen_random_uuid()`):
+# each text is parsed once, and its problems worked out once per column types and enums.
+@lru_cache(maxsize=4096)
+def _select(expr: str) -> tuple:
+    """The parse tree of `SELECT expr` (read only), the column names it reads, and the
+    qualifiers of its column references."""
+    tree = parse_sql("SELECT " + expr)[0].stmt
+    qualifiers = set()
+    _qualifiers(tree, qualifiers)
+    return tree, tuple(column_names_in(tree)), frozenset(qualifiers)
+
+
+def _qualifiers(node, found: set) -> None:
+    if isinstance(node, tuple):
+        for inner in node:
+            _qualifiers(inner, found)
+        return
+    if not isinstance(node, ast.Node):
+        return
+    if isinstance(node, ast.ColumnRef):
+        found.add(tuple(f.sval if isinstance(f, ast.String) else None for f in node.fields[:-1]))
+    for name in node.__slots__:
+        value = getattr(node, name)
+        if isinstance(value, (ast.Node, tuple)):
+            _qualifiers(value, found)
+
+
+def _enum_key(ctx: Context) -> tuple:
+    return tuple(enum_map(ctx).items())
+
+
+@lru_cache(maxsize=4096)
+def _check_problems(expr: str, table: str | None, columns: tuple, enums: tuple) -> tuple:
+    """check_literals' problems of a check or index predicate on a table with these columns."""
+    enum_types, types = dict(enums), {}
+    for name, type_ in columns:
+        types.setdefault(name, type_)   # the first of two columns of one name, as draft.column finds it
+
+    def column_type(ref):
+        fields = [f.sval for f in ref.fields if isinstance(f, ast.String)]
+        if len(fields) != len(ref.fields) or not 1 <= len(fields) <= 2 or fields[:-1] not in ([], [table]):
+            return None
+        column = fields[-1]
+        return target_type(f"compared with column {column}", types[column], enum_types) if column in types else None
+
+    return tuple(literal_problems(_select(expr)[0].targetList, column_type, enum_types, subqueries=False))
+
+
+@lru_cache(maxsize=4096)
+def _default_problems(default: str, name: str, rendered: str, enums: tuple) -> tuple:
+    enum_types = dict(enums)
+    node = _select(default)[0].targetList[0].val
+    return tuple(default_problems(node, target_type(f"default of column {name}", rendered, enum_types), enum_types))
 
 
 def enum_map(ctx: Context) -> dict[str, tuple]:
@@ -258,20 +317,29 @@ def lower_indexes(ctx: Context, draft: TableDraft) -> None:
         # security the planner cannot tell how selective the fence is, and an index on
         # created_at alone tempts it into walking every tenant's rows (benchmarks/rls_overhead.py).
         keys = ((IndexKey(tenant_col),) if draft.tenant else ()) + (IndexKey("created_at", "desc"),)
+        if draft.tenant and scalar(ctx):
+            # Under the scalar fence the keyset page `(created_at, id) < (...) order by created_at
+            # desc, id desc` is an index range read with the key in the index; the array fence
+            # cannot use the order, so only the scalar modes get it (rls_variants.py, section 3).
+            keys += tuple(IndexKey(c, "desc") for c in draft.primary_key if c not in (tenant_col, "created_at"))
         draft.indexes.append(Index(PUBLIC, table, names.index_name(table, ("created_at",)), keys))
     for i, spec_index in enumerate(entry.get("indexes") or ()):
         keys = ("indexes", i)
         method = spec_index.get("method", "btree")
         index_keys = parse_index_keys(ctx, draft, keys, spec_index.get("columns") or (), spec_index.get("opclass"))
         unique = bool(spec_index.get("unique", False))
-        if unique and draft.tenant and all(k.column != tenant_col for k in index_keys):
+        written = index_keys
+        # On a tenant table every btree index leads with the tenant column: a unique key is unique
+        # per tenant, and a plain index is read under the fence, one tenant's entries rather than
+        # every tenant's (benchmarks/rls_variants.py, section 4). The name stays the one written.
+        if draft.tenant and (unique or method == "btree") and all(k.column != tenant_col for k in index_keys):
             index_keys = (IndexKey(tenant_col),) + index_keys
         where = None
         if spec_index.get("where") is not None:
             where = ctx.expression(entry, keys + ("where",), spec_index["where"], subqueries=False)
             if where:
                 check_column_refs(ctx, draft, keys + ("where",), where)
-        name = spec_index.get("name") or names.index_name(table, [k.column for k in index_keys])
+        name = spec_index.get("name") or names.index_name(table, [k.column for k in (index_keys if unique else written)])
         draft.indexes.append(Index(PUBLIC, table, name, index_keys, method, unique, where))
 
 

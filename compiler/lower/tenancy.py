@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..meaning.context import Context
 from ..meaning.suggest import suggest
+from .current_tenant import check_current_tenant
 from .tables import TableDraft
 
 
@@ -41,6 +42,7 @@ def check_tenancy(ctx: Context) -> None:
             if role_type not in spec.enums:
                 ctx.error("E408", f"role_column '{project.role_column}' must have a spec enum type, not {role_type}",
                           membership, "columns", project.role_column, "type")
+    check_current_tenant(ctx)
     if project.target == "citus":
         ctx.error("E408", "target citus is not supported yet; use supabase or postgres", entry, "target", value=True)
 

@@ -12,6 +12,7 @@ from ..meaning.view_catalog import SYSTEM_SCHEMAS, ViewCatalog
 from ..model import PRIVATE, PUBLIC, Column, Function, Grant, Index, View
 from ..sqltext import ident, qualified
 from .access import TENANT_IDS
+from .current_tenant import CURRENT_TENANT_ID, scalar
 from .tables import TableDraft, enum_map, parse_index_keys
 
 
@@ -109,15 +110,16 @@ def lower_view(ctx: Context, entry, catalog: ViewCatalog) -> list:
     data = View(PRIVATE, entry.name, query, materialized=True, security_invoker=False,
                 comment=comment, revoke_from=api, reads=reads)
     rows_name = names.fit(f"{entry.name}_rows")
-    tenant_filter = (f"\nWHERE v.{ident(project.tenant_column)} = ANY ({PRIVATE}.{TENANT_IDS}())"
-                     if reads_tenant_data else "")
+    lookup = CURRENT_TENANT_ID if scalar(ctx) else TENANT_IDS
+    fenced = (f"= {PRIVATE}.{lookup}()" if scalar(ctx) else f"= ANY ({PRIVATE}.{lookup}())")
+    tenant_filter = f"\nWHERE v.{ident(project.tenant_column)} {fenced}" if reads_tenant_data else ""
     rows = Function(
         PRIVATE, rows_name, f"SETOF {qualified(PRIVATE, entry.name)}", "sql",
         f"SELECT v.*\nFROM {qualified(PRIVATE, entry.name)} AS v{tenant_filter}",
         security="definer", volatility="stable", search_path="",
         comment=f"Rows of materialized view {entry.name} the current user may see.",
         execute_roles=("authenticated",) if project.supabase else ("public",),
-        reads=(("view", PRIVATE, entry.name), ("function", PRIVATE, TENANT_IDS)) if reads_tenant_data
+        reads=(("view", PRIVATE, entry.name), ("function", PRIVATE, lookup)) if reads_tenant_data
         else (("view", PRIVATE, entry.name),))
     exposed = View(PUBLIC, entry.name, f"SELECT *\nFROM {qualified(PRIVATE, rows_name)}()", comment=comment,
                    grants=select_for, revoke_from=api, reads=(("function", PRIVATE, rows_name),))

@@ -26,6 +26,8 @@ class Project:
     role_column: str | None
     current_user_id: str
     defaults: dict
+    current_tenant: str = "memberships"      # how a request names its tenant (lower/current_tenant.py)
+    current_tenant_key: str | None = None    # the claim path or setting name
     external_tables: dict[str, ExternalTable] = field(default_factory=dict)   # by qualified name
     layout: str = "atlas"               # the migration files' layout (compiler/layouts)
     migrations_dir: str | None = None   # their folder, relative to the folder holding build/
@@ -67,9 +69,19 @@ def read_project(spec: Spec, collector: Collector) -> Project:
         role_column=membership.get("role_column"),
         current_user_id=current_user_id,
         defaults=defaults,
+        **read_current_tenant(tenancy.get("current_tenant", "memberships")),
         external_tables=external,
         **read_layout(spec).settings,
     )
+
+
+def read_current_tenant(value) -> dict:
+    """`tenancy.current_tenant` as the mode and its key (spec.schema.json has checked the shape;
+    check_current_tenant in lower/tenancy.py the values)."""
+    if isinstance(value, dict) and len(value) == 1:
+        (mode, key), = value.items()
+        return {"current_tenant": mode, "current_tenant_key": key}
+    return {"current_tenant": value if isinstance(value, str) else "memberships", "current_tenant_key": None}
 
 
 @dataclass(frozen=True)

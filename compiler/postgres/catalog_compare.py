@@ -3,7 +3,7 @@ object by object, each difference classified by what it does to access: the one 
 `verify --database-url` and `drift` share (each words the differences its own way).
 
   widens_access  an extra permissive policy, a missing restrictive one (the tenant fence), a
-                 changed policy that admits more or restricts less (:mod:`.policy_direction`),
+                 changed policy that admits more or restricts less (:mod:`compiler.policy_direction`),
                  RLS or FORCE switched off, an extra privilege (a grant to anon, authenticated,
                  PUBLIC or anyone), a security definer function changed (body, search_path) or a
                  function made definer, a view no longer security_invoker, an extra table that
@@ -27,7 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from .policy_direction import MAY_WIDEN, NARROWER, WIDER, policy_direction
+from ..policy_direction import MAY_WIDEN, WIDER, catalog_direction
+from ..policy_direction import NARROWER as NARROWER  # drift and verify read a Difference's access by it
 from .role_facts import bypasses, role_widenings
 
 WIDENS, MISSING, CHANGED, EXTRA = "widens_access", "missing", "changed", "extra"
@@ -127,18 +128,14 @@ def _classify(category: str, live: dict | None, ref: dict | None) -> tuple[str, 
 
 def _policy_kind(live: dict | None, ref: dict | None) -> tuple[str, str | None]:
     """A grant (permissive) widens when it is extra, a fence (restrictive) when it is missing;
-    a changed one as :func:`.policy_direction.policy_direction` finds it."""
-    if ref is None:
-        return (WIDENS, WIDER) if live["permissive"] == "PERMISSIVE" else (EXTRA, NARROWER)
-    if live is None:
-        return (WIDENS, WIDER) if ref["permissive"] == "RESTRICTIVE" else (MISSING, NARROWER)
-    direction = policy_direction(live, ref)
-    return (CHANGED, NARROWER) if direction == NARROWER else (WIDENS, direction)
+    a changed one as :func:`compiler.policy_direction.catalog_direction` finds it."""
+    access = catalog_direction(live, ref)
+    if access in (WIDER, MAY_WIDEN):
+        return WIDENS, access
+    return (MISSING if live is None else EXTRA if ref is None else CHANGED), access
 
 
 def _extra_widens(category: str, live: dict) -> bool:
-    if category == "policies":
-        return live["permissive"] == "PERMISSIVE"
     if category == "relations":
         return not live["rowsecurity"] and bool(grantees(live.get("acl")) & API_GRANTEES)
     if category == "functions":

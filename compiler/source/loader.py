@@ -1,35 +1,54 @@
 """Reads every spec file under the schema folder into plain data with source positions.
 
-YAML is composed into nodes (C parser when available) and constructed here, so that we keep
-the line and column of every key and value, refuse duplicate keys, and bound alias expansion.
+YAML is composed into nodes (C parser when available) and constructed by construct.py, so that
+we keep the line and column of every key and value (positions.py), refuse duplicate keys, and
+bound alias expansion.
 """
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from yaml.constructor import SafeConstructor
 
 from ..diagnostics import Collector, Location
+from .construct import MAX_NODES, Budget, NeedsRecording, Recorder, pos, read
+from .positions import CachedPositions, NodePositions, RecordedPositions
 
 try:
-    _Loader = yaml.CSafeLoader
+    _Parser = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - pyyaml built without libyaml
-    _Loader = yaml.SafeLoader
+    _Parser = yaml.SafeLoader
+_TAGS: dict = {}   # (node kind, scalar text, implicit) -> tag, for every file of the process
 
-# Alias bombs ("billion laughs") expand a tiny file into billions of nodes; no real spec
-# file comes near this many values.
-MAX_NODES = 200_000
+
+class _Loader(_Parser):
+    """The C parser, with the resolver's answer for each scalar remembered: the composer asks
+    for every node, and a spec repeats the same few hundred words (the resolver has no path
+    resolvers, so the tag depends on these three alone)."""
+
+    def resolve(self, kind, value, implicit, _tags=_TAGS, _resolve=_Parser.resolve):
+        key = (kind, value, implicit)
+        tag = _tags.get(key)
+        if tag is None:
+            tag = _tags[key] = _resolve(self, kind, value, implicit)
+        return tag
+
+    if not _Parser.yaml_path_resolvers:
+        # The composer calls these two around every node to follow path resolvers, of which this
+        # loader has none: C callables that only build a throwaway value (slice(parent, index),
+        # tuple()) spare two Python calls per node, a tenth of a load.
+        descend_resolver = staticmethod(slice)
+        ascend_resolver = staticmethod(tuple)
+
 MAX_FILE_BYTES = 5_000_000
 # Deeply nested collections overflow the parser's stack (libyaml recurses); no spec nests deeper
 # than a few levels.
 MAX_DEPTH = 64
 SECTIONS = ("project", "enums", "functions", "tables", "views")
-MERGE_TAG = "tag:yaml.org,2002:merge"
-TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-BINARY_TAG = "tag:yaml.org,2002:binary"
 
 
 @dataclass
@@ -38,116 +57,60 @@ class SourceFile:
 
     path: str
     data: dict
-    key_pos: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-    value_pos: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    positions: NodePositions | RecordedPositions | CachedPositions | None = None   # None: an empty file
+    digest: bytes | None = None   # of the file's bytes: its key in the load cache (cache.py)
+    checked: bool = False         # its shape passed when the cache took it: not checked again
 
     def where(self, keys: tuple = (), prefer_value: bool = False) -> Location:
         """Location of the key at `keys` (or its value), else of the nearest enclosing one."""
         keys = tuple(keys)
-        while True:
-            first, second = (self.value_pos, self.key_pos) if prefer_value else (self.key_pos, self.value_pos)
-            for table in (first, second):
-                if keys in table:
-                    line, col = table[keys]
-                    return Location(self.path, line, col)
+        while self.positions is not None:
+            key, value = self.positions.find(keys)
+            found = (value or key) if prefer_value else (key or value)
+            if found is not None:
+                return Location(self.path, *found)
             if not keys:
-                return Location(self.path, 1, 1)
+                break
             keys = keys[:-1]
+        return Location(self.path, 1, 1)
+
+    def has_key(self, keys: tuple) -> bool:
+        """Whether the last of `keys` is a key written in the file (not a list item, nor absent)."""
+        return self.positions is not None and self.positions.find(tuple(keys))[0] is not None
 
 
-class _Budget(Exception):
-    pass
-
-
-class _Builder:
-    """Turns composed YAML nodes into Python data, recording positions as it goes."""
-
-    def __init__(self, source: SourceFile, collector: Collector):
-        self.source = source
-        self.collector = collector
-        self.nodes = 0
-        self.scalars = SafeConstructor()
-
-    def build(self, node, keys: tuple):
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _Budget()
-        self.source.value_pos.setdefault(keys, _pos(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, keys)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, keys + (i,)) for i, item in enumerate(node.value)]
-        if node.tag in (TIMESTAMP_TAG, BINARY_TAG):
-            return str(node.value)  # dates are literals for the compiler: keep the text as written
-        try:
-            return self.scalars.construct_object(node)
-        except (ValueError, TypeError, yaml.YAMLError) as exc:
-            self.collector.error("E101", f"invalid YAML value {node.value!r}: {exc}",
-                                 Location(self.source.path, *_pos(node)))
-            return str(node.value)
-
-    def _mapping(self, node, keys: tuple) -> dict:
-        result: dict = {}
-        seen: dict = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
-                merged = self.build(value_node, keys)
-                for part in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(part, dict):
-                        for k, v in part.items():
-                            result.setdefault(k, v)
-                continue
-            key = self.build(key_node, keys + ("<key>",))
-            if isinstance(key, (list, dict)):
-                self.collector.error("E201", "a mapping key must be a plain value", self.source.where(keys))
-                continue
-            key = str(key) if not isinstance(key, str) else key
-            if key in seen:
-                first = seen[key]
-                self.collector.error(
-                    "E102",
-                    f"duplicate key '{key}' (first defined at {first})",
-                    Location(self.source.path, *_pos(key_node)),
-                )
-                continue
-            seen[key] = Location(self.source.path, *_pos(key_node))
-            self.source.key_pos[keys + (key,)] = _pos(key_node)
-            result[key] = self.build(value_node, keys + (key,))
-        return result
+_FLOW = re.compile(r"[\n'\"\[\]{}]")   # the characters the depth scan reads; the rest only move the column
+_DEEP_INDENT = re.compile(rf"^[ -]{{{4 * MAX_DEPTH + 1},}}", re.MULTILINE)
 
 
 def _too_deep(text: str) -> tuple[int, int] | None:
     """(line, col) where flow brackets or block indentation go deeper than MAX_DEPTH, checked
     on the text before the parser sees it."""
-    depth, line, col, quote = 0, 1, 0, None
-    for char in text:
-        col += 1
-        if char == "\n":
-            line, col = line + 1, 0
-            if quote != '"':
-                quote = None
-            continue
-        if quote:
-            if char == quote:
-                quote = None
-            continue
-        if char in "'\"" and col > 0:
-            quote = char
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return line, col
-        elif char in "]}":
-            depth = max(depth - 1, 0)
-    for number, row in enumerate(text.split("\n"), start=1):
-        indent = len(row) - len(row.lstrip(" -"))
-        if indent > 4 * MAX_DEPTH:
-            return number, indent
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        depth, line, line_start, quote = 0, 1, 0, None
+        for match in _FLOW.finditer(text):
+            char, at = match[0], match.start()
+            if char == "\n":
+                line, line_start = line + 1, at + 1
+                if quote != '"':
+                    quote = None
+                continue
+            if quote:
+                if char == quote:
+                    quote = None
+                continue
+            if char in "'\"":
+                quote = char
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return line, at - line_start + 1
+            else:
+                depth = max(depth - 1, 0)
+    deep = _DEEP_INDENT.search(text)
+    if deep is not None:
+        return text.count("\n", 0, deep.start()) + 1, deep.end() - deep.start()
     return None
-
-
-def _pos(node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def display_path(path: Path) -> str:
@@ -161,7 +124,9 @@ def spec_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def load_file(path: Path, collector: Collector) -> SourceFile | None:
+def load_file(path: Path, collector: Collector, cache=None) -> SourceFile | None:
+    """The file's data and positions, from the load cache (cache.LoadCache) when it holds these
+    bytes; else parsed, with every problem in the collector."""
     shown = display_path(path)
     try:
         raw = path.read_bytes()
@@ -171,6 +136,12 @@ def load_file(path: Path, collector: Collector) -> SourceFile | None:
     if len(raw) > MAX_FILE_BYTES:
         collector.error("E105", f"spec file is larger than {MAX_FILE_BYTES} bytes", Location(shown))
         return None
+    digest = hashlib.sha256(raw).digest() if cache is not None else None
+    cached = cache.get(digest) if cache is not None else None
+    if cached is not None:
+        data, top = cached
+        composed = CachedPositions(top, lambda: yaml.compose(raw.decode("utf-8-sig"), Loader=_Loader))
+        return SourceFile(shown, data, composed if top is not None else None, digest, checked=True)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -178,7 +149,7 @@ def load_file(path: Path, collector: Collector) -> SourceFile | None:
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         collector.error("E104", f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", Location(shown, line, col))
         return None
-    source = SourceFile(shown, {})
+    source = SourceFile(shown, {}, digest=digest)
     too_deep = _too_deep(text)
     if too_deep is not None:
         collector.error("E105", f"collections nested more than {MAX_DEPTH} levels deep", Location(shown, *too_deep))
@@ -205,26 +176,38 @@ def load_file(path: Path, collector: Collector) -> SourceFile | None:
         collector.error(
             "E103",
             "a spec file must be a mapping with any of: " + ", ".join(SECTIONS),
-            Location(shown, *_pos(node)),
+            Location(shown, *pos(node)),
         )
         return None
-    builder = _Builder(source, collector)
     try:
-        source.data = builder.build(node, ())
+        _construct(source, node, collector)
     except RecursionError:
-        collector.error("E105", "YAML nests too deeply", Location(shown, *_pos(node)))
+        collector.error("E105", "YAML nests too deeply", Location(shown, *pos(node)))
         return None
-    except _Budget:
+    except Budget:
         collector.error(
             "E105",
             f"YAML expands to more than {MAX_NODES} values (aliases nested too deep?)",
-            Location(shown, *_pos(node)),
+            Location(shown, *pos(node)),
         )
         return None
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         collector.error("E101", f"invalid YAML value: {exc}", Location(shown))
         return None
     return source
+
+
+def _construct(source: SourceFile, node, collector: Collector) -> None:
+    """The file's data and positions: read from the nodes, or recorded for a file with merge keys."""
+    try:
+        source.data = read(node, source.path, collector)
+        source.positions = NodePositions(node)
+        return
+    except NeedsRecording:
+        pass
+    recorder = Recorder(source.path, collector, source.where)
+    source.positions = RecordedPositions(recorder.key_pos, recorder.value_pos)
+    source.data = recorder.build(node, ())
 
 
 def _indentation_tab(text: str, index: int) -> int | None:
@@ -238,8 +221,9 @@ def _indentation_tab(text: str, index: int) -> int | None:
     return indent.index("\t") + 1 if "\t" in indent else None
 
 
-def load_folder(folder: Path) -> list[SourceFile]:
-    """Every spec file of the folder, in sorted path order; raises CompileError on any problem."""
+def load_folder(folder: Path, cache=None) -> list[SourceFile]:
+    """Every spec file of the folder, in sorted path order; raises CompileError on any problem.
+    `cache`: a cache.LoadCache to take unchanged files from."""
     collector = Collector()
     if not folder.is_dir():
         collector.error("E106", f"schema folder '{display_path(folder)}' does not exist", Location(display_path(folder)))
@@ -247,6 +231,6 @@ def load_folder(folder: Path) -> list[SourceFile]:
     files = spec_files(folder)
     if not files:
         collector.error("E106", "no *.yaml or *.yml files in the schema folder", Location(display_path(folder)))
-    sources = [s for s in (load_file(p, collector) for p in files) if s is not None]
+    sources = [s for s in (load_file(p, collector, cache) for p in files) if s is not None]
     collector.raise_if_any()
     return sources

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from ..isolation import sign_in_for
+from ..isolation import sign_in_of
 from ..isolation.rows import count_rows, delete_rows, ident, touch_rows, update_statement
 from .pgtap_script import NO_ROWS_OR_REFUSED, REFUSED, TapFile, lit, quoted
 from .pgtap_seed import Captured
@@ -113,12 +113,18 @@ def anon(f: TapFile, captured: Captured, qualified: str) -> None:
                f"{lit(f'{qualified}: anon cannot {command} any row')})")
 
 
-def seed_settings(captured: Captured, user: str | None) -> dict[str, str]:
-    return sign_in_for(captured.seed.tenancy.current_user_id).values(user)
+def seed_settings(captured: Captured, user: str | None, tenant=None) -> dict[str, str]:
+    return sign_in_of(captured.seed.tenancy).values(user, tenant)
 
 
 def _sign_in(captured: Captured):
+    """Sign in as a member of A; in the scalar modes of ``current_tenant`` the request names A
+    (claim or setting), as an app's would.  The tenant key is a uuid there (the lookup returns
+    one), written as a literal."""
+    a = captured.seed.tenants["A"]
+    how = sign_in_of(captured.seed.tenancy)
+
     def sign_in(f: TapFile, role: str) -> None:
-        user = str(captured.seed.tenants["A"].users[role])
-        f.sign_in("authenticated", user, seed_settings(captured, user))
+        user = str(a.users[role])
+        f.sign_in("authenticated", user, seed_settings(captured, user, a.id), how.claims(a.id))
     return sign_in

@@ -164,12 +164,15 @@ class TapFile:
         self.lines.append("")
         self.lines.append(f"-- {text}")
 
-    def sign_in(self, role: str, user_id: str | None, settings: dict[str, str]) -> None:
+    def sign_in(self, role: str, user_id: str | None, settings: dict[str, str],
+                claims: dict | None = None) -> None:
         """Act as PostgREST does for a request: the JWT's role for the transaction, the claims
-        (``request.jwt.claims`` and the legacy ``request.jwt.claim.sub``), and the further
-        settings a ``current_setting('<name>')`` form of ``current_user_id`` reads."""
+        (``request.jwt.claims`` and the legacy ``request.jwt.claim.sub``; ``claims`` merged in,
+        the current tenant's claim in claim mode), and the further settings: those a
+        ``current_setting('<name>')`` form of ``current_user_id`` reads, the current tenant's
+        in setting mode."""
         self.run(f"set local role {ident(role)}")
-        self.run(f"set local request.jwt.claims = {lit(json.dumps(jwt_claims(user_id, role)))}")
+        self.run(f"set local request.jwt.claims = {lit(json.dumps(jwt_claims(user_id, role, claims)))}")
         self.run(f"set local request.jwt.claim.sub = {lit('' if user_id is None else user_id)}")
         for name, value in settings.items():
             self.run(f"set local {setting_name(name)} = {lit(value)}")

@@ -120,14 +120,9 @@ def _facts(p: Prober, qualified: str, bind, keys: Keys) -> TableFacts:
     facts.control_role = next((r for r, n in counts.items() if n), next(iter(counts)))
     if qualified == seed.root:
         return facts
-    overrides: dict[str, Any] = {}
-    if qualified == seed.membership:   # the obvious attack: make oneself a member of B, top role
-        overrides[t.user_column] = p.a.user()
-        if t.role_column and seed.roles:
-            overrides[t.role_column] = seed.roles[0]
     tenant = "A" if info.table.kind == "audit" else "B"   # audit rows: not even the own tenant's
-    try:
-        values = seed.valid_values(p.conn, qualified, tenant, overrides)
+    try:   # on the membership table, the obvious attack: make oneself a member of B, top role
+        values = p.attack_values(qualified, tenant, p.a.user())
         facts.insert_other = bind(*insert_statement(info, keys.values(qualified, values)))
     except SeedError as exc:
         facts.insert_problem = str(exc)

@@ -100,7 +100,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id), '{}')
           FROM public.auth_users AS m
-          WHERE m.auth_id = auth.uid());
+          WHERE m.auth_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid);
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
@@ -118,7 +118,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
           FROM public.auth_users AS m
-          WHERE m.auth_id = auth.uid() AND (p_role IS NULL OR m.role = p_role));
+          WHERE m.auth_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid AND (p_role IS NULL OR m.role = p_role));
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
@@ -211,7 +211,7 @@ CREATE INDEX idx_categories_organization_id ON public.categories (organization_i
 CREATE INDEX idx_organizations_created_at ON public.organizations (created_at DESC);
 
 -- create index public.idx_products_active_title
-CREATE INDEX idx_products_active_title ON public.products (title) WHERE is_active;
+CREATE INDEX idx_products_active_title ON public.products (organization_id, title) WHERE is_active;
 
 -- create index public.idx_products_category_id
 CREATE INDEX idx_products_category_id ON public.products (organization_id, category_id);
@@ -226,7 +226,7 @@ CREATE INDEX idx_products_organization_id ON public.products (organization_id);
 CREATE INDEX idx_products_owner_id ON public.products (organization_id, owner_id);
 
 -- create index public.idx_products_status_price
-CREATE INDEX idx_products_status_price ON public.products (status, price DESC);
+CREATE INDEX idx_products_status_price ON public.products (organization_id, status, price DESC);
 
 -- create policy public.auth_users.auth_users_delete
 CREATE POLICY auth_users_delete ON public.auth_users

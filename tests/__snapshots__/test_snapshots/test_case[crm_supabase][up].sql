@@ -377,7 +377,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id), '{}')
           FROM public.members AS m
-          WHERE m.user_id = auth.uid() AND m.deleted_at IS NULL);
+          WHERE m.user_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid AND m.deleted_at IS NULL);
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
@@ -395,7 +395,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(DISTINCT m.workspace_id), '{}')
           FROM public.members AS m
-          WHERE m.user_id = auth.uid() AND (p_role IS NULL OR m.role = p_role) AND m.deleted_at IS NULL);
+          WHERE m.user_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid AND (p_role IS NULL OR m.role = p_role) AND m.deleted_at IS NULL);
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';

@@ -271,7 +271,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id), '{}')
           FROM public.staff_members AS m
-          WHERE m.user_id = auth.uid());
+          WHERE m.user_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid);
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
@@ -289,7 +289,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
           FROM public.staff_members AS m
-          WHERE m.user_id = auth.uid() AND (p_role IS NULL OR m.role = p_role));
+          WHERE m.user_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid AND (p_role IS NULL OR m.role = p_role));
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.staff_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
@@ -522,13 +522,13 @@ CREATE INDEX idx_events_created_at ON public.events (organization_id, created_at
 CREATE INDEX idx_events_created_by ON public.events (organization_id, created_by);
 
 -- create index public.idx_events_live_starts_at
-CREATE INDEX idx_events_live_starts_at ON public.events (starts_at) WHERE deleted_at IS NULL;
+CREATE INDEX idx_events_live_starts_at ON public.events (organization_id, starts_at) WHERE deleted_at IS NULL;
 
 -- create index public.idx_events_organization_id
 CREATE INDEX idx_events_organization_id ON public.events (organization_id);
 
 -- create index public.idx_events_status_starts_at
-CREATE INDEX idx_events_status_starts_at ON public.events (status, starts_at);
+CREATE INDEX idx_events_status_starts_at ON public.events (organization_id, status, starts_at);
 
 -- create index public.idx_events_venue_id
 CREATE INDEX idx_events_venue_id ON public.events (organization_id, venue_id);
@@ -539,11 +539,8 @@ CREATE INDEX idx_orders_audit_organization_id_changed_at ON public.orders_audit 
 -- create index public.idx_orders_created_at
 CREATE INDEX idx_orders_created_at ON public.orders (organization_id, created_at DESC);
 
--- create index public.idx_orders_event_id
-CREATE INDEX idx_orders_event_id ON public.orders (organization_id, event_id);
-
 -- create index public.idx_orders_event_id_status
-CREATE INDEX idx_orders_event_id_status ON public.orders (event_id, status);
+CREATE INDEX idx_orders_event_id_status ON public.orders (organization_id, event_id, status);
 
 -- create index public.idx_orders_organization_id
 CREATE INDEX idx_orders_organization_id ON public.orders (organization_id);

@@ -211,7 +211,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id), '{}')
           FROM public.agents AS m
-          WHERE m.user_id = auth.uid());
+          WHERE m.user_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid);
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
@@ -229,7 +229,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
           FROM public.agents AS m
-          WHERE m.user_id = auth.uid() AND (p_role IS NULL OR m.role = p_role));
+          WHERE m.user_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid AND (p_role IS NULL OR m.role = p_role));
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.agent_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
@@ -475,13 +475,13 @@ CREATE INDEX idx_tickets_created_at ON public.tickets (organization_id, created_
 CREATE INDEX idx_tickets_customer_id ON public.tickets (organization_id, customer_id);
 
 -- create index public.idx_tickets_live_queue
-CREATE INDEX idx_tickets_live_queue ON public.tickets (assignee_id, status) WHERE deleted_at IS NULL;
+CREATE INDEX idx_tickets_live_queue ON public.tickets (organization_id, assignee_id, status) WHERE deleted_at IS NULL;
 
 -- create index public.idx_tickets_organization_id
 CREATE INDEX idx_tickets_organization_id ON public.tickets (organization_id);
 
 -- create index public.idx_tickets_status_priority_created_at
-CREATE INDEX idx_tickets_status_priority_created_at ON public.tickets (status, priority, created_at DESC);
+CREATE INDEX idx_tickets_status_priority_created_at ON public.tickets (organization_id, status, priority, created_at DESC);
 
 -- create policy public.agents.agents_delete
 CREATE POLICY agents_delete ON public.agents

@@ -96,7 +96,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id), '{}')
           FROM public.members AS m
-          WHERE m.uid = auth.uid());
+          WHERE m.uid = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid);
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
@@ -114,7 +114,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
           FROM public.members AS m
-          WHERE m.uid = auth.uid() AND (p_role IS NULL OR m.kind = p_role));
+          WHERE m.uid = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid AND (p_role IS NULL OR m.kind = p_role));
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_kind) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
@@ -165,7 +165,7 @@ CREATE INDEX idx_user_from ON public."user" (organization_id, "from");
 CREATE INDEX idx_user_organization_id ON public."user" (organization_id);
 
 -- create index public.idx_user_select_order
-CREATE INDEX idx_user_select_order ON public."user" ("select", "order" DESC);
+CREATE INDEX idx_user_select_order ON public."user" (organization_id, "select", "order" DESC);
 
 -- create policy public.members.members_delete
 CREATE POLICY members_delete ON public.members

@@ -159,7 +159,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id), '{}')
           FROM public.auth_users AS m
-          WHERE m.auth_id = auth.uid());
+          WHERE m.auth_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid);
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
@@ -177,7 +177,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
           FROM public.auth_users AS m
-          WHERE m.auth_id = auth.uid() AND (p_role IS NULL OR m.role = p_role));
+          WHERE m.auth_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid AND (p_role IS NULL OR m.role = p_role));
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
@@ -216,13 +216,13 @@ CREATE INDEX idx_auth_users_created_at ON public.auth_users (organization_id, cr
 CREATE INDEX idx_auth_users_organization_id ON public.auth_users (organization_id);
 
 -- create index public.idx_customer_relationship_management_subscription_rene_1a06339d
-CREATE INDEX idx_customer_relationship_management_subscription_rene_1a06339d ON public.customer_relationship_management_subscription_renewals (renewal_notification_delivery_channel_preference, previous_subscription_renewal_reference_identifier, created_at);
+CREATE INDEX idx_customer_relationship_management_subscription_rene_1a06339d ON public.customer_relationship_management_subscription_renewals (organization_id, renewal_notification_delivery_channel_preference, previous_subscription_renewal_reference_identifier, created_at);
 
 -- create index public.idx_customer_relationship_management_subscription_rene_545ab738
 CREATE INDEX idx_customer_relationship_management_subscription_rene_545ab738 ON public.customer_relationship_management_subscription_renewals (organization_id);
 
 -- create index public.idx_customer_relationship_management_subscription_rene_8550f4a9
-CREATE INDEX idx_customer_relationship_management_subscription_rene_8550f4a9 ON public.customer_relationship_management_subscription_renewals (renewal_notification_delivery_channel_preference, previous_subscription_renewal_reference_identifier);
+CREATE INDEX idx_customer_relationship_management_subscription_rene_8550f4a9 ON public.customer_relationship_management_subscription_renewals (organization_id, renewal_notification_delivery_channel_preference, previous_subscription_renewal_reference_identifier);
 
 -- create index public.idx_customer_relationship_management_subscription_rene_98621574
 CREATE INDEX idx_customer_relationship_management_subscription_rene_98621574 ON public.customer_relationship_management_subscription_renewals (organization_id, created_at DESC);

@@ -93,7 +93,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id), '{}')
           FROM public.auth_users AS m
-          WHERE m.auth_id = auth.uid());
+          WHERE m.auth_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid);
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_membership_ids() IS 'Membership rows of the user; what owner rules compare with.';
@@ -111,7 +111,7 @@ AS $body$
 BEGIN
   RETURN (SELECT coalesce(array_agg(DISTINCT m.organization_id), '{}')
           FROM public.auth_users AS m
-          WHERE m.auth_id = auth.uid() AND (p_role IS NULL OR m.role = p_role));
+          WHERE m.auth_id = coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid AND (p_role IS NULL OR m.role = p_role));
 END
 $body$;
 COMMENT ON FUNCTION atlas_private.user_tenant_ids(p_role public.member_role) IS 'Tenants the user belongs to (optionally with a role); used by row level security.';
@@ -154,10 +154,10 @@ CREATE INDEX idx_auth_users_organization_id ON public.auth_users (organization_i
 CREATE INDEX idx_line_items_created_at ON public.line_items (organization_id, created_at DESC);
 
 -- create index public.idx_line_items_group_user
-CREATE INDEX idx_line_items_group_user ON public.line_items ("group", "user");
+CREATE INDEX idx_line_items_group_user ON public.line_items (organization_id, "group", "user");
 
 -- create index public.idx_line_items_order
-CREATE INDEX idx_line_items_order ON public.line_items ("order");
+CREATE INDEX idx_line_items_order ON public.line_items (organization_id, "order");
 
 -- create index public.idx_line_items_organization_id
 CREATE INDEX idx_line_items_organization_id ON public.line_items (organization_id);
