@@ -115,9 +115,38 @@ def access_changes(previous: Model | None, model: Model, operations: list, hints
     changes += [AccessChange(table.name, None, _per_command_grantees(previous, table, nobody_word(None)), None,
                              DROPPED)
                 for key, table in before.items() if key not in matched]
+    changes += _tenancy_change(previous, model)
     order = {c: i for i, c in enumerate(COMMANDS)}
     return sorted(changes, key=lambda c: (not c.widens, not c.may_widen, c.direction == EQUIVALENT, c.table,
                                           c.policy is not None, order.get(c.command, len(order)), c.policy or ""))
+
+
+def _current_tenant(model: Model | None) -> tuple[str, str | None] | None:
+    tenancy = model.tenancy if model is not None else None
+    return (tenancy.current_tenant, tenancy.current_tenant_key) if tenancy is not None else None
+
+
+def _tenancy_text(mode: tuple[str, str | None]) -> str:
+    if mode[0] == "memberships":
+        return "every tenant of the user (memberships)"
+    return f"the one tenant the request names ({mode[0]} {mode[1]})"
+
+
+def _tenancy_change(previous: Model | None, model: Model) -> list[AccessChange]:
+    """`tenancy.current_tenant` changed: every tenant table's fence reads the tenant anew. The
+    rules read back the same, so no table's line says it; this one does. To a scalar mode it
+    narrows (a user of several tenants sees one per request, a request naming none sees
+    nothing); back to memberships it widens the same way."""
+    old, new = _current_tenant(previous), _current_tenant(model)
+    if old is None or new is None or old == new:
+        return []
+    who = ("users of several tenants (one tenant per request)", "requests that name no tenant (nothing)")
+    if "memberships" not in (old[0], new[0]):
+        return [AccessChange("tenant tables", "fence", (_tenancy_text(old),), (_tenancy_text(new),), CHANGED)]
+    wider = new[0] == "memberships"
+    return [AccessChange("tenant tables", "fence", (_tenancy_text(old),), (_tenancy_text(new),),
+                         WIDER if wider else NARROWER, widens_for=who if wider else (),
+                         narrows_for=() if wider else who)]
 
 
 def _table_changes(previous: Model, old_table: Table, model: Model, table: Table, nobody) -> list[AccessChange]:

@@ -365,6 +365,16 @@ def test_w106_trigram_and_gin_container_indexes(tmp_path):
     assert "idx_tasks_title (gin_trgm_ops on title)" in found[0].message, found[0].render()
 
 
+def test_w106_named_opclasses_without_a_leakproof_operator(tmp_path):
+    """jsonb_path_ops (@>, @?, @@) warns like the default jsonb opclass; a btree on text does not."""
+    tasks = table("      meta: {type: jsonb}\n    access: {all: member}\n    indexes:\n"
+                  "      - {columns: [meta], method: gin, opclass: jsonb_path_ops}\n"
+                  "      - {columns: [title]}\n")
+    schema = project(tmp_path, tasks)
+    found = warned(schema, "W106")
+    assert [w.location.line for w in found] == [line_of(schema / "tasks.yaml", "jsonb_path_ops")]
+
+
 def test_w106_claim_ilike_is_an_index_condition_only_when_row_level_security_is_bypassed(pg_cluster, tmp_path):
     """The claim behind W106, on PostgreSQL: the same ILIKE is an index condition on the trigram
     index for the superuser and a filter after the fence for a signed-in member."""

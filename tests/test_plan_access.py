@@ -454,3 +454,24 @@ def test_an_audit_trails_access_change_is_located_at_its_table(tmp_path):
     lines = [line for line in github(project) if "tickets_audit select" in line]
     assert lines == ["::warning file=schema/desk.yaml,line=2,col=3,title=AUTHZ_UPDATE::tickets_audit select: "
                      "member → role:admin — narrower for member"]
+
+
+def test_switching_how_the_tenant_is_known_says_who_loses_and_gains(released):
+    """memberships -> claim rebuilds every policy with the same rules read back; the fence line
+    says what changes: narrower for users of several tenants and for requests naming none, and
+    wider again on the way back."""
+    spec = tables(policies=ESCALATED)
+    (released / "schema" / "_project.yaml").write_text(
+        PROJECT.replace("current_user_id: auth.uid()", "current_user_id: auth.uid()\n    current_tenant: {claim: org}"))
+    text, data = plan(released, spec)
+    who = "users of several tenants (one tenant per request), requests that name no tenant (nothing)"
+    line = ("tenant tables fence: every tenant of the user (memberships) → the one tenant the request names "
+            f"(claim org) — narrower for {who}")
+    assert f"AUTHZ_UPDATE                 {line}" in hazards(text)
+    fence = [c for c in data["access"] if c["command"] == "fence"]
+    assert [(c["direction"], c["narrows_for"]) for c in fence] == [("narrower", who.split(", "))]
+    write_files(released / "build", next_migration(released / "schema", released / "build").files)
+    (released / "schema" / "_project.yaml").write_text(PROJECT)
+    text, _ = plan(released, spec)
+    first = hazards(text)[0]   # a widening comes first
+    assert first.startswith("AUTHZ_UPDATE (wider)") and "tenant tables fence" in first and f"wider for {who}" in first

@@ -219,6 +219,9 @@ def definer_warnings(entry: Entry, functions: set, relations: set) -> list[Diagn
 
 # Default GIN opclasses whose operators PostgreSQL 15 does not mark leakproof (none of GIN's are).
 _NOT_LEAKPROOF_GIN_TYPES = ("jsonb", "tsvector")
+# Opclasses named in the spec that serve no leakproof operator: containment, paths, text search
+# (btree_gin's opclasses serve the leakproof = of their types, and are not listed).
+_NOT_LEAKPROOF_OPCLASSES = ("jsonb_ops", "jsonb_path_ops", "array_ops", "tsvector_ops")
 
 
 def api_unusable_index_warnings(entry: Entry) -> list[Diagnostic]:
@@ -238,7 +241,7 @@ def api_unusable_index_warnings(entry: Entry) -> list[Diagnostic]:
         types = [str((columns.get(c) or {}).get("type", "")) for c in named]
         container = index.get("method") == "gin" and not opclass and any(
             t in _NOT_LEAKPROOF_GIN_TYPES or t.endswith("[]") for t in types)
-        if opclass.endswith("_trgm_ops") or container:
+        if opclass.endswith("_trgm_ops") or opclass in _NOT_LEAKPROOF_OPCLASSES or container:
             what = f"{opclass} on {', '.join(named)}" if opclass else f"gin on {', '.join(named)}"
             result.append(warning(
                 "W106", f"index {index.get('name') or names.index_name(entry.name, named)} ({what}) of '{entry.name}' can serve only roles that "
