@@ -176,8 +176,7 @@ def staged(operations: list, online: bool = True) -> list[tuple]:
     index dropped concurrently beforehand would already be gone (the rebuild locks its tables
     for its whole length anyway)."""
     operations = _expanded(operations)
-    if online and any(isinstance(op, SwapEnum) and _removes_values(op) for op in operations):
-        online = False
+    refusable = online and any(isinstance(op, SwapEnum) and _removes_values(op) for op in operations)
     whole, removed, changed = set(), set(), set()
     for op in operations:
         if op.family in ("table", "view") and op.verb in _WHOLE:
@@ -198,6 +197,9 @@ def staged(operations: list, online: bool = True) -> list[tuple]:
         pieces = op.online() if online else None
         if not pieces:
             result.append((op, pieces if pieces is not None else op.pieces()))
+            continue
+        if refusable:
+            result.append((op, tuple(replace(p, note=REMOVES_ENUM_VALUES) for p in op.pieces())))
             continue
         relation = _relation_of(op)
         if later.renames(relation, position):
@@ -220,6 +222,15 @@ RENAMED_AFTER = ("plain form: this migration renames the table or column afterwa
                  "later parts would name what the rename took away (a rollback that sets NOT NULL, then renames)",
                  "squawk-ignore adding-not-nullable-field, require-concurrent-index-creation, "
                  "constraint-missing-not-valid, adding-foreign-key-constraint, disallowed-unique-constraint")
+
+
+# The whole file is one transaction then: what Squawk objects to holds for every statement of it
+# (a line's squawk-ignore covers only the line after it, and a statement may span several).
+REMOVES_ENUM_VALUES = ("plain form: this migration removes enum values, and rows that still hold one refuse it;",
+                       "the refusal must leave nothing changed, so the whole migration is one transaction",
+                       "squawk-ignore-file require-concurrent-index-creation, require-concurrent-index-deletion, "
+                       "adding-not-nullable-field, constraint-missing-not-valid, adding-foreign-key-constraint, "
+                       "disallowed-unique-constraint")
 
 
 class _Later:
