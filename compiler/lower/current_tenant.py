@@ -13,6 +13,7 @@ the tenants they may name.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..meaning.context import Context
 from ..model import PRIVATE, PUBLIC, Argument, Function
@@ -81,21 +82,38 @@ def lookup_user(ctx: Context, claims: str | None) -> str:
     return f"coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), {claims or CLAIMS} ->> 'sub')::uuid"
 
 
+@dataclass(frozen=True)
+class LookupFrame:
+    """What every membership lookup (user_tenant_ids() and the others) is built from."""
+    membership: str                 # the membership table, qualified
+    tenant: str                     # its tenant column, quoted
+    user: str                       # its user column, quoted
+    role: str | None                # its role column, quoted, when the role enum is given
+    arguments: tuple                # (p_role <enum> DEFAULT NULL,) with the role enum, else ()
+    execute: tuple[str, ...]        # who may call it: signed-in users (Supabase) or PUBLIC
+    reads: tuple
+
+
+def lookup_frame(ctx: Context, enum: str | None) -> LookupFrame:
+    project = ctx.project
+    arguments = (Argument("p_role", qualified(PUBLIC, enum), "NULL"),) if enum else ()
+    return LookupFrame(qualified(PUBLIC, project.membership_table), ident(project.tenant_column),
+                       ident(project.user_column), ident(project.role_column) if enum else None, arguments,
+                       ("authenticated",) if project.supabase else ("public",),
+                       (("table", PUBLIC, project.membership_table),))
+
+
 def current_tenant_functions(ctx: Context, enum: str | None, membership_pk_type: str,
                              membership_soft_delete: bool) -> list[Function]:
     """current_tenant_id([p_role]) and current_membership_id(): stable security definer
     lookups of the request's tenant, confirmed against the membership table, like
     user_tenant_ids(), and readable only by signed-in users."""
     project = ctx.project
-    membership = qualified(PUBLIC, project.membership_table)
-    tenant, user = ident(project.tenant_column), ident(project.user_column)
+    frame = lookup_frame(ctx, enum)
+    membership, tenant, user, execute, reads = frame.membership, frame.tenant, frame.user, frame.execute, frame.reads
+    arguments = frame.arguments
     live = "\n            AND m.deleted_at IS NULL" if membership_soft_delete else ""
-    execute = ("authenticated",) if project.supabase else ("public",)
-    reads = (("table", PUBLIC, project.membership_table),)
-    arguments, role_filter = (), ""
-    if enum:
-        arguments = (Argument("p_role", qualified(PUBLIC, enum), "NULL"),)
-        role_filter = f"\n            AND (p_role IS NULL OR m.{ident(project.role_column)} = p_role)"
+    role_filter = f"\n            AND (p_role IS NULL OR m.{frame.role} = p_role)" if enum else ""
 
     def lookup(result: str, filters: str) -> str:
         # plpgsql: the membership query's plan is kept for the session (see rls_variants.py).

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from .. import names
 from ..meaning.context import Context
-from ..model import PRIVATE, PUBLIC, Argument, Function, Index, IndexKey, Trigger
+from ..model import PRIVATE, PUBLIC, Function, Index, IndexKey, Trigger
 from ..sqltext import ident, qualified
 from .access import MEMBERSHIP_IDS, TENANT_IDS, role_enum
-from .current_tenant import lookup_user
+from .current_tenant import lookup_frame, lookup_user
 from .tables import TableDraft, covered
 
 UPDATED_AT = "update_updated_at_column"
@@ -32,21 +32,15 @@ def membership_functions(ctx: Context, tenant_type: str, membership_pk_type: str
     table, so a policy on that table cannot recurse into itself. They read the signed-in user
     themselves and take no user id: callable by any signed-in user, they must never answer
     for somebody else."""
-    project = ctx.project
-    membership = qualified(PUBLIC, project.membership_table)
-    tenant, user = ident(project.tenant_column), ident(project.user_column)
+    enum = role_enum(ctx)
+    frame = lookup_frame(ctx, enum)
+    membership, tenant, user, execute, reads = frame.membership, frame.tenant, frame.user, frame.execute, frame.reads
+    arguments = frame.arguments
     live = " AND m.deleted_at IS NULL" if membership_soft_delete else ""
-    execute = ("authenticated",) if project.supabase else ("public",)
-    arguments = []
     # The user read in place rather than through auth.uid(), which is re-planned in every statement
     # (lookup_user): the lookup is the fixed cost of every statement under row level security.
     current = lookup_user(ctx, None)
-    role_filter = ""
-    enum = role_enum(ctx)
-    if enum:
-        arguments.append(Argument("p_role", qualified(PUBLIC, enum), "NULL"))
-        role_filter = f" AND (p_role IS NULL OR m.{ident(project.role_column)} = p_role)"
-    reads = (("table", PUBLIC, project.membership_table),)
+    role_filter = f" AND (p_role IS NULL OR m.{frame.role} = p_role)" if enum else ""
     # plpgsql, not sql: a security definer function is never inlined, and PL/pgSQL keeps its
     # query plan for the session where an SQL function would plan it on every call (once per
     # statement under row level security; benchmarks/rls_overhead.py).
