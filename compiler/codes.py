@@ -24,6 +24,10 @@ CODES = {
     "E408": "tenancy settings are inconsistent",
     "E409": "access rule not allowed here",
     "E410": "a backfill_sql reads a column the same migration adds (NULL when the rows are filled)",
+    "E411": "a partition declaration PostgreSQL cannot hold (column, interval, a unique or reference without the partition column)",
+    "E412": "a materialized view's refresh cannot be done as declared (not materialized, no unique index, an interval cron cannot say)",
+    "E413": "target citus: Citus refuses the spec as written (a key without the distribution column, a foreign key it cannot enforce, a subquery in a policy)",
+    "E414": "an encrypted column cannot work as declared (not sensitive, no pgcrypto, not text, or in a key, index, check, policy, view query or partition)",
     # expressions
     "E501": "not exactly one SQL expression",
     "E502": "a view query is not exactly one SELECT statement",
@@ -73,5 +77,9 @@ SPEC_WARNINGS = {
     "W106": "an index serves only operators that are not leakproof (ILIKE and similarity for trigram "
             "opclasses, jsonb and array containment for GIN): under row level security PostgreSQL never "
             "makes them index conditions for API roles, only for roles that bypass it",
+    "W107": "target citus: a distributed or reference table has triggers: Citus refuses them unless "
+            "citus.enable_unsafe_triggers is on, and runs them on the shards",
+    "W108": "a materialized view reads a soft-delete table without reading its deleted_at: it counts "
+            "the soft-deleted rows (a materialized view is filled past row level security)",
 }
 WARNINGS.update(SPEC_WARNINGS)

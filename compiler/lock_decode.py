@@ -9,7 +9,7 @@ import dataclasses
 import types
 import typing
 
-from .model import from_data
+from .model import from_data, omitted_at_default
 
 _DECODERS: dict[type, object] = {}
 
@@ -27,7 +27,10 @@ def _decoder(cls):
     hints = typing.get_type_hints(cls)
     namespace: dict = {"cls": cls, "new": object.__new__}
     fields = dataclasses.fields(cls)
-    values = [(f.name, _conversion(hints[f.name], f"data[{f.name!r}]", namespace, f"n{number}"))
+    optional = omitted_at_default(cls)   # absent from the lock at their default
+    namespace.update({f"d_{name}": default for name, default in optional.items()})
+    values = [(f.name, _conversion(hints[f.name], f"data.get({f.name!r}, d_{f.name})" if f.name in optional
+                                   else f"data[{f.name!r}]", namespace, f"n{number}"))
               for number, f in enumerate(fields)]
     if hasattr(cls, "__post_init__") or not all(f.init for f in fields):
         source = f"def decode(data):\n    return cls({', '.join(f'{n}={v}' for n, v in values)})\n"

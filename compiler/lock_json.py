@@ -12,7 +12,7 @@ import types
 import typing
 from json.encoder import encode_basestring  # the C escaper json uses when ensure_ascii=False
 
-from .model import to_data
+from .model import omitted_at_default, to_data
 
 _JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 _ENCODERS: dict[type, object] = {}
@@ -49,10 +49,19 @@ def _object_encoder(cls):
     # Constants by name: an f-string's expressions (Python 3.11) hold no quotes of its own kind.
     namespace = {"escape": encode_basestring, "encode": encode, "NULL": "null", "TRUE": "true",
                  "FALSE": "false", "OPEN": "[", "CLOSE": "]", "COMMA": ","}
+    optional = omitted_at_default(cls)   # written only when off their default, as to_data does
+    namespace["EMPTY"] = ""
     parts = []   # one f-string: the text is built once, not by a concatenation per field
     for i, name in enumerate(sorted(f.name for f in dataclasses.fields(cls))):
+        text = _field_text(hints[name], f"obj.{name}", namespace)
+        if name in optional:
+            assert i > 0, f"{cls.__name__}.{name}: an optional field cannot come first"
+            namespace[f"o_{name}"] = "," + encode_basestring(name) + ":"
+            namespace[f"d_{name}"] = optional[name]
+            parts.append(f"{{EMPTY if obj.{name} == d_{name} else o_{name} + ({text})}}")
+            continue
         opening = (("{" if i == 0 else ",") + encode_basestring(name) + ":").replace("{", "{{")
-        parts.append(f"{opening}{{{_field_text(hints[name], f'obj.{name}', namespace)}}}")
+        parts.append(f"{opening}{{{text}}}")
     body = "f" + repr("".join(parts) + "}}") if parts else "'{}'"
     exec(compile(f"def encode_object(obj):\n    return {body}\n", f"<lock_json {cls.__name__}>", "exec"), namespace)
     return namespace["encode_object"]

@@ -6,17 +6,15 @@ object has a `family` (its template folder), a `key` (its identity in the databa
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
-import types
-import typing
 from dataclasses import dataclass, field
 
 from .expressions import column_refs, function_calls
+from .model_data import OPTIONAL, from_data, omitted_at_default, to_data  # noqa: F401  (re-exported)
 
-PUBLIC = "public"
-PRIVATE = "atlas_private"   # helper functions and materialized data, not exposed by the API
-ARCHIVE = "atlas_archive"   # where removed tables and columns keep their data
+# issue 12's objects live in model_scale.py; the model's users import them from here
+from .model_scale import CIPHERTEXT_PREFIX, Distribution, EncryptedColumn, EncryptionKey, Schedule  # noqa: F401
+from .schema_names import ARCHIVE, PRIVATE, PUBLIC  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -29,6 +27,9 @@ class Column:
     comment: str | None = None
     sensitive: bool = False
     origin: str = "spec"         # spec | tenant | timestamps | soft_delete | audit
+    # Stored encrypted (issue 12): the table holds ciphertext, readers see plaintext through the
+    # table's accessor. Left out of the lock while False.
+    encrypted: bool = field(default=False, metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,18 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class Partitioning:
+    """`partition:` of a table: PARTITION BY RANGE on a timestamp column, partitions of
+    `interval` made `premake` ahead, by the generated maintenance function or by pg_partman."""
+
+    by: str                      # range (list / hash may follow)
+    column: str
+    interval: str                # normalized: "1 month", "7 days", "1 day", ...
+    premake: int = 3
+    manager: str = "atlas"       # atlas (generated maintenance function) | pg_partman
+
+
+@dataclass(frozen=True)
 class Table:
     schema: str
     name: str
@@ -63,6 +76,7 @@ class Table:
     row_security: bool = True    # enable + force row level security
     revoke_from: tuple[str, ...] = ()  # API roles that get nothing but what `grants` says
     grants: tuple[Grant, ...] = ()
+    partition: Partitioning | None = field(default=None, metadata=OPTIONAL)
     family = "table"
 
     @property
@@ -111,7 +125,10 @@ class ForeignKey:
     @property
     def requires(self):
         c = self.constraint
-        return {("table", self.schema, self.table), ("table", c.ref_schema, c.ref_table)}
+        # target citus: added once both tables are distributed (Citus refuses a key from a
+        # distributed table to a local one); elsewhere no Distribution provides these keys.
+        return {("table", self.schema, self.table), ("table", c.ref_schema, c.ref_table),
+                ("distribution", self.schema, self.table), ("distribution", c.ref_schema, c.ref_table)}
 
 
 @dataclass(frozen=True)
@@ -266,6 +283,15 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class Refresh:
+    """`refresh:` of a materialized view: how (concurrently needs a unique index) and how often
+    (a pg_cron schedule where the project has pg_cron)."""
+
+    concurrently: bool = False
+    every: str | None = None     # normalized interval: "15 minutes", "1 hour", "1 day"
+
+
+@dataclass(frozen=True)
 class View:
     schema: str
     name: str
@@ -281,6 +307,7 @@ class View:
     # columns were recorded does not make every view look changed (the diff compares reads
     # itself, see _rebuild_dependents).
     reads: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    refresh: Refresh | None = field(default=None, metadata=OPTIONAL)
     family = "view"
 
     @property
@@ -342,7 +369,8 @@ class PublicationMember:
 
 FAMILIES = {
     cls.family: cls
-    for cls in (SchemaObject, Extension, Enum, Function, Table, ForeignKey, Index, Policy, Trigger, View, PublicationMember)
+    for cls in (SchemaObject, Extension, Enum, Function, Table, ForeignKey, Index, Policy, Trigger, View,
+                PublicationMember, Schedule, Distribution, EncryptionKey, EncryptedColumn)
 }
 
 
@@ -411,74 +439,3 @@ class Model:
         names = {PUBLIC, PRIVATE} | {o.schema for o in self.objects if getattr(o, "schema", None)}
         names |= {o.name for o in self.of("schema")}
         return sorted(names - UNMANAGED_SCHEMAS)
-
-
-# to_data and from_data run once per object and field of every lock read or written (tens of
-# thousands for a thousand tables): each dataclass gets one function (to_data) or one list of
-# field converters (from_data, from its type hints), worked out on first use.
-_ATOMS = frozenset({str, int, bool, float, type(None)})
-_CONVERTERS: dict[type, tuple] = {}
-_TO_DATA: dict[type, object] = {}
-
-
-def to_data(obj):
-    """Plain JSON-able data for the lock file."""
-    cls = type(obj)
-    if cls in _ATOMS:
-        return obj
-    convert = _TO_DATA.get(cls)
-    if convert is None:
-        is_class = dataclasses.is_dataclass(cls)
-        convert = _TO_DATA[cls] = _data_function(tuple(f.name for f in dataclasses.fields(cls))) if is_class \
-            else _generic_data
-    return convert(obj)
-
-
-def _data_function(names: tuple[str, ...]):
-    """A dataclass's to_data as one function: a dict display of its fields, each converted only
-    when it is not a str, number, bool or None."""
-    items = ", ".join(f"{name!r}: (v if (v := obj.{name}).__class__ in _ATOMS else to_data(v))" for name in names)
-    namespace = {"_ATOMS": _ATOMS, "to_data": to_data}
-    exec(compile(f"def data(obj):\n    return {{{items}}}\n", "<to_data>", "exec"), namespace)
-    return namespace["data"]
-
-
-def _generic_data(obj):
-    if isinstance(obj, (tuple, list)):
-        return [value if value.__class__ in _ATOMS else to_data(value) for value in obj]
-    if dataclasses.is_dataclass(obj):   # a dataclass type itself, as the generic rule had it
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    return obj
-
-
-def from_data(cls, data):
-    """The inverse of to_data, guided by the dataclass type hints."""
-    converters = _CONVERTERS.get(cls)
-    if converters is None:
-        hints = typing.get_type_hints(cls)
-        converters = _CONVERTERS[cls] = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
-    values = {}
-    for name, convert in converters:
-        if name in data:
-            values[name] = data[name] if convert is None else convert(data[name])
-    return cls(**values)
-
-
-def _converter(hint):
-    """A function turning to_data's form of a value of type `hint` back (None: as it is)."""
-    origin = typing.get_origin(hint)
-    if dataclasses.is_dataclass(hint):
-        return lambda value: from_data(hint, value)
-    if origin is tuple:
-        args = typing.get_args(hint)
-        inner = _converter(args[0] if args else object)
-        if inner is None:
-            return tuple
-        return lambda value: tuple(inner(v) for v in value)
-    if origin in (typing.Union, types.UnionType):
-        arg = next((a for a in typing.get_args(hint) if a is not type(None)), None)
-        inner = None if arg is None else _converter(arg)
-        if inner is None:
-            return None
-        return lambda value: None if value is None else inner(value)
-    return None

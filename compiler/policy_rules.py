@@ -8,7 +8,8 @@ back, only drift is caught.  Either way the catalog's policies (the database und
 never the source.  Read back from the model: each generated
 per-command policy (``<table>_<command>``) is an OR of terms lowering writes in a fixed shape,
 one per rule (``member``, ``role:<r>``, ``owner``; ``true`` for ``public`` and ``member``
-reads), inside ``deleted_at IS NULL`` on soft_delete tables.  A command without a generated
+reads), inside ``deleted_at IS NULL`` on soft_delete tables; a select is ``public`` where its policy is
+for anon (Supabase) or the tenant fence admits a request with no user (elsewhere).  A command without a generated
 policy is ``service`` or ``none``: no member may run it.  Hand-written policies (``policies:``)
 are kept by name: what they grant is not a rule, so the probes do not judge the roles they
 might admit.  This sits in the model layer: the isolation harness and the `plan` command both
@@ -28,13 +29,14 @@ COMMANDS = ("select", "insert", "update", "delete")
 LIVE = "deleted_at IS NULL"
 _IDENT = r'("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)'
 # (SELECT atlas_private.user_tenant_ids(['<role>'::<enum>]))::uuid[], as lower/access.py writes it
-_TENANT_IDS = r"\(SELECT [\w\".]+\.user_tenant_ids\((?:'((?:[^']|'')*)'::[^)]+)?\)\)::uuid\[\]"
+# ... or, under target citus (no subquery in a policy), the bare call atlas_private.user_tenant_ids(...)
+_TENANT_IDS = r"(?:\(SELECT [\w\".]+\.user_tenant_ids\((?:'((?:[^']|'')*)'::[^)]+)?\)\)::uuid\[\]|[\w\".]+\.user_tenant_ids\((?:'((?:[^']|'')*)'::[^)]+)?\))"
 _MEMBER_OF = re.compile(_IDENT + r" = ANY \(" + _TENANT_IDS + r"\)$")
 _ROLE_ANYWHERE = re.compile(r"cardinality\(" + _TENANT_IDS + r"\) > 0$")
-_OWNER_MEMBERSHIP = re.compile(_IDENT + r" = ANY \(\(SELECT [\w\".]+\.user_membership_ids\(\)\)::[^\[]+\[\]\)$")
+_OWNER_MEMBERSHIP = re.compile(_IDENT + r" = ANY \((?:\(SELECT [\w\".]+\.user_membership_ids\(\)\)::[^\[]+\[\]|[\w\".]+\.user_membership_ids\(\))\)$")
 # The scalar fence of tenancy.current_tenant claim/setting (lower/current_tenant.py)
-_CURRENT_TENANT = re.compile(_IDENT + r" = \(SELECT [\w\".]+\.current_tenant_id\((?:'((?:[^']|'')*)'::[^)]+)?\)\)$")
-_OWNER_CURRENT = re.compile(_IDENT + r" = \(SELECT [\w\".]+\.current_membership_id\(\)\)$")
+_CURRENT_TENANT = re.compile(_IDENT + r" = (?:\(SELECT [\w\".]+\.current_tenant_id\((?:'((?:[^']|'')*)'::[^)]+)?\)\)|[\w\".]+\.current_tenant_id\((?:'((?:[^']|'')*)'::[^)]+)?\))$")
+_OWNER_CURRENT = re.compile(_IDENT + r" = (?:\(SELECT [\w\".]+\.current_membership_id\(\)\)|[\w\".]+\.current_membership_id\(\))$")
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,14 @@ def decode(expression: str, current_user_id: str) -> tuple[list[tuple], list[str
     how)], unknown terms)."""
     expression = without_live(expression)
     rules, unknown = [], []
-    user = f"(SELECT {current_user_id})"
+    users = (f"(SELECT {current_user_id})", f"({current_user_id})")   # the second: target citus
     for term in top_level_terms(expression, " OR "):
-        if term == "true" or term == f"{user} IS NOT NULL":
+        user = next((u for u in users if term.endswith(f" = {u}")), users[0])
+        if term == "true" or term in (f"{u} IS NOT NULL" for u in users):
             rules.append(("member",))
         elif (m := _MEMBER_OF.match(term)) or (m := _ROLE_ANYWHERE.match(term)) or (m := _CURRENT_TENANT.match(term)):
-            role = m.groups()[-1]
+            # the role's group of whichever form matched (the column name is group 1 but in cardinality)
+            role = next((g for g in m.groups()[0 if m.re is _ROLE_ANYWHERE else 1:] if g is not None), None)
             rules.append(("role", role.replace("''", "'")) if role is not None else ("member",))
         elif (m := _OWNER_MEMBERSHIP.match(term)) or (m := _OWNER_CURRENT.match(term)):
             rules.append(("owner", _unquote(m.group(1)), "membership"))
@@ -142,18 +146,29 @@ def hand_written(model: Model, table: Table) -> list[Policy]:
             if (p.schema, p.table) == (table.schema, table.name) and p.name not in generated]
 
 
+def open_to_nobody(model: Model, table: Table) -> bool:
+    """Whether the tenant fence lets a request with no signed-in user read (off Supabase, a
+    ``select: public`` table: lower/access.py's ``(<fence>) OR (<user> IS NULL)``)."""
+    user_id = model.tenancy.current_user_id if model.tenancy else "auth.uid()"
+    fence = names.policy_name(table.name, "tenant_fence")
+    nobody = {f"(SELECT {user_id}) IS NULL", f"({user_id}) IS NULL"}   # the second: target citus
+    return any(p.name == fence and not p.permissive and p.using is not None
+               and nobody & set(top_level_terms(p.using, " OR ")) for p in _policies_of(model, table))
+
+
 def table_rules(model: Model, table: Table, declared: DeclaredAccess | None = None) -> dict[str, Rules]:
     """Each command's rules for ``table``: ``declared`` when given, else from the model's policies;
     the hand-written policies that also apply from the model."""
     policies = _policies_of(model, table)
     generated_names = {c: names.policy_name(table.name, c) for c in COMMANDS}
     user_id = model.tenancy.current_user_id if model.tenancy else "auth.uid()"
+    nobody_reads = open_to_nobody(model, table)
     result = {}
     for command in COMMANDS:
         generated = next((p for p in policies if p.name == generated_names[command] and p.command == command), None)
         raw = tuple(p.name for p in hand_written(model, table) if p.permissive and p.command in (command, "all"))
         result[command] = (_declared(command, declared, raw) if declared is not None
-                           else _rules_of(command, generated, raw, user_id))
+                           else _rules_of(command, generated, raw, user_id, nobody_reads))
     return result
 
 
@@ -166,7 +181,7 @@ def _declared(command: str, declared: DeclaredAccess, raw: tuple[str, ...]) -> R
                  public=command == "select" and "public" in names_, raw=raw)
 
 
-def _rules_of(command: str, policy: Policy | None, raw: tuple[str, ...], user_id: str) -> Rules:
+def _rules_of(command: str, policy: Policy | None, raw: tuple[str, ...], user_id: str, nobody_reads: bool) -> Rules:
     if policy is None:
         return Rules(command, raw=raw)
     expression = policy.using if policy.using is not None else policy.with_check
@@ -174,4 +189,5 @@ def _rules_of(command: str, policy: Policy | None, raw: tuple[str, ...], user_id
     return Rules(command, member=("member",) in decoded,
                  roles=frozenset(r[1] for r in decoded if r[0] == "role"),
                  owners=tuple(r[1:] for r in decoded if r[0] == "owner"),
-                 public=command == "select" and "anon" in policy.roles, raw=raw, unknown=tuple(unknown))
+                 public=command == "select" and ("anon" in policy.roles or nobody_reads),
+                 raw=raw, unknown=tuple(unknown))

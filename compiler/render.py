@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .kinds import Create, Drop
+from .kinds.schedules import ONE_DATABASE
 from .kinds.stages import CATALOG, LOCK_TIMEOUT, OUTSIDE, OUTSIDE_BECAUSE, PLAIN, ROWS, STATEMENT_TIMEOUTS, Piece
 from .model import ARCHIVE, Model
 from .names import identity_sequence_name
@@ -54,6 +55,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(ident=ident, literal=literal, dollar_quote=dollar_quote, render=render_operation,
                        generated=generated)
     env.globals.update(sequence_name=identity_sequence_name, marker=EXTENSION_MARKER, archive_schema=ARCHIVE,
+                       one_database=ONE_DATABASE,
                        qualified=qualified, **GLOBALS)
     return env
 
@@ -182,12 +184,18 @@ def _parts_line(parts: list) -> str:
     return f"-- {len(parts)} parts: {', '.join(said)}."
 
 
+# Forms whose batches commit one by one (a backfill, encrypted columns: kinds/encryption.py).
+# Forms whose batches commit one by one, and how the part's heading names them.
+BATCHED = {"backfill": "a batched backfill", "encrypt_rows": "batched encryption",
+           "decrypt_rows": "batched decryption", "copy": "a batched copy"}
+
+
 def _outside_because(stage: int, pieces: list) -> str:
     """Why a part runs outside a transaction: its concurrent index statements, or a backfill
     whose batches commit one by one."""
     forms = {piece.form for _, piece, _ in pieces}
-    reasons = (["a batched backfill"] if "backfill" in forms else []) + \
-        ([OUTSIDE_BECAUSE[stage]] if forms - {"backfill"} else [])
+    batched = sorted(dict.fromkeys(BATCHED[form] for form in forms if form in BATCHED))
+    reasons = batched + ([OUTSIDE_BECAUSE[stage]] if forms - BATCHED.keys() else [])
     return ", ".join(reasons)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .kinds.indexes import swap_name
 from .names import identity_sequence_name
+from .partition_forms import make_call, partition_clause, partition_restore, partition_setup, partition_teardown
 from .sqltext import dollar_quote, ident, literal, qualified
 
 ACTIONS = {"cascade": "CASCADE", "restrict": "RESTRICT", "set_null": "SET NULL", "set_default": "SET DEFAULT",
@@ -116,7 +117,9 @@ def revoke_table_hazards(table: str) -> str:
     return revoke_from_all_but_owner("TABLE", table, "TRUNCATE, TRIGGER")
 
 
-def create_table(table) -> str:
+def create_table(table, premade: bool = True) -> str:
+    """premade=False: a partitioned table's default partition only, no make_partitions (the
+    down of a conversion makes exactly the partitions its archive kept)."""
     name = qualified(table.schema, table.name)
     lines = [f"CREATE TABLE {name} ("]
     columns, constraints = table.columns, table.constraints
@@ -124,7 +127,7 @@ def create_table(table) -> str:
     lines += [f"    {column_definition(col)}{',' if i < last or constraints else ''}" for i, col in enumerate(columns)]
     last = len(constraints) - 1
     lines += [f"    {constraint(c)}{',' if i < last else ''}" for i, c in enumerate(constraints)]
-    lines.append(");")
+    lines.append(f"){partition_clause(table)};")
     if table.comment:
         lines.append(f"COMMENT ON TABLE {name} IS {literal(table.comment)};")
     lines += [f"COMMENT ON COLUMN {name}.{ident(col.name)} IS {literal(col.comment)};" for col in columns if col.comment]
@@ -136,7 +139,7 @@ def create_table(table) -> str:
         lines.append(revoke_table_hazards(name))
     lines += [revoke_sequence(table.schema, table.name, col, table.revoke_from) for col in columns if col.identity]
     lines += [f"GRANT {', '.join(g.privileges)} ON TABLE {name} TO {ident(g.role)};" for g in table.grants]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + (partition_setup(table, premade) if table.partition else "")
 
 
 def function_definition(function, create: str) -> str:
@@ -182,7 +185,7 @@ def _table_create(op, form) -> str:
 
 
 def _table_drop(op, form) -> str:
-    return f"-- squawk-ignore ban-drop-table\nDROP TABLE {qualified(op.obj.schema, op.obj.name)};"
+    return f"{partition_teardown(op.obj)}-- squawk-ignore ban-drop-table\nDROP TABLE {qualified(op.obj.schema, op.obj.name)};"
 
 
 def _build_index(obj, name: str, concurrently: bool) -> str:
@@ -212,6 +215,8 @@ def _index_create(op, form) -> str:
         view = ("-- the materialized view is created in this transaction: nothing reads it yet\n"
                 "-- squawk-ignore require-concurrent-index-creation\n") if obj.on_view else ""
         return view + _build_index(obj, obj.name, False)
+    if form == "partitioned":
+        return "-- squawk-ignore require-concurrent-index-creation\n" + _build_index(obj, obj.name, False)
     if form == "concurrently":
         return f"DROP INDEX CONCURRENTLY IF EXISTS {qualified(obj.schema, obj.name)};\n" + _build_index(obj, obj.name, True)
     if form == "rebuild":
@@ -227,7 +232,7 @@ def _index_create(op, form) -> str:
 
 
 def _index_drop(op, form) -> str:
-    concurrently = "" if form == "plain" else "CONCURRENTLY IF EXISTS "
+    concurrently = "" if form in ("plain", "partitioned") else "CONCURRENTLY IF EXISTS "
     return f"DROP INDEX {concurrently}{qualified(op.obj.schema, op.obj.name)};"
 
 
@@ -308,6 +313,8 @@ FORMS = {
 }
 # What the templates call: the shared pieces, and the helpers they lay names out with.
 GLOBALS = {"column_definition": column_definition, "constraint": constraint, "create_table": create_table,
+           "partition_teardown": partition_teardown, "partition_restore": partition_restore,
+           "partition_make_call": make_call,   # partition_swap/convert: the partitions a copy's rows need
            "revoke_sequence": revoke_sequence, "revoke_table_hazards": revoke_table_hazards,
            "revoke_from_all_but_owner": revoke_from_all_but_owner, "function_definition": function_definition,
            "function_privileges": function_privileges, "create_type": create_type, "signature": signature,

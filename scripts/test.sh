@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # pgTAP and pg_prove run the tests `atlas-compile verify --emit-pgtap` writes (tests/test_pgtap.py);
 # Graphviz's `dot` draws `atlas-compile graph --format svg` (tests/test_graph.py).
-DEBIAN_PACKAGES=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl graphviz)
+# pg_partman and pg_cron back partition maintenance and refresh schedules (the suite's cluster
+# preloads pg_cron when it is installed); plpgsql_check checks every generated plpgsql body.
+DEBIAN_PACKAGES=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl graphviz
+  postgresql-15-partman postgresql-15-cron postgresql-15-plpgsql-check)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

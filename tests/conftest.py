@@ -55,3 +55,19 @@ def fresh_db(pg_cluster: PostgresCluster) -> Iterator[Database]:
     """
     with scratch_database(pg_cluster, "test") as db:
         yield db
+
+
+@pytest.fixture
+def cron_db(pg_cluster: PostgresCluster) -> Iterator[Database]:
+    """Like ``fresh_db``, but the one database pg_cron can be created in (``cron.database_name``):
+    dropped and cloned again from the Supabase template for each test, emptied after."""
+    name = pg_cluster.cron_database
+    if name is None:
+        pytest.fail("pg_cron is not installed (postgresql-15-cron): the cluster could not preload it")
+    pg_cluster.drop_database(name)
+    db = pg_cluster.create_database(name, template=SUPABASE_TEMPLATE)
+    try:
+        yield db
+    finally:
+        db.drop()
+        pg_cluster.create_database(name)   # pg_cron's launcher waits in it

@@ -13,6 +13,8 @@ from compiler.verify.chain import apply_sql
 
 @pytest.mark.parametrize("case", snapshot_cases())
 def test_case_applies_and_reverts(fresh_db, tmp_path, case):
+    """In a database pg_cron cannot be created in (matview_refresh: a notice, no job);
+    tests/test_cron_anywhere.py applies that case in the cron database too."""
     files = next_migration(CASES / case / "schema", tmp_path / "build").files
     up = files["migrations/0001_initial.up.sql"].decode()
     down = files["migrations/0001_initial.down.sql"].decode()

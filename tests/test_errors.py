@@ -121,6 +121,13 @@ def _add_backfill_reading_another(work: Path) -> None:
                       encoding="utf-8")
 
 
+def _partition_and_add_column(work: Path) -> None:
+    """The released plain table partitioned by the next build, which also adds a column (H2)."""
+    tables = work / "schema" / "tables.yaml"
+    tables.write_text(tables.read_text(encoding="utf-8") + "      description: {type: text}\n"
+                      "    partition: {by: range, column: created_at, interval: 1 month}\n", encoding="utf-8")
+
+
 def _add_enum(work: Path) -> None:
     (work / "schema" / "colors.yaml").write_text("enums:\n  colors: [red, green]\n", encoding="utf-8")
 
@@ -136,6 +143,7 @@ BUILD_STATE = {
     "E903_check_out_of_date": (_add_enum, ("--check",)),
     "E904_layout_switched": (_switch_layout, ()),
     "E410_backfill_reads_added_column": (_add_backfill_reading_another, ()),
+    "E411_partition_and_new_column": (_partition_and_add_column, ()),
 }
 
 

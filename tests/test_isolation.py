@@ -37,6 +37,11 @@ FAMILIES = {
     "owner": {"owner_own_rows", "owner_select_other", "owner_update_other", "owner_insert_other"},
     "soft_delete": {"soft_delete_live_visible", "soft_deleted_hidden", "undelete_by_update",
                     "soft_delete_by_update", "soft_delete_marks"},
+    # workflow_executions is partitioned (example migration 0008)
+    "partitions": {"partition_own_rows", "later_partition_made", "partition_parent_select_other",
+                   "partition_parent_insert_other", "partition_parent_update_other", "partition_parent_delete_other",
+                   "partition_select", "partition_insert", "partition_update", "partition_delete",
+                   "partition_owner_select", "later_partition_fenced"},
 }
 
 

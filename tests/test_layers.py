@@ -16,16 +16,16 @@ PACKAGE = ROOT / "compiler"
 
 # Bottom to top. A module's layer is the first entry whose name is a prefix of it.
 COMPILER_LAYERS = [
-    ("base", ["diagnostics", "codes", "sqltext", "expressions", "sqltypes", "names", "checksums",
+    ("base", ["diagnostics", "schema_names", "codes", "sqltext", "expressions", "sqltypes", "names", "checksums",
               "external_tables", "reporting", "progress", "migration_parts", "policy_direction"]),
-    ("model", ["model", "lockfile", "lock_json", "lock_decode", "policy_rules"]),
+    ("model", ["model", "model_data", "model_scale", "lockfile", "lock_json", "lock_decode", "policy_rules"]),
     ("kinds", ["kinds"]),
     ("ordering", ["ordering", "slugs"]),
     ("source", ["source"]),
     ("meaning", ["meaning"]),
     ("lower", ["lower"]),
     ("diff", ["diff"]),
-    ("render", ["render", "sql_forms", "unit_downs"]),
+    ("render", ["render", "sql_forms", "partition_forms", "unit_downs"]),
     ("pipeline", ["layouts", "released", "pipeline", "output"]),
     ("commands", ["cli", "plan_report", "plan_access", "plan_policies", "plan_words", "graph", "scaffold"]),
 ]

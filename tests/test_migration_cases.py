@@ -26,7 +26,7 @@ BASE = CASES / "_base"
 TEMPLATE = SUPABASE_TEMPLATE
 
 FAMILIES = ("tables", "columns", "types", "constraints", "indexes", "enums", "access", "flags",
-            "functions", "views", "comments", "ordering")
+            "functions", "views", "comments", "ordering", "partitions")
 CASE_KEYS = {"description", "seed", "hazards", "warnings", "empty_plan", "after_up", "up_fails"}
 REMOVING_HAZARDS = {"DELETES_DATA", "LOSSY_CAST", "TABLE_REWRITE"}
 

@@ -26,7 +26,12 @@ CASE_NAMES = [
     "soft_delete_audit",   # soft_delete + audit with a sensitive column
     "access_rules",        # owner, role:x, public, service, none, and a raw policy
     "materialized_view",   # materialized view with indexes
+    "matview_refresh",     # refresh functions, concurrently with its unique index, pg_cron schedules
+    "partitioned_messages",   # monthly partitions on created_at: keys with it, default partition, maintenance, fence
+    "partitioned_events_partman",   # daily partitions handed to pg_partman (create_parent by version), fenced
     "target_postgres",     # no Supabase grants or realtime publication
+    "encrypted_columns",   # encrypted: true: key made on the server, encrypt triggers, the decrypted accessor
+    "citus_crm",           # target citus: distribution calls, keys with the tenant column, call-form policies
     "long_names",          # generated names over 63 bytes shortened with a hash
     "hostile_names",       # reserved words as table and column names, quotes, $body$, "; drop" in strings
     "help_desk",           # a new domain written from the SPEC and README: auth.users, join table, public, views

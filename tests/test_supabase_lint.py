@@ -42,6 +42,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("authenticated_security_definer_function_executable",
      "atlas_private.user_membership_ids()"): _RLS_HELPER,
     ("authenticated_security_definer_function_executable",
+     "atlas_private.decrypt_value(stored text)"):
+        "backs the security_invoker views public.<table>_decrypted (the caller needs EXECUTE; the table's "
+        "row level security chooses the rows); atlas_private is not an API schema (README: trust model)",
+    ("authenticated_security_definer_function_executable",
      "atlas_private.lead_funnel_daily_rows()"):
         "backs the security_invoker view public.lead_funnel_daily (the caller needs EXECUTE); "
         "filters rows to the caller's tenants; atlas_private is not an API schema",

@@ -24,10 +24,11 @@ from ..kinds import (
     SwapEnum,
     kind_of,
 )
+from ..kinds.partitions import on_partitioned_tables
 from ..meaning.hints import RenameHints
 from ..model import PUBLIC, Model
 from ..ordering import order
-from . import enums, renames
+from . import encryption, enums, partitions, renames
 from .backfills import check_backfill_reads
 
 
@@ -74,6 +75,10 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     for key in common:
         a, b = before[key], after[key]
         if a != b:
+            converted = a.family == "table" and partitions.conversion(origin[key], a, b, ctx, before, after, hints.places)
+            if converted:   # partitioning turned on or off: the table is rebuilt and swapped in
+                ops += converted
+                continue
             changed = kind_of(a.family).changed
             ops += changed(origin[key], a, b, ctx) if changed else [Drop(origin[key]), Create(b)]
         else:
@@ -83,12 +88,14 @@ def diff_models(old: Model, new: Model, hints: RenameHints | None = None, number
     else:                 # only the objects the renames left as they were keep their key
         kept = released.by_key()
         changes.unchanged = frozenset({key for key in equal if before[key] is kept.get(key)})
+    ops = encryption.archived_encrypted(encryption.without_flag_changes(ops))
     ops, changes.notices = enums.follow(ops, old, new, origin, hints.places, _ordered_diff)
     ops += _rebuild_dependents(ops, before, after, common, origin, table_map, equal)
     ops = _rebuild_renamed(ops, renamed, origin, table_map)
     ops = _rebuild_table_parts(ops, before, after, common, origin, table_map)
+    ops = partitions.swap_takes_along(ops)
     check_backfill_reads(ops, hints.places)
-    changes.operations = ops
+    changes.operations = on_partitioned_tables(ops, old, new)
     return changes
 
 

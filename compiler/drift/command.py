@@ -20,6 +20,7 @@ from ..progress import Progress
 from ..reporting import report_failure
 from ..verify.catalog_checks import live_catalog, reference_catalog
 from ..verify.chain import apply_sql
+from ..verify.partition_checks import held_reference
 from .groups import group_differences
 from .report import DriftReport, render
 
@@ -62,14 +63,16 @@ def run_drift(schema: Path, out: Path, *, database_url: str, fmt: str) -> int:
 
 
 def _catalogs(model: Model, url: str, progress: Progress) -> tuple[Snapshot, Snapshot]:
-    """The live database's catalog and the reference's, of the schemas the spec manages."""
+    """The live database's catalog and the reference's, of the schemas the spec manages; the
+    reference's date-named partitions in the live database's dates (held_reference)."""
     schemas = model.managed_schemas()
     with ExitStack() as stack:
         progress.step("connecting to the database")
         conn = stack.enter_context(_connect(url))
         reference = _reference(stack, model, progress)
         progress.step("comparing the catalogs")
-        return live_catalog(conn, schemas), reference_catalog(reference, schemas)
+        live = live_catalog(conn, schemas)
+        return live, held_reference(live, reference_catalog(reference, schemas), model)
 
 
 def _connect(url: str) -> psycopg.Connection:

@@ -50,6 +50,12 @@ compiled :class:`~compiler.model.Model`:
                          sees A's rows (``owner_own_rows``), no row of B, writes none of B
   soft_delete*           a soft-deleted row is invisible and cannot be un-deleted; UPDATE
                          cannot soft-delete; DELETE (where allowed) marks and keeps the row
+  partition_*            partitioned tenant tables (:mod:`.partition_probes`): as every role
+                         of B, B's rows through the parent across partitions (control); A's
+                         rows through the parent, and every partition named directly (the
+                         default and sub-partitions too): nothing read or written; the
+                         partition's owner reads nothing (forced); a partition made later by
+                         ``atlas_private.maintain_partitions`` is fenced (``later_partition_*``)
   forged_* / tenant_*    scalar modes of ``current_tenant`` only (:mod:`.current_tenant`): a
                          member of B naming A sees and writes nothing of A (after seeing B's
                          rows naming B); naming no uuid, or nothing, reads no row, no error;

@@ -13,12 +13,16 @@ from typing import Any, Callable
 
 from psycopg import sql
 
+from ..policy_rules import open_to_nobody
 from . import catalog
 from .access_rules import access_rules, rule_tables
 from .catalog import SeedError, TableInfo
 from .current_tenant import current_tenant, current_tenant_tables, names_tenant
 from .lookups import lookups
 from .owner import forced_owner, owner_tables
+from .partition_probes import CHECKS as PARTITION_CHECKS
+from .partition_probes import CONTROLS as PARTITION_CONTROLS
+from .partition_probes import partition_tables, partitions
 from .prober import FOREIGN_KEY_VIOLATION, INSUFFICIENT_PRIVILEGE, Outcome, Prober, attempt
 from .report import ERROR, FAIL, PASS, IsolationReport
 from .rows import count_rows, delete_rows, ident, insert_statement, touch_rows, update_statement, where
@@ -183,10 +187,11 @@ def anon(p: Prober, qualified: str) -> None:
     """(f): anon reads rows only where select access is public, and writes nothing."""
     info = p.seed.info[qualified]
     table = info.table
-    # only a policy for anon by name makes reads public: `TO public` (target postgres) is every
-    # role, signed in or not, and the fence still holds anon to no tenant
-    public = any(o.table == table.name and o.schema == table.schema and o.command in ("select", "all")
-                 and "anon" in o.roles for o in p.seed.model.of("policy"))
+    # a policy for anon by name makes reads public, or (off Supabase, one role for every caller)
+    # a tenant fence that admits a request with no signed-in user
+    public = open_to_nobody(p.seed.model, table) or any(
+        o.table == table.name and o.schema == table.schema and o.command in ("select", "all")
+        and "anon" in o.roles for o in p.seed.model.of("policy"))
     tenant = "A" if table.kind in ("tenant", "audit") else None
     with p.scope():
         try:
@@ -278,6 +283,7 @@ PROBES: tuple[Probe, ...] = (
           owner_tables, forced_owner),
     Probe("soft_delete", ("soft_deleted_hidden", "undelete_by_update", "soft_delete_by_update",
                           "soft_delete_marks"), ("soft_delete_live_visible",), soft_delete_tables, soft_delete),
+    Probe("partitions", PARTITION_CHECKS, PARTITION_CONTROLS, partition_tables, partitions),
 )
 
 

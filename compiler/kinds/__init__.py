@@ -8,7 +8,18 @@ Every operation has a `key` (what it makes or changes), `needs` (keys that must 
 it runs), a `phase` and `hazards`; ordering.py orders them. Importing this package registers
 every kind.
 """
-from . import indexes, policies, publications, schemas, triggers, views  # noqa: F401  (register their kinds)
+from . import (  # noqa: F401  (register their kinds)
+                      distributions,
+                      encryption,
+                      indexes,
+                      partition_swap,
+                      policies,
+                      publications,
+                      schedules,
+                      schemas,
+                      triggers,
+                      views,
+)
 from .base import AUTHZ_UPDATE, DELETES_DATA, INDEX_BUILD, LOSSY_CAST, TABLE_REWRITE, TABLE_SCAN, Create, Drop
 from .columns import (
                       AddColumn,

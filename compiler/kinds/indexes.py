@@ -11,15 +11,15 @@ swap's rename by renaming back; the `DROP INDEX CONCURRENTLY IF EXISTS` before a
 only clears what a failed build left, by nothing."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..expressions import column_refs, function_calls
 from ..model import PUBLIC
 from ..names import fit
-from .base import INDEX_BUILD, Create, Drop
+from .base import INDEX_BUILD, Create, Drop, pair
 from .kind import Kind, mentions, register
 from .renamed import RenameObject
-from .stages import BUILD, CATALOG, PRE, ROWS, Piece, nothing, undone_by
+from .stages import BUILD, CATALOG, MAIN, PRE, ROWS, Piece, nothing, undone_by
 
 
 def _rename(obj, renames):
@@ -41,9 +41,36 @@ def _depends_on(obj) -> set:
             | {("column", obj.schema, obj.table, c) for c in column_refs(obj.where)})
 
 
+@dataclass(frozen=True)
+class CreateOnPartitioned(Create):
+    """An index added to a partitioned table that stays. PostgreSQL refuses CREATE INDEX
+    CONCURRENTLY on the parent, and the per-partition form (ON ONLY, each partition's index
+    built concurrently, ATTACH) needs the partitions' names, which only the apply-time
+    maintenance knows: the index is built in the main transaction, every partition's with it
+    (writes to the table wait for the build; the hazard stays)."""
+
+    partitioned = True
+
+
+@dataclass(frozen=True)
+class DropOnPartitioned(Drop):
+    """DROP INDEX CONCURRENTLY refuses a partitioned index too: dropped in the main transaction."""
+
+    partitioned = True
+
+
+pair(CreateOnPartitioned, DropOnPartitioned)
+PARTITIONED_NOTES = {
+    "create": ("CONCURRENTLY is refused on a partitioned table: built in this transaction, every "
+               "partition's index with it (writes wait)",),
+    "drop": ("CONCURRENTLY is refused on a partitioned index: dropped in this transaction",)}
+
+
 def _online(op) -> tuple | None:
     if op.on_new_table:
         return None
+    if getattr(op, "partitioned", False):
+        return (Piece(MAIN, "partitioned", ROWS if isinstance(op, Create) else CATALOG, PARTITIONED_NOTES[op.verb]),)
     if isinstance(op, Create):
         return (Piece(BUILD, "concurrently", ROWS),)
     return (Piece(PRE, "concurrently", CATALOG),)
@@ -78,4 +105,5 @@ KIND = register(Kind(
     rebuilt_around=True, depends_on=_depends_on,
     names_enum=lambda obj, name: mentions([obj.where], name),
     names=lambda obj: [(("relation", obj.schema, obj.name), f"index {obj.name} of {obj.table}")],
-    online=_online, swap=_swap, undo=_undo, operations=(Create, Drop, RenameObject)))
+    online=_online, swap=_swap, undo=_undo,
+    operations=(Create, Drop, CreateOnPartitioned, DropOnPartitioned, RenameObject)))

@@ -20,9 +20,10 @@ part and one per outside statement, and each file's down must undo that file alo
 (compiler/unit_downs.py). An `Undo` is one operation rendered in a form that takes the piece back
 (`piece` None: the operation's plain form, as the plain down stages it), or nothing, saying why.
 
-Not yet: partitioned tables (issue 12) refuse CREATE INDEX CONCURRENTLY on the parent; they will
-need the per-partition form (CREATE INDEX ... ON ONLY parent, each partition's index built
-concurrently, then ALTER INDEX ... ATTACH PARTITION).
+Partitioned tables (issue 12) refuse CREATE/DROP INDEX CONCURRENTLY on the parent, a foreign key
+NOT VALID and ADD ... USING INDEX: kinds/partitions.py gives those operations a piece in MAIN
+(the hazard kept). The per-partition form (ON ONLY parent, each partition's index built
+concurrently, ATTACH PARTITION) needs the partitions' names, known only at apply time.
 """
 from __future__ import annotations
 

@@ -213,6 +213,8 @@ def _names(table: Table) -> list[tuple]:
     else:
         own = f"table {table.name}"
     claims = [(("relation", table.schema, table.name), own)]
+    if table.partition:   # the default partition the create form (or pg_partman) makes
+        claims.append((("relation", table.schema, fit(f"{table.name}_default")), f"the default partition of {table.name}"))
     for c in table.constraints:
         claims.append((("constraint", table.schema, table.name, c.name), f"constraint {c.name} of {table.name}"))
         if c.kind in ("primary_key", "unique"):

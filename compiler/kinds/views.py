@@ -2,6 +2,8 @@
 were at creation)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .base import Create, Drop
 from .kind import Kind, mentions, register, whole_object_phrase
 
@@ -24,8 +26,16 @@ def _reads_moved(old, new) -> bool:
     return reads_columns(old) and old.reads != new.reads
 
 
+def _changed(original, before, after, ctx) -> list:
+    """Only how a materialized view is refreshed: its refresh function and schedule carry that,
+    the view stays (rebuilding it would recompute every row)."""
+    if replace(before, refresh=after.refresh) == after:
+        return []
+    return [Drop(original), Create(after)]
+
+
 KIND = register(Kind(
-    "view", rank=11, rebuilt_around=True, depends_on=_depends_on, reads_moved=_reads_moved,
+    "view", rank=11, rebuilt_around=True, changed=_changed, depends_on=_depends_on, reads_moved=_reads_moved,
     names_enum=lambda obj, name: mentions([obj.query], name),
     names=lambda obj: [(("relation", obj.schema, obj.name), f"view {obj.name}")],
     phrase=whole_object_phrase, operations=(Create, Drop),

@@ -14,8 +14,10 @@ from ..meaning.project import read_project
 from ..model import PRIVATE, PUBLIC, Enum, Extension, Model, SchemaObject, Tenancy
 from ..source.spec import Spec
 from .access import declared_access, role_enum
+from .citus import check_citus, distributions, fit_keys
 from .collisions import check_names
 from .current_tenant import current_tenant_functions, scalar
+from .encryption import with_encryption
 from .functions import lower_functions
 from .generated import (
     audit_function,
@@ -25,6 +27,8 @@ from .generated import (
     updated_at_function,
 )
 from .graph import break_cycles, check_view_cycles
+from .partitions import partitioned, read_partitions
+from .refresh import with_refreshes
 from .table_parts import check_row_identity, check_triggers_and_views, finish_table
 from .tables import enum_values, lower_columns, lower_foreign_keys, lower_indexes, lower_keys
 from .tenancy import check_tenancy, make_draft
@@ -48,8 +52,10 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     drafts = {name: make_draft(ctx, entry) for name, entry in spec.tables.items()}
     for draft in drafts.values():
         lower_columns(ctx, draft)
+    read_partitions(ctx, drafts)   # before the keys: they include the partition column
     for draft in drafts.values():
         lower_keys(ctx, draft)
+        fit_keys(ctx, draft)   # target citus: keys include the distribution column
         lower_indexes(ctx, draft)
     membership = drafts[project.membership_table]
     lookup_index = membership_lookup_index(ctx, membership)
@@ -59,6 +65,7 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
         membership.indexes.append(lookup_index)
     for draft in drafts.values():
         lower_foreign_keys(ctx, draft, drafts)
+    check_citus(ctx, drafts)
     deferred = break_cycles(drafts)
     for draft in drafts.values():
         check_row_identity(ctx, draft)
@@ -75,6 +82,7 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     for draft in drafts.values():
         objects += finish_table(ctx, draft, deferred.get(draft.name, ()), user_type)
     objects += [fk for fks in deferred.values() for fk in fks]
+    objects = partitioned(ctx, drafts, objects)
     columns_of = {name: [c.name for c in draft.columns] for name, draft in drafts.items()}
     types_of = {name: {c.name: c.type for c in draft.columns} for name, draft in drafts.items()}
     catalog = ViewCatalog(ctx, columns_of, types_of)
@@ -82,7 +90,10 @@ def lower_with_hints(spec: Spec) -> tuple[Model, RenameHints]:
     check_triggers_and_views(ctx)
     for entry in spec.views.values():
         objects += lower_view(ctx, entry, catalog)
+    objects = with_refreshes(ctx, objects)
+    objects = with_encryption(ctx, drafts, objects)
     check_view_cycles(ctx, objects)
+    objects = distributions(ctx, objects)
     check_names(ctx, objects)
     backfills = {(d.name, column): e for d in drafts.values() for column, e in d.backfills.items()}
     access = {f"{a.schema}.{a.table}": a for a in (declared_access(ctx, draft) for draft in drafts.values())}

@@ -3,6 +3,9 @@
 Every policy reads the signed-in user once per statement: `(SELECT <current_user_id>)` and the
 membership lookups are wrapped in scalar subqueries, which PostgreSQL runs once as init plans,
 so `tenant_column = ANY (...)` stays an index condition on indexes that lead with the tenant.
+Under target citus (no subquery in a policy of a distributed table) they are bare calls of the
+same stable functions (current_tenant.call_form). Off Supabase, where one database role serves
+every caller, `select: public` opens the fence's reads to a request with no signed-in user.
 """
 from __future__ import annotations
 
@@ -13,7 +16,15 @@ from ..meaning.context import Context
 from ..meaning.suggest import suggest
 from ..model import PRIVATE, PUBLIC, DeclaredAccess, Grant, Policy
 from ..sqltext import ident, literal
-from .current_tenant import CURRENT_MEMBERSHIP_ID, CURRENT_TENANT_ID, current_membership, current_tenant, scalar
+from .citus import check_policy_subqueries
+from .current_tenant import (
+    CURRENT_MEMBERSHIP_ID,
+    CURRENT_TENANT_ID,
+    call_form,
+    current_membership,
+    current_tenant,
+    scalar,
+)
 from .policy_sql import target_list
 from .tables import TableDraft, check_literals, enum_values, reference_of
 
@@ -24,11 +35,15 @@ MEMBERSHIP_IDS = "user_membership_ids"
 
 
 def user_id(ctx: Context) -> str:
+    if call_form(ctx):
+        return f"({ctx.project.current_user_id})"
     return f"(SELECT {ctx.project.current_user_id})"
 
 
 def tenant_ids(ctx: Context, role: str | None = None) -> str:
     args = f"{literal(role)}::{PUBLIC}.{ident(role_enum(ctx))}" if role is not None else ""
+    if call_form(ctx):
+        return f"{PRIVATE}.{TENANT_IDS}({args})"
     # The cast makes the scalar subquery an array expression: `x = ANY ((SELECT ...))` alone
     # would be read as `x = ANY (subquery)` and compare x with the whole array.
     return f"(SELECT {PRIVATE}.{TENANT_IDS}({args}))::uuid[]"
@@ -128,7 +143,9 @@ def owner_expression(ctx: Context, draft: TableDraft) -> str:
     reference = reference_of(((draft.entry.get("columns") or {}).get(owner) or {}).get("references"))
     if reference and reference[0] == ctx.project.membership_table:
         if scalar(ctx) and draft.kind == "tenant":
-            return f"{ident(owner)} = {current_membership()}"
+            return f"{ident(owner)} = {current_membership(ctx)}"
+        if call_form(ctx):
+            return f"{ident(owner)} = ANY ({PRIVATE}.{MEMBERSHIP_IDS}())"
         return f"{ident(owner)} = ANY ((SELECT {PRIVATE}.{MEMBERSHIP_IDS}())::{owner_type(ctx)}[])"
     return f"{ident(owner)} = {user_id(ctx)}"
 
@@ -185,6 +202,26 @@ def fence_expression(ctx: Context, draft: TableDraft) -> str | None:
     return tenant_condition(ctx, ctx.project.tenant_column)
 
 
+def open_to_nobody(ctx: Context, draft: TableDraft) -> bool:
+    """Off Supabase a `select: public` table's fence lets a request with no signed-in user
+    read every tenant's rows, as Supabase's fence (TO authenticated) lets anon: one database
+    role serves both there, so the fence tells them apart by the user, not the role."""
+    if ctx.project.supabase or draft.kind == "shared":
+        return False
+    return any(rule == "public" for rule, _ in rules_by_command(ctx, draft)["select"])
+
+
+def nobody(ctx: Context) -> str:
+    """The term of the fence that admits a request without a signed-in user."""
+    return f"{user_id(ctx)} IS NULL"
+
+
+def signed_in_only(ctx: Context, expression: str) -> str:
+    """A hand-written policy of a table open to nobody holds for signed-in users only, as on
+    Supabase (TO authenticated): the fence no longer stops a DELETE with no user."""
+    return f"({user_id(ctx)} IS NOT NULL) AND ({expression})"
+
+
 def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[Grant]]:
     project = ctx.project
     roles = project.signed_in_roles
@@ -193,8 +230,11 @@ def lower_policies(ctx: Context, draft: TableDraft) -> tuple[list[Policy], list[
     policies: list[Policy] = []
     fence = fence_expression(ctx, draft)
     if fence:
+        # Reads only: the check on new rows stays the tenant's, so a request with no user writes
+        # nothing, and the write policies below admit no such request either.
+        using = f"({fence}) OR ({nobody(ctx)})" if open_to_nobody(ctx, draft) else fence
         policies.append(Policy(PUBLIC, table, names.policy_name(table, "tenant_fence"), "all", False, roles,
-                               fence, fence, needs))
+                               using, fence, needs))
     granted: dict[str, set[str]] = {}
     check_owner_column(ctx, draft)
     for command, rules in rules_by_command(ctx, draft).items():
@@ -257,9 +297,10 @@ def raw_policies(ctx: Context, draft: TableDraft) -> list[Policy]:
             if expr is not None:
                 node = target_list(expr)
                 check_policy_columns(ctx, draft, keys + (key,), node)
+                check_policy_subqueries(ctx, draft, keys + (key,), node)
                 check_literals(ctx, draft, keys + (key,), node)
         if using is not None and command != "insert":
-            using = with_live(draft, using)
+            using = with_live(draft, signed_in_only(ctx, using) if open_to_nobody(ctx, draft) else using)
         if check is not None and command in ("insert", "update", "all"):
             check = with_live(draft, check)
         result.append(Policy(PUBLIC, draft.name, name, command, True, roles, using, check))

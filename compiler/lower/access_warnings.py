@@ -15,8 +15,10 @@ from ..diagnostics import Diagnostic, Location
 from ..model import PUBLIC, Index, Model, Policy, Table
 from ..source.spec import Entry, Spec
 from .access import COMMANDS
+from .citus_warnings import distributed_trigger_warnings
 from .definer_sql import path_reliance
 from .policy_sql import read_policy
+from .view_warnings import soft_deleted_rows_warnings
 
 WRITES = ("insert", "update", "delete")
 USING_COMMANDS = ("select", "update", "delete", "all")   # a policy's USING filters existing rows
@@ -38,8 +40,11 @@ def access_warnings(spec: Spec, model: Model) -> list[Diagnostic]:
         table = tables[name]
         own = row_call_warnings(entry, volatility) + unindexed_warnings(entry, table, indexes.get(name, []), tenant_column)
         own += overlap_warnings(entry, policies.get(name, [])) + implicit_write_warnings(entry, table)
-        own += api_unusable_index_warnings(entry)
+        own += api_unusable_index_warnings(entry) + distributed_trigger_warnings(entry, model)
+        if model.target == "citus":   # Citus refuses the subselect W101 asks for (E413)
+            own = [w for w in own if w.code != "W101"]
         found += [w for w in own if w.code not in ignored(entry)]
+    found += soft_deleted_rows_warnings(spec, model, ignored)
     relations = set(spec.tables) | set(spec.views)
     for name, entry in spec.functions.items():
         found += [w for w in definer_warnings(entry, set(spec.functions), relations) if w.code not in ignored(entry)]

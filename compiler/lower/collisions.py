@@ -22,6 +22,8 @@ def check_names(ctx: Context, objects) -> None:
         for i, index in enumerate(entry.get("indexes") or ()):
             if obj.family == "index" and index.get("name") == obj.name:
                 return entry, ("indexes", i, "name")
+        if obj.family == "trigger" and obj.name in (entry.get("triggers") or {}):
+            return entry, ("triggers", obj.name)
         return entry, ()
 
     owners: dict[tuple, object] = {}

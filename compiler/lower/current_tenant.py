@@ -35,6 +35,19 @@ def scalar(ctx: Context) -> bool:
     return ctx.project.current_tenant != MEMBERSHIPS
 
 
+def call_form(ctx: Context) -> bool:
+    """Whether policies call the lookups bare rather than as `(SELECT f())` init plans: Citus
+    refuses any subquery in a policy of a distributed table (its policy.c), so under target
+    citus every generated rule is a plain call, evaluated where the shard's rows are read."""
+    return ctx.project.target == "citus"
+
+
+def once(ctx: Context, call: str) -> str:
+    """`call` as the policies read it: a scalar subquery (one init plan per statement), or the
+    bare call under target citus."""
+    return call if call_form(ctx) else f"(SELECT {call})"
+
+
 def check_current_tenant(ctx: Context) -> None:
     """E408: a claim path with an empty part, or a setting name PostgreSQL would refuse (a
     custom setting needs a dot: `app.current_tenant`)."""
@@ -54,13 +67,13 @@ def check_current_tenant(ctx: Context) -> None:
 
 def current_tenant(ctx: Context, role: str | None = None, enum: str | None = None) -> str:
     """`(SELECT current_tenant_id(['<role>'::<enum>]))`: a scalar subquery, run once per
-    statement as an init plan."""
+    statement as an init plan (the bare call under target citus)."""
     args = f"{literal(role)}::{PUBLIC}.{ident(enum)}" if role is not None else ""
-    return f"(SELECT {PRIVATE}.{CURRENT_TENANT_ID}({args}))"
+    return once(ctx, f"{PRIVATE}.{CURRENT_TENANT_ID}({args})")
 
 
-def current_membership() -> str:
-    return f"(SELECT {PRIVATE}.{CURRENT_MEMBERSHIP_ID}())"
+def current_membership(ctx: Context) -> str:
+    return once(ctx, f"{PRIVATE}.{CURRENT_MEMBERSHIP_ID}()")
 
 
 def requested_text(ctx: Context, claims: str = CLAIMS) -> str:

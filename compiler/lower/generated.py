@@ -8,6 +8,7 @@ from ..model import PRIVATE, PUBLIC, Function, Index, IndexKey, Trigger
 from ..sqltext import ident, qualified
 from .access import MEMBERSHIP_IDS, TENANT_IDS, role_enum
 from .current_tenant import lookup_frame, lookup_user
+from .partition_moves import mark_trigger, soft_delete_start
 from .tables import TableDraft, covered
 
 UPDATED_AT = "update_updated_at_column"
@@ -144,7 +145,7 @@ def soft_delete_objects(draft: TableDraft) -> list:
     Roles that bypass row level security (service_role) skip the trigger and delete for good."""
     table = draft.name
     match = "\n     AND ".join(f"t.{ident(c)} = old.{ident(c)}" for c in draft.primary_key)
-    body = (f"BEGIN\n  UPDATE {qualified(PUBLIC, table)} AS t SET {SOFT_DELETE_COLUMN} = now()\n"
+    body = (f"{soft_delete_start(draft)}  UPDATE {qualified(PUBLIC, table)} AS t SET {SOFT_DELETE_COLUMN} = now()\n"
             f"   WHERE {match}\n     AND t.{SOFT_DELETE_COLUMN} IS NULL;\n  RETURN NULL;\nEND")
     name = names.fit(f"soft_delete_{table}")
     function = Function(PRIVATE, name, "trigger", "plpgsql", body, security="definer", search_path="",
@@ -152,4 +153,5 @@ def soft_delete_objects(draft: TableDraft) -> list:
                         execute_roles=())
     trigger = Trigger(PUBLIC, table, name, "before", ("delete",), "row", PRIVATE, name,
                       when=f"NOT {PRIVATE}.{BYPASSES_RLS}()")
-    return [function, trigger]
+    # A partitioned table's UPDATE that moves a row runs a DELETE: marked, it moves (partition_moves.py).
+    return [function, trigger, *mark_trigger(draft, name, f"{PRIVATE}.{BYPASSES_RLS}()")]

@@ -57,6 +57,12 @@ def _internal(ctx, draft, drafts, column, table, target_column, tenant_column) -
         _at(ctx, draft, "E401", f"column '{column}' references unknown table '{table}'", column,
             _table_hint(ctx, drafts, table))
         return None
+    if target.partition is not None:
+        key = target.partition.column
+        _at(ctx, draft, "E411", f"'{table}' is partitioned by {key}: a foreign key must reference a unique key of "
+                                f"it that includes {key}, which column '{column}' cannot hold", column,
+            f"drop the reference, or keep '{table}' unpartitioned")
+        return None
     target_column = target_column or _primary_key(ctx, draft, column, f"table '{table}'", target.primary_key)
     if target_column is None:
         return None

@@ -38,6 +38,7 @@ class TableDraft:
     soft_delete: bool = False
     timestamps: bool = False
     backfills: dict = field(default_factory=dict)   # column -> backfill_sql, normalized
+    partition: object = None   # model.Partitioning of a partitioned table (lower/partitions.py)
 
     @property
     def tenant(self) -> bool:

@@ -43,8 +43,6 @@ def check_tenancy(ctx: Context) -> None:
                 ctx.error("E408", f"role_column '{project.role_column}' must have a spec enum type, not {role_type}",
                           membership, "columns", project.role_column, "type")
     check_current_tenant(ctx)
-    if project.target == "citus":
-        ctx.error("E408", "target citus is not supported yet; use supabase or postgres", entry, "target", value=True)
 
 
 def make_draft(ctx: Context, entry) -> TableDraft:

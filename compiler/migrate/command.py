@@ -46,6 +46,9 @@ def run_migrate(action: str | None, url: str, out: Path, *, down: int | None, to
                 _print_status(lines, ok, out, fmt, extra)
                 return 0 if ok else 1
             before = _history(conn)
+            # The server's notices are part of what a migration says (a distribution skipped
+            # where Citus is absent, pg_cron living in another database): shown on stderr.
+            conn.add_notice_handler(lambda notice: progress.note(f"notice: {notice.message_primary}"))
             with showing(progress):
                 line = migrate(conn, out, released, down=down, to=to, retry=Retry(attempts, retry_wait),
                                say=progress.note)

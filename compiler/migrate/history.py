@@ -44,6 +44,8 @@ def checksum(content: bytes) -> str:
 
 def ensure(conn: psycopg.Connection) -> None:
     with conn.transaction():
+        # its "already exists, skipping" is no news to whoever reads migrate's notices
+        conn.execute("SET LOCAL client_min_messages = warning")
         conn.execute(_CREATE)
 
 

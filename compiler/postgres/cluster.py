@@ -34,6 +34,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 __all__ = [
+    "CRON_DATABASE",
     "ClusterError",
     "Database",
     "PostgresCluster",
@@ -61,6 +62,9 @@ FAST_SETTINGS: dict[str, str] = {
     "log_min_messages": "warning",
     "log_min_error_statement": "panic",
 }
+
+#: The one database pg_cron may be created in (``cron.database_name``), when the cluster loads it.
+CRON_DATABASE = "atlas_cron"
 
 SERVICE_USER = "postgres"  # OS user the server runs as when we are root
 SUPERUSER = "postgres"  # database superuser created by initdb
@@ -108,6 +112,30 @@ def find_bindir() -> Path:
         "cannot find PostgreSQL server binaries (initdb): set ATLAS_PG_BINDIR, "
         "put pg_config on PATH, or install postgresql under /usr/lib/postgresql/<ver>/bin"
     )
+
+
+def _pkglibdir(bindir: Path) -> Path:
+    """Where the server loads its modules from: ``pg_config --pkglibdir`` of these binaries,
+    else Debian's layout (``/usr/lib/postgresql/15/bin`` -> ``/usr/lib/postgresql/15/lib``)."""
+    pg_config = bindir / "pg_config"
+    if pg_config.is_file():
+        try:
+            out = subprocess.run([str(pg_config), "--pkglibdir"], capture_output=True, text=True, timeout=10)
+            if out.returncode == 0 and out.stdout.strip():
+                return Path(out.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return bindir.parent / "lib"
+
+
+def cron_settings(bindir: Path) -> dict[str, str]:
+    """The settings that load pg_cron, or nothing when its library is not installed (the
+    cluster then runs as before, and only the tests that need pg_cron fail). Jobs run as
+    background workers: the cluster listens on no TCP port for pg_cron's own connections."""
+    if not (_pkglibdir(bindir) / "pg_cron.so").is_file():
+        return {}
+    return {"shared_preload_libraries": "pg_cron", "cron.database_name": CRON_DATABASE,
+            "cron.use_background_workers": "on", "max_worker_processes": "16"}
 
 
 def _free_port() -> int:
@@ -197,9 +225,17 @@ class PostgresCluster:
         *,
         settings: dict[str, str] | None = None,
         start_timeout: float = 60.0,
+        cron: bool = True,
     ) -> None:
         self.bindir = Path(bindir) if bindir else find_bindir()
-        self.settings = {**FAST_SETTINGS, **(settings or {})}
+        # cron=False: a server without pg_cron preloaded, as where the library is not installed.
+        cron = cron_settings(self.bindir) if cron else {}
+        self.settings = {**FAST_SETTINGS, **cron, **(settings or {})}
+        preload = [p for p in self.settings["shared_preload_libraries"].split(",") if p.strip()] if cron else []
+        if cron and "pg_cron" not in preload:   # the caller preloads others too
+            self.settings["shared_preload_libraries"] = ",".join([*preload, "pg_cron"])
+        #: The database pg_cron can be created in (None: pg_cron is not loaded).
+        self.cron_database: str | None = CRON_DATABASE if cron else None
         self.start_timeout = start_timeout
         self.base_dir: Path | None = None
         self.port: int | None = None
@@ -271,6 +307,10 @@ class PostgresCluster:
             self._configure()
             self._pg_ctl_start()
             self._wait_ready()
+            if self.cron_database:
+                # pg_cron's launcher connects to it; without it the launcher fails and restarts
+                # every second until the database appears.
+                self.create_database(self.cron_database)
         except BaseException:
             self._cleanup(kill=True)
             raise

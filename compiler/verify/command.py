@@ -23,6 +23,7 @@ from ..source.loader import display_path
 from .chain import apply_sql, migrate_up
 from .checks import AREAS, Check, failures, summary
 from .live import check_live
+from .partition_checks import partition_checks
 from .pgtap import write_pgtap
 from .probing import check_isolation
 from .roundtrip import check_chain
@@ -115,6 +116,7 @@ def _throwaway_checks(cluster: PostgresCluster, out: Path, model, access, progre
         with db.connect() as conn:
             progress.step("applying every migration for the probes")
             migrate_up(conn, out)
+            checks += partition_checks(conn, model)
             checks += check_isolation(conn, model, progress.step, access=access)
     return checks
 

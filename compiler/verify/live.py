@@ -30,6 +30,7 @@ from .checks import ERROR, SKIP, Check
 from .live_history import applied_position
 from .live_leftovers import compare_states, database_state
 from .live_rights import rights_check
+from .partition_checks import held_reference, partition_checks
 from .probing import check_isolation
 
 
@@ -55,6 +56,7 @@ def check_live(conn: psycopg.Connection, out: Path, reference: Callable[[Model],
     wanted = reference(model) if reference is not None else None
     progress("comparing the catalog")
     checks += catalog_checks(conn, model, schemas, wanted)
+    checks += partition_checks(conn, model)
     checks += probe_checks(conn, model, schemas, progress, access if position.at_lock else None)
     return checks
 
@@ -64,7 +66,7 @@ def catalog_checks(conn, model: Model, schemas: list[str], reference: Database |
     live = live_catalog(conn, schemas)
     if reference is None:
         return structural_checks(conn, live, model, schemas, why) + role_checks(live)
-    return compare_catalogs(live, reference_catalog(reference, schemas), model)
+    return compare_catalogs(live, held_reference(live, reference_catalog(reference, schemas), model), model)
 
 
 def probe_checks(conn, model: Model, schemas: list[str], progress: Callable[[str], None],

@@ -31,9 +31,10 @@ from pathlib import Path
 import psycopg
 
 from ..isolation.catalog import api_roles
+from ..isolation.partitions import maintain_call, partition_tree, partitioned_tables
 from ..model import Model
 from ..output import write_files
-from . import pgtap_behaviour, pgtap_contents, pgtap_structure
+from . import pgtap_behaviour, pgtap_contents, pgtap_partitions, pgtap_structure
 from .pgtap_inventory import read_inventory
 from .pgtap_script import TapFile
 from .pgtap_seed import behaviour_tables, capture
@@ -61,6 +62,8 @@ def pgtap_files(conn: psycopg.Connection, model: Model) -> list[TapFile]:
         pgtap_contents.schema_contents(catalog, contents, roles)
     files.append(catalog)
     tables = {(s.name, t): c for s in inventory for t, c in s.tables_of.items()}
+    partitioned = set(partitioned_tables(conn, model))
+    maintain = maintain_call(conn)[0] if partitioned else None
     for table in sorted(model.of("table"), key=lambda t: (t.schema, t.name)):
         qualified = f"{table.schema}.{table.name}"
         behaves = qualified in tenant_tables
@@ -71,6 +74,10 @@ def pgtap_files(conn: psycopg.Connection, model: Model) -> list[TapFile]:
         if behaves:
             pgtap_behaviour.seed_rows(f, captured)
             pgtap_behaviour.table_behaviour(f, captured, qualified)
+        if qualified in partitioned:
+            pgtap_partitions.table_partitions(f, captured if behaves else None, qualified, roles,
+                                              any(p.default for p in partition_tree(conn, qualified, roles)),
+                                              maintain)
         files.append(f)
     return files
 

@@ -12,6 +12,48 @@ BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '10s';
 
+-- drop encrypted column public.members.emergency_contact
+-- hazard: TABLE_SCAN
+DROP TRIGGER IF EXISTS encrypt_emergency_contact ON public.members;
+DROP FUNCTION atlas_private.encrypt_members_emergency_contact();
+
+-- drop view public.members_decrypted
+DROP VIEW public.members_decrypted;
+
+-- drop encryption key atlas_encryption_key
+DROP FUNCTION atlas_private.decrypt_value(text);
+DROP FUNCTION atlas_private.encrypt_value(text);
+-- nothing is encrypted under the key any more: it goes with the migration that made it
+-- squawk-ignore ban-drop-table
+DROP TABLE IF EXISTS atlas_private.encryption_key;
+DROP FUNCTION atlas_private.encryption_key();
+
+-- drop schedule atlas_refresh_lead_funnel_daily
+DO $atlas$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        IF EXISTS (SELECT FROM cron.job WHERE jobname = 'atlas_refresh_lead_funnel_daily' AND username = CURRENT_USER) THEN
+            PERFORM cron.unschedule('atlas_refresh_lead_funnel_daily');
+        END IF;
+    ELSE
+        RAISE NOTICE 'pg_cron is not installed in database %: job % was not scheduled here', pg_catalog.current_database(), 'atlas_refresh_lead_funnel_daily';
+    END IF;
+END
+$atlas$;
+
+-- drop schedule atlas_maintain_partitions
+DO $atlas$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        IF EXISTS (SELECT FROM cron.job WHERE jobname = 'atlas_maintain_partitions' AND username = CURRENT_USER) THEN
+            PERFORM cron.unschedule('atlas_maintain_partitions');
+        END IF;
+    ELSE
+        RAISE NOTICE 'pg_cron is not installed in database %: job % was not scheduled here', pg_catalog.current_database(), 'atlas_maintain_partitions';
+    END IF;
+END
+$atlas$;
+
 -- drop publication table supabase_realtime.public.messages
 -- hazard: AUTHZ_UPDATE
 ALTER PUBLICATION supabase_realtime DROP TABLE public.messages;
@@ -29,6 +71,9 @@ DROP VIEW public.open_tasks;
 
 -- drop view public.lead_funnel_daily
 DROP VIEW public.lead_funnel_daily;
+
+-- drop function atlas_private.refresh_lead_funnel_daily
+DROP FUNCTION atlas_private.refresh_lead_funnel_daily();
 
 -- drop function atlas_private.lead_funnel_daily_rows
 DROP FUNCTION atlas_private.lead_funnel_daily_rows();
@@ -646,6 +691,15 @@ DROP FUNCTION atlas_private.soft_delete_tasks();
 -- drop function atlas_private.soft_delete_leads
 DROP FUNCTION atlas_private.soft_delete_leads();
 
+-- drop function atlas_private.make_partitions
+DROP FUNCTION atlas_private.make_partitions(p_parent regclass, p_unit text, p_count integer, p_premake integer, p_from timestamptz, p_at timestamptz);
+
+-- drop function atlas_private.maintain_partitions
+DROP FUNCTION atlas_private.maintain_partitions(p_at timestamptz);
+
+-- drop function atlas_private.fence_partitions
+DROP FUNCTION atlas_private.fence_partitions(p_parent regclass);
+
 -- drop function atlas_private.bypasses_row_security
 DROP FUNCTION atlas_private.bypasses_row_security();
 
@@ -710,6 +764,16 @@ BEGIN
     IF (SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension
         WHERE extname = 'pg_trgm') = 'installed by atlas-compile' THEN
         DROP EXTENSION pg_trgm;
+    END IF;
+END
+$atlas$;
+
+-- drop extension pg_cron
+DO $atlas$
+BEGIN
+    IF (SELECT pg_catalog.obj_description(oid, 'pg_extension') FROM pg_catalog.pg_extension
+        WHERE extname = 'pg_cron') = 'installed by atlas-compile' THEN
+        DROP EXTENSION pg_cron;
     END IF;
 END
 $atlas$;

@@ -16,6 +16,23 @@ SET LOCAL statement_timeout = '10s';
 CREATE SCHEMA atlas_private;
 GRANT USAGE ON SCHEMA atlas_private TO authenticated;
 
+-- create extension pg_cron
+DO $atlas$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        IF pg_catalog.current_setting('cron.database_name', true) IS NULL THEN
+            RAISE NOTICE '% is not loaded by this server (shared_preload_libraries): it is not created here, and its schedules are not made', 'pg_cron';
+            RETURN;
+        ELSIF pg_catalog.current_setting('cron.database_name', true) <> pg_catalog.current_database() THEN
+            RAISE NOTICE '% lives in database % (%): it is not created in %, and its schedules are not made here', 'pg_cron', pg_catalog.current_setting('cron.database_name', true), 'cron.database_name', pg_catalog.current_database();
+            RETURN;
+        END IF;
+        CREATE EXTENSION pg_cron WITH SCHEMA extensions;
+        COMMENT ON EXTENSION pg_cron IS 'installed by atlas-compile';
+    END IF;
+END
+$atlas$;
+
 -- create extension pg_trgm
 DO $atlas$
 BEGIN
@@ -213,6 +230,206 @@ $body$;
 COMMENT ON FUNCTION atlas_private.bypasses_row_security() IS 'True when the current role bypasses row level security (superuser or BYPASSRLS); used by soft delete triggers.';
 REVOKE ALL ON FUNCTION atlas_private.bypasses_row_security() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas_private.bypasses_row_security() TO public;
+
+-- create function atlas_private.fence_partitions
+CREATE FUNCTION atlas_private.fence_partitions(p_parent regclass)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY INVOKER
+SET search_path = ''
+AS $body$
+DECLARE
+    v_part regclass;
+    v_grantee text;
+BEGIN
+    FOR v_part IN
+        SELECT c.oid::pg_catalog.regclass
+        FROM pg_catalog.pg_partition_tree(p_parent) AS t
+        JOIN pg_catalog.pg_class AS c ON c.oid = t.relid
+        WHERE t.relid <> p_parent AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', v_part);
+        EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', v_part);
+    END LOOP;
+    FOR v_part, v_grantee IN
+        SELECT DISTINCT c.oid::pg_catalog.regclass,
+               CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END
+        FROM pg_catalog.pg_partition_tree(p_parent) AS t
+        JOIN pg_catalog.pg_class AS c ON c.oid = t.relid
+        CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a
+        LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+        WHERE t.relid <> p_parent AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON TABLE %s FROM %s', v_part, v_grantee);
+    END LOOP;
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.fence_partitions(p_parent regclass) IS 'Enables and forces row level security on every partition of a table and revokes every privilege but the owner''s (atlas-compile).';
+REVOKE ALL ON FUNCTION atlas_private.fence_partitions(p_parent regclass) FROM PUBLIC;
+
+-- create function atlas_private.maintain_partitions
+CREATE FUNCTION atlas_private.maintain_partitions(p_at timestamptz DEFAULT now())
+RETURNS void
+LANGUAGE plpgsql
+SECURITY INVOKER
+SET search_path = ''
+AS $body$
+BEGIN
+    BEGIN
+        PERFORM atlas_private.make_partitions('public.workflow_executions', 'month', 1, 3, NULL, p_at);
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'maintain_partitions: the partitions of % were not maintained: % (SQLSTATE %)',
+            'public.workflow_executions', SQLERRM, SQLSTATE;
+    END;
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.maintain_partitions(p_at timestamptz) IS 'Keeps every partitioned table''s partitions ahead and fenced; schedule it (pg_cron) (atlas-compile).';
+REVOKE ALL ON FUNCTION atlas_private.maintain_partitions(p_at timestamptz) FROM PUBLIC;
+
+-- create function atlas_private.make_partitions
+CREATE FUNCTION atlas_private.make_partitions(p_parent regclass, p_unit text, p_count integer, p_premake integer, p_from timestamptz DEFAULT NULL, p_at timestamptz DEFAULT now())
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY INVOKER
+SET search_path = ''
+AS $body$
+DECLARE
+    v_schema name;
+    v_table name;
+    v_column name;
+    v_type text;
+    v_default regclass;
+    v_span integer := p_count * CASE p_unit WHEN 'year' THEN 12 WHEN 'week' THEN 7 ELSE 1 END;
+    v_monthly boolean := p_unit IN ('month', 'year');
+    v_first date;
+    v_now date;
+    v_lower date;
+    v_upper date;
+    v_last date;
+    v_months integer;
+    v_days integer;
+    v_start timestamp;
+    v_end timestamp;
+    v_los timestamp[];
+    v_his timestamp[];
+    v_name text;
+    v_from text;
+    v_to text;
+    v_moving boolean;
+    v_made integer := 0;
+BEGIN
+    IF p_at IS NULL OR NOT pg_catalog.isfinite(p_at) THEN
+        RAISE EXCEPTION 'make_partitions needs a finite p_at, not %', p_at;
+    END IF;
+    SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, NULL),
+           nullif(p.partdefid, 0)::pg_catalog.regclass
+      INTO v_schema, v_table, v_column, v_type, v_default
+    FROM pg_catalog.pg_partitioned_table AS p
+    JOIN pg_catalog.pg_class AS c ON c.oid = p.partrelid
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+    WHERE p.partrelid = p_parent;
+    IF v_table IS NULL THEN
+        RAISE EXCEPTION '% is not a partitioned table', p_parent;
+    END IF;
+    v_first := (LEAST(GREATEST(coalesce(p_from, p_at),
+                               p_at - CASE WHEN v_monthly THEN pg_catalog.make_interval(months => v_span * 120)
+                                           ELSE pg_catalog.make_interval(days => v_span * 120) END),
+                      p_at) AT TIME ZONE 'UTC')::date;
+    v_now := (p_at AT TIME ZONE 'UTC')::date;
+    FOR v_step IN 0..1 LOOP   -- align the first date, then now, on the start of their bucket
+        v_lower := CASE v_step WHEN 0 THEN v_first ELSE v_now END;
+        IF v_monthly THEN
+            v_months := (EXTRACT(year FROM v_lower)::integer * 12 + EXTRACT(month FROM v_lower)::integer - 1)
+                        / v_span * v_span;
+            v_lower := pg_catalog.make_date(v_months / 12, v_months % 12 + 1, 1);
+        ELSE
+            v_days := v_lower - DATE '1970-01-05';
+            v_lower := DATE '1970-01-05' + (v_days - ((v_days % v_span) + v_span) % v_span);
+        END IF;
+        IF v_step = 0 THEN
+            v_first := v_lower;
+        ELSE
+            v_now := v_lower;
+        END IF;
+    END LOOP;
+    v_last := CASE WHEN v_monthly THEN (v_now + pg_catalog.make_interval(months => v_span * p_premake))::date
+                   ELSE v_now + v_span * p_premake END;
+    -- the ranges the table's partitions hold already (the default one aside)
+    SELECT coalesce(pg_catalog.array_agg(CASE WHEN b.m[1] = 'MINVALUE' THEN '-infinity'::timestamp
+                WHEN b.m[1] = 'MAXVALUE' THEN 'infinity'::timestamp
+                WHEN v_type = 'timestamp with time zone'
+                THEN pg_catalog.btrim(b.m[1], '''')::timestamptz AT TIME ZONE 'UTC'
+                ELSE pg_catalog.btrim(b.m[1], '''')::timestamp END), '{}'), coalesce(pg_catalog.array_agg(CASE WHEN b.m[2] = 'MINVALUE' THEN '-infinity'::timestamp
+                WHEN b.m[2] = 'MAXVALUE' THEN 'infinity'::timestamp
+                WHEN v_type = 'timestamp with time zone'
+                THEN pg_catalog.btrim(b.m[2], '''')::timestamptz AT TIME ZONE 'UTC'
+                ELSE pg_catalog.btrim(b.m[2], '''')::timestamp END), '{}')
+      INTO v_los, v_his
+    FROM (SELECT pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+                                         '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') AS m
+          FROM pg_catalog.pg_inherits AS i JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
+          WHERE i.inhparent = p_parent) AS b
+    WHERE b.m IS NOT NULL;
+    v_lower := v_first;
+    WHILE v_lower <= v_last LOOP
+        v_upper := CASE WHEN v_monthly THEN (v_lower + pg_catalog.make_interval(months => v_span))::date
+                        ELSE v_lower + v_span END;
+        v_start := v_lower;
+        WHILE v_start < v_upper LOOP   -- the bucket's pieces no partition holds
+            SELECT max(r.hi) INTO v_end FROM ROWS FROM (pg_catalog.unnest(v_los), pg_catalog.unnest(v_his)) AS r(lo, hi)
+            WHERE r.lo <= v_start AND v_start < r.hi;
+            IF v_end IS NOT NULL THEN
+                v_start := v_end;
+                CONTINUE;
+            END IF;
+            SELECT LEAST(min(r.lo), v_upper) INTO v_end FROM ROWS FROM (pg_catalog.unnest(v_los), pg_catalog.unnest(v_his)) AS r(lo, hi)
+            WHERE r.lo > v_start;
+            v_name := pg_catalog.left(v_table, 53) || '_p' || pg_catalog.to_char(v_start, 'YYYYMMDD');
+            IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NULL THEN
+                v_from := pg_catalog.quote_literal(pg_catalog.to_char(v_start, 'YYYY-MM-DD')
+                      || CASE WHEN v_type = 'timestamp with time zone' THEN pg_catalog.to_char(v_start, ' HH24:MI:SS') || '+00'
+                              WHEN v_start::time <> TIME '00:00' THEN pg_catalog.to_char(v_start, ' HH24:MI:SS') ELSE '' END);
+                v_to := pg_catalog.quote_literal(pg_catalog.to_char(v_end, 'YYYY-MM-DD')
+                      || CASE WHEN v_type = 'timestamp with time zone' THEN pg_catalog.to_char(v_end, ' HH24:MI:SS') || '+00'
+                              WHEN v_end::time <> TIME '00:00' THEN pg_catalog.to_char(v_end, ' HH24:MI:SS') ELSE '' END);
+                v_moving := false;
+                IF v_default IS NOT NULL THEN
+                    -- The owner reads every row once FORCE is off (fence_partitions puts it back).
+                    EXECUTE pg_catalog.format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', v_default);
+                    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %s WHERE %I >= %s AND %I < %s)',
+                                              v_default, v_column, v_from, v_column, v_to) INTO v_moving;
+                END IF;
+                IF v_moving THEN
+                    EXECUTE pg_catalog.format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
+                                              v_schema, v_name, p_parent);
+                    -- Rows change partition, not content: the parent's row triggers (audit,
+                    -- updated_at) stay quiet while they move.
+                    EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER USER', v_default);
+                    EXECUTE pg_catalog.format(
+                        'WITH moved AS (DELETE FROM %s WHERE %I >= %s AND %I < %s RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                        v_default, v_column, v_from, v_column, v_to, v_schema, v_name);
+                    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER USER', v_default);
+                    EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%s) TO (%s)',
+                                              p_parent, v_schema, v_name, v_from, v_to);
+                ELSE
+                    EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%s) TO (%s)',
+                                              v_schema, v_name, p_parent, v_from, v_to);
+                END IF;
+                v_los := v_los || v_start;
+                v_his := v_his || v_end;
+                v_made := v_made + 1;
+            END IF;
+            v_start := v_end;
+        END LOOP;
+        v_lower := v_upper;
+    END LOOP;
+    PERFORM atlas_private.fence_partitions(p_parent);
+    RETURN v_made;
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.make_partitions(p_parent regclass, p_unit text, p_count integer, p_premake integer, p_from timestamptz, p_at timestamptz) IS 'Makes the partitions of a table from p_from (or now) to p_premake intervals past now, moves rows of a new partition''s range out of the default one, fences them (atlas-compile).';
+REVOKE ALL ON FUNCTION atlas_private.make_partitions(p_parent regclass, p_unit text, p_count integer, p_premake integer, p_from timestamptz, p_at timestamptz) FROM PUBLIC;
 
 -- create function atlas_private.soft_delete_leads
 CREATE FUNCTION atlas_private.soft_delete_leads()
@@ -991,13 +1208,13 @@ CREATE TABLE public.workflow_executions (
     error text,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT workflow_executions_pkey PRIMARY KEY (id),
-    CONSTRAINT workflow_executions_organization_id_id_key UNIQUE (organization_id, id),
+    CONSTRAINT workflow_executions_pkey PRIMARY KEY (id, created_at),
+    CONSTRAINT workflow_executions_organization_id_id_created_at_key UNIQUE (organization_id, id, created_at),
     CONSTRAINT workflow_executions_finished_after_started_check CHECK (finished_at IS NULL OR started_at IS NULL OR finished_at >= started_at),
     CONSTRAINT workflow_executions_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations (id) ON DELETE CASCADE,
     CONSTRAINT workflow_executions_workflow_id_fkey FOREIGN KEY (organization_id, workflow_id) REFERENCES public.workflows (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT workflow_executions_lead_id_fkey FOREIGN KEY (organization_id, lead_id) REFERENCES public.leads (organization_id, id) ON DELETE CASCADE
-);
+) PARTITION BY RANGE (created_at);
 COMMENT ON TABLE public.workflow_executions IS 'One run of a workflow for one lead; written by the automation engine.';
 COMMENT ON COLUMN public.workflow_executions.organization_id IS 'Tenant that owns the row.';
 COMMENT ON COLUMN public.workflow_executions.lead_id IS 'Lead the run is for; null for manual runs without a lead.';
@@ -1007,6 +1224,8 @@ ALTER TABLE public.workflow_executions FORCE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE public.workflow_executions FROM anon, authenticated;
 GRANT SELECT, DELETE ON TABLE public.workflow_executions TO authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.workflow_executions TO service_role;
+CREATE TABLE public.workflow_executions_default PARTITION OF public.workflow_executions DEFAULT;
+SELECT atlas_private.make_partitions('public.workflow_executions', 'month', 1, 3);
 
 -- create foreign key public.workflow_steps.workflow_steps_workflow_id_fkey
 ALTER TABLE public.workflow_steps
@@ -2260,6 +2479,20 @@ COMMENT ON FUNCTION atlas_private.lead_funnel_daily_rows() IS 'Rows of materiali
 REVOKE ALL ON FUNCTION atlas_private.lead_funnel_daily_rows() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION atlas_private.lead_funnel_daily_rows() TO authenticated;
 
+-- create function atlas_private.refresh_lead_funnel_daily
+CREATE FUNCTION atlas_private.refresh_lead_funnel_daily()
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $body$
+BEGIN
+    REFRESH MATERIALIZED VIEW CONCURRENTLY atlas_private.lead_funnel_daily;
+END
+$body$;
+COMMENT ON FUNCTION atlas_private.refresh_lead_funnel_daily() IS 'Refreshes materialized view lead_funnel_daily concurrently every 15 minutes by pg_cron job atlas_refresh_lead_funnel_daily.';
+REVOKE ALL ON FUNCTION atlas_private.refresh_lead_funnel_daily() FROM PUBLIC;
+
 -- create index atlas_private.idx_lead_funnel_daily_organization_id_day_status
 -- the materialized view is created in this transaction: nothing reads it yet
 -- squawk-ignore require-concurrent-index-creation
@@ -2294,4 +2527,175 @@ ALTER PUBLICATION supabase_realtime ADD TABLE public.leads;
 
 -- create publication table supabase_realtime.public.messages
 ALTER PUBLICATION supabase_realtime ADD TABLE public.messages;
+
+-- create schedule atlas_maintain_partitions
+DO $atlas$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        PERFORM cron.schedule('atlas_maintain_partitions', '7 * * * *', 'SELECT atlas_private.maintain_partitions()');
+    ELSE
+        RAISE NOTICE 'pg_cron is not installed in database %: job % is not scheduled here', pg_catalog.current_database(), 'atlas_maintain_partitions';
+    END IF;
+END
+$atlas$;
+
+-- create schedule atlas_refresh_lead_funnel_daily
+DO $atlas$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        PERFORM cron.schedule('atlas_refresh_lead_funnel_daily', '*/15 * * * *', 'SELECT atlas_private.refresh_lead_funnel_daily()');
+    ELSE
+        RAISE NOTICE 'pg_cron is not installed in database %: job % is not scheduled here', pg_catalog.current_database(), 'atlas_refresh_lead_funnel_daily';
+    END IF;
+END
+$atlas$;
+
+-- create encryption key atlas_encryption_key
+CREATE FUNCTION atlas_private.encryption_key()
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $function$
+DECLARE
+    -- Either may be missing (no Vault; the key archived): each is read through the relation
+    -- found when the function runs.
+    vault regclass := pg_catalog.to_regclass('vault.decrypted_secrets');
+    own regclass := pg_catalog.to_regclass('atlas_private.encryption_key');
+    found text;
+BEGIN
+    IF vault IS NOT NULL THEN
+        EXECUTE pg_catalog.format('SELECT decrypted_secret FROM %s WHERE name = $1', vault) INTO found USING 'atlas_encryption_key';
+    END IF;
+    IF found IS NULL AND own IS NOT NULL THEN
+        EXECUTE pg_catalog.format('SELECT key FROM %s', own) INTO found;
+    END IF;
+    IF found IS NULL THEN
+        RAISE EXCEPTION 'the key of the encrypted columns is missing (atlas-compile)';
+    END IF;
+    RETURN found;
+END
+$function$;
+REVOKE ALL ON FUNCTION atlas_private.encryption_key() FROM PUBLIC;
+COMMENT ON FUNCTION atlas_private.encryption_key() IS 'The key of the encrypted columns, from Vault or atlas_private.encryption_key; callable by its owner only (atlas-compile).';
+DO $encryption_key$
+DECLARE
+    crypto text := (SELECT n.nspname FROM pg_catalog.pg_extension AS e
+                    JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'pgcrypto');
+    kept boolean;
+BEGIN
+    IF crypto IS NULL THEN
+        RAISE EXCEPTION 'encrypted columns need the pgcrypto extension (atlas-compile)';
+    END IF;
+    IF pg_catalog.to_regclass('vault.decrypted_secrets') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM vault.secrets WHERE name = $1)' INTO kept USING 'atlas_encryption_key';
+        IF NOT kept THEN
+            EXECUTE pg_catalog.format('SELECT vault.create_secret(pg_catalog.encode(%I.gen_random_bytes(32), ''base64''), $1, $2)', crypto)
+                USING 'atlas_encryption_key', 'Key of the encrypted columns (atlas-compile)';
+        END IF;
+    ELSE
+        CREATE TABLE atlas_private.encryption_key (
+            one boolean PRIMARY KEY DEFAULT true CHECK (one),
+            key text NOT NULL
+        );
+        ALTER TABLE atlas_private.encryption_key ENABLE ROW LEVEL SECURITY;
+        REVOKE ALL ON TABLE atlas_private.encryption_key FROM PUBLIC;
+        COMMENT ON TABLE atlas_private.encryption_key IS 'The key of the encrypted columns, made on this server; no API role may read it (atlas-compile).';
+        EXECUTE pg_catalog.format('INSERT INTO atlas_private.encryption_key (key) SELECT pg_catalog.encode(%I.gen_random_bytes(32), ''base64'')', crypto);
+    END IF;
+
+    EXECUTE pg_catalog.format($create$
+CREATE FUNCTION atlas_private.encrypt_value(plain text)
+RETURNS text
+LANGUAGE sql
+VOLATILE
+STRICT
+SECURITY DEFINER
+SET search_path = ''
+AS $function$
+SELECT 'atlas1:' || pg_catalog.translate(pg_catalog.encode(
+    %1$I.pgp_sym_encrypt(plain, atlas_private.encryption_key(), 'cipher-algo=aes256, s2k-mode=1'), 'base64'), pg_catalog.chr(10), '')
+$function$$create$, crypto);
+    EXECUTE pg_catalog.format($create$
+CREATE FUNCTION atlas_private.decrypt_value(stored text)
+RETURNS text
+LANGUAGE plpgsql
+STABLE
+STRICT
+SECURITY DEFINER
+SET search_path = ''
+AS $function$
+DECLARE
+    secret text;
+BEGIN
+    IF NOT pg_catalog.starts_with(stored, 'atlas1:') THEN
+        RETURN stored;
+    END IF;
+    secret := atlas_private.encryption_key();   -- a missing key is an error, not a NULL
+    BEGIN
+        RETURN %1$I.pgp_sym_decrypt(pg_catalog.decode(pg_catalog.substr(stored, 8), 'base64'), secret);
+    EXCEPTION WHEN data_exception OR external_routine_invocation_exception THEN
+        RETURN NULL;   -- not a ciphertext under this key (bad base64, wrong key, corrupt data): no read fails on it
+    END;
+END
+$function$$create$, crypto);
+END
+$encryption_key$;
+REVOKE ALL ON FUNCTION atlas_private.encrypt_value(text) FROM PUBLIC;
+COMMENT ON FUNCTION atlas_private.encrypt_value(text) IS 'Encrypts a value of an encrypted column; the columns'' triggers call it (atlas-compile).';
+REVOKE ALL ON FUNCTION atlas_private.decrypt_value(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION atlas_private.decrypt_value(text) TO authenticated, service_role;
+COMMENT ON FUNCTION atlas_private.decrypt_value(text) IS 'Decrypts a value of an encrypted column; the accessor views call it, row level security choosing the rows (atlas-compile).';
+
+-- create view public.members_decrypted
+CREATE VIEW public.members_decrypted WITH (security_invoker = true) AS
+SELECT id,
+       organization_id,
+       fitness_goals,
+       first_name,
+       last_name,
+       email,
+       phone,
+       date_of_birth,
+       membership_plan_id,
+       converted_from_lead_id,
+       status,
+       joined_on,
+       CASE WHEN pg_catalog.row_security_active('public.members'::regclass) AND (SELECT auth.uid()) IS NULL THEN NULL ELSE atlas_private.decrypt_value(emergency_contact) END AS emergency_contact,
+       created_at,
+       updated_at
+  FROM public.members;
+COMMENT ON VIEW public.members_decrypted IS 'members with its encrypted columns decrypted, for the rows the caller may read (atlas-compile).';
+REVOKE ALL ON TABLE public.members_decrypted FROM anon, authenticated;
+GRANT SELECT ON TABLE public.members_decrypted TO authenticated;
+GRANT SELECT ON TABLE public.members_decrypted TO service_role;
+
+-- create encrypted column public.members.emergency_contact
+CREATE FUNCTION atlas_private.encrypt_members_emergency_contact()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $function$
+BEGIN
+    -- the stored ciphertext, unchanged (an update of other columns): kept
+    IF new.emergency_contact IS NULL OR (TG_OP = 'UPDATE' AND new.emergency_contact IS NOT DISTINCT FROM old.emergency_contact
+                           AND pg_catalog.starts_with(old.emergency_contact, 'atlas1:')) THEN
+        RETURN new;
+    END IF;
+    -- a ciphertext under the key already (an upsert's EXCLUDED row, encrypted by the INSERT
+    -- trigger; a value copied from another row) is kept; anything else, 'atlas1:garbage'
+    -- too (it would not decrypt), is encrypted
+    IF pg_catalog.starts_with(new.emergency_contact, 'atlas1:')
+       AND atlas_private.decrypt_value(new.emergency_contact) IS NOT NULL THEN
+        RETURN new;
+    END IF;
+    new.emergency_contact := atlas_private.encrypt_value(new.emergency_contact);
+    RETURN new;
+END
+$function$;
+REVOKE ALL ON FUNCTION atlas_private.encrypt_members_emergency_contact() FROM PUBLIC;
+COMMENT ON FUNCTION atlas_private.encrypt_members_emergency_contact() IS 'Encrypts members.emergency_contact as it is written (atlas-compile).';
+CREATE TRIGGER encrypt_emergency_contact BEFORE INSERT OR UPDATE ON public.members FOR EACH ROW EXECUTE FUNCTION atlas_private.encrypt_members_emergency_contact();
 COMMIT;
