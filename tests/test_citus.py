@@ -22,7 +22,7 @@ from pglast import parse_sql
 
 from compiler.diagnostics import CompileError
 from compiler.isolation import probe_isolation
-from compiler.lower.citus import has_subquery
+from compiler.lower.policy_sql import has_subquery
 from compiler.model import Distribution, Table
 from compiler.output import write_files
 from compiler.pipeline import compile_with_warnings, next_migration

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pglast import ast
-
 from ..meaning.context import Context
 from ..model import PUBLIC, Distribution, Table
 from .current_tenant import call_form
-from .policy_sql import target_list
+from .policy_sql import has_subquery, target_list
 from .references import reference_of
 from .tables import TableDraft, tenant_scoped
 
@@ -153,15 +151,6 @@ def check_policy_subqueries(ctx: Context, draft: TableDraft, keys: tuple, node) 
                   hint="call a stable function instead: `organization_id = ANY "
                        "(atlas_private.user_tenant_ids())`, or move the lookup into a security definer function")
 
-
-def has_subquery(node) -> bool:
-    if isinstance(node, (tuple, list)):
-        return any(has_subquery(inner) for inner in node)
-    if not isinstance(node, ast.Node):
-        return False
-    if isinstance(node, (ast.SubLink, ast.SelectStmt)):
-        return True
-    return any(has_subquery(getattr(node, slot)) for slot in node.__slots__)
 
 
 def distributions(ctx: Context, objects: list) -> list:

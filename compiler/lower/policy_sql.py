@@ -83,13 +83,23 @@ def _not_folded(call: ast.FuncCall, volatility: dict[str, str]) -> bool:
 
 
 def _has_row_or_subquery(node) -> bool:
+    return holds(node, (ast.ColumnRef, ast.SubLink))
+
+
+def has_subquery(node) -> bool:
+    """A subquery anywhere in the parse tree (what Citus refuses in a policy)."""
+    return holds(node, (ast.SubLink, ast.SelectStmt))
+
+
+def holds(node, kinds: tuple) -> bool:
+    """Whether the parse tree (a node, or a list of them) has a node of one of `kinds`."""
     if isinstance(node, (tuple, list)):
-        return any(_has_row_or_subquery(inner) for inner in node)
+        return any(holds(inner, kinds) for inner in node)
     if not isinstance(node, ast.Node):
         return False
-    if isinstance(node, (ast.ColumnRef, ast.SubLink)):
+    if isinstance(node, kinds):
         return True
-    return any(_has_row_or_subquery(getattr(node, slot)) for slot in node.__slots__)
+    return any(holds(getattr(node, slot), kinds) for slot in node.__slots__)
 
 
 def _column_name(node: ast.ColumnRef, table: str) -> str | None:
